@@ -1,0 +1,143 @@
+"""Claim files (TOML).  A file is data only: nothing in it is ever executed.
+
+```toml
+title = "Kronecker identities"
+[dims]                 # a fixed int, or [lo, hi]: sampled per instance
+m = [1, 4]
+[vars]                 # matrices have a shape (dim names or ints); scalars have none
+A = { shape = ["m", "m"], assume = ["symmetric"] }
+[[claim]]
+name = "..."
+statement = "..."
+given = ["..."]        # optional
+expect = "holds"       # optional: "holds" | "fails"
+dims = { ... }         # optional, overrides the file's dims for this claim
+vars = { ... }         # optional, adds to / overrides the file's vars for this claim
+```
+A file that cannot be used at all (not TOML, no claims, a claim without name or statement, an
+unknown key) raises ``InputError`` (exit status 2).  A claim that is ill-formed (syntax, unknown
+name, shapes, contradictory assumptions) becomes that claim's ``error`` verdict; the others still run.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ClaimError, InputError
+from .model import Claim
+
+MAX_FILE_BYTES = 1_000_000
+CLAIM_KEYS = {"name", "statement", "given", "expect", "dims", "vars"}
+FILE_KEYS = {"title", "dims", "vars", "claim", "description"}
+
+
+@dataclass
+class ClaimEntry:
+    name: str
+    statement: str
+    given: list[str]
+    expect: str | None
+    claim: Claim | None
+    error: str | None
+
+
+@dataclass
+class ClaimFile:
+    path: str
+    title: str
+    entries: list[ClaimEntry]
+
+
+def load_claim_file(path: str | Path) -> ClaimFile:
+    p = Path(path)
+    where = str(path)
+    if not p.exists():
+        raise InputError("no such file", where=where)
+    if p.is_dir():
+        raise InputError("is a directory, not a claim file", where=where)
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"file is larger than {MAX_FILE_BYTES // 1000} kB", where=where)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not a UTF-8 text file", where=where) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=where) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", where=where) from None
+    return parse_claim_document(data, where)
+
+
+def parse_claim_document(data: dict, where: str) -> ClaimFile:
+    unknown = set(data) - FILE_KEYS
+    if unknown:
+        raise InputError(f"unknown top-level key {sorted(unknown)[0]!r} (expected {', '.join(sorted(FILE_KEYS))})",
+                         where=where)
+    title = data.get("title", Path(where).stem)
+    if not isinstance(title, str):
+        raise InputError("title must be a string", where=where)
+    claims = data.get("claim")
+    if claims is None or claims == []:
+        raise InputError("no claims: add at least one [[claim]] table", where=where)
+    if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+        raise InputError("'claim' must be an array of tables ([[claim]])", where=where)
+    file_dims = data.get("dims", {})
+    file_vars = data.get("vars", {})
+    if not isinstance(file_dims, dict) or not isinstance(file_vars, dict):
+        raise InputError("[dims] and [vars] must be tables", where=where)
+    entries = []
+    names = set()
+    for i, c in enumerate(claims, 1):
+        here = f"claim #{i}"
+        bad = set(c) - CLAIM_KEYS
+        if bad:
+            raise InputError(f"{here}: unknown key {sorted(bad)[0]!r} (expected {', '.join(sorted(CLAIM_KEYS))})",
+                             where=where)
+        for key in ("name", "statement"):
+            if key not in c:
+                raise InputError(f"{here}: missing field {key!r}", where=where)
+            if not isinstance(c[key], str):
+                raise InputError(f"{here}: field {key!r} must be a string", where=where)
+        name = c["name"]
+        if name in names:
+            raise InputError(f"{here}: duplicate claim name {name!r}", where=where)
+        names.add(name)
+        given = c.get("given", [])
+        if isinstance(given, str):
+            given = [given]
+        expect = c.get("expect")
+        dims = {**file_dims, **c.get("dims", {})} if isinstance(c.get("dims", {}), dict) else c.get("dims")
+        vars_ = {**file_vars, **c.get("vars", {})} if isinstance(c.get("vars", {}), dict) else c.get("vars")
+        try:
+            used = _used_names(c["statement"], given)
+            claim = Claim(name, c["statement"], dims={k: v for k, v in dims.items()} if isinstance(dims, dict) else dims,
+                          vars=_restrict(vars_, used, dims) if isinstance(vars_, dict) else vars_,
+                          given=given, expect=expect)
+            entries.append(ClaimEntry(name, c["statement"], list(given) if isinstance(given, list) else [],
+                                      expect if isinstance(expect, str) else None, claim, None))
+        except ClaimError as exc:
+            entries.append(ClaimEntry(name, c["statement"], list(given) if isinstance(given, list) else [],
+                                      expect if isinstance(expect, str) else None, None, str(exc)))
+    return ClaimFile(where, title, entries)
+
+
+def _used_names(statement: str, given) -> set[str] | None:
+    """Names a claim mentions (file-level vars it does not use are not generated for it)."""
+    from ..language.parser import parse_relation
+
+    try:
+        names = parse_relation(statement).names()
+        for g in given if isinstance(given, list) else []:
+            names |= parse_relation(g, what="given condition").names()
+        return names
+    except ClaimError:
+        return None
+
+
+def _restrict(vars_: dict, used: set[str] | None, dims) -> dict:
+    if used is None:
+        return vars_
+    return {k: v for k, v in vars_.items() if k in used}

@@ -1,0 +1,198 @@
+"""Counterexample search: hypothesis-driven instances, then local optimisation of the slack.
+
+The search works in float64 for speed; what it returns are only *candidates*.  The caller re-checks
+every candidate exactly (assumptions, given conditions, and the violation itself) before a claim
+can be refuted, so rounding in the search can never become a counterexample.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+import warnings
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from ..claims.model import Claim
+from ..errors import ClaimError, UndefinedValue
+from ..instances import Instance, instance_valid, make_instance, n_params, shape_of
+from .fields import NotCertifiable, NotExact
+from .numeric import float_slack
+
+NEAR_ZERO = 1e-9   # float slack below -NEAR_ZERO (or <= 0 for strict relations) makes a candidate
+
+
+@dataclass
+class SearchStats:
+    hypothesis_examples: int = 0
+    optimisation_runs: int = 0
+    optimisation_evaluations: int = 0
+    candidates: int = 0
+    stopped: str = ""
+    best_float_slack: float = math.inf
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v != "" and v != math.inf}
+
+
+def _float_values(inst: Instance) -> dict:
+    return {k: [[float(v) for v in r] for r in rows] for k, rows in inst.values.items()}
+
+
+def slack_of(claim: Claim, inst: Instance) -> float | None:
+    """Float slack of the statement (None if undefined or a given condition clearly fails)."""
+    needs_exact = "grad" in claim.relation.functions()
+    try:
+        fv = _float_values(inst)
+        for g in claim.given_relations:
+            gs = float_slack(g, fv, inst.dims, inst if needs_exact else None)
+            if not gs >= (-1e-12 if g.op in ("<=", ">=", "==") else 1e-15):
+                return None
+        s = float_slack(claim.relation, fv, inst.dims, inst if needs_exact else None)
+    except (UndefinedValue, ZeroDivisionError, OverflowError, ValueError, FloatingPointError,
+            NotExact, NotCertifiable, np.linalg.LinAlgError):
+        return None
+    return s if math.isfinite(s) else None
+
+
+def is_candidate(claim: Claim, s: float | None) -> bool:
+    if s is None:
+        return False
+    if claim.relation.op in ("<", ">"):
+        return s <= 1e-12
+    return s < -NEAR_ZERO
+
+
+def _value_strategy():
+    from hypothesis import strategies as st
+
+    return st.one_of(
+        st.integers(-3, 3).map(Fraction),
+        st.fractions(min_value=-10, max_value=10, max_denominator=12),
+        st.sampled_from([Fraction(1, 10**6), Fraction(-1, 10**6), Fraction(10**6), Fraction(-(10**6))]),
+        st.integers(-999, 999).map(lambda k: Fraction(k, 100)),
+    )
+
+
+def hypothesis_search(claim: Claim, max_examples: int, stats: SearchStats, deadline: float) -> Instance | None:
+    """hypothesis.find over raw parameters: returns a shrunk candidate (small, readable values)."""
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+
+    values = _value_strategy()
+
+    @st.composite
+    def instances(draw):
+        dims = {}
+        for name, spec in claim.dims.items():
+            dims[name] = spec if isinstance(spec, int) else draw(st.integers(spec[0], spec[1]))
+        style = draw(st.sampled_from(["free", "equal", "zero", "scaled"]))
+        raw = {}
+        shared = draw(values)
+        scale = draw(st.sampled_from([Fraction(1), Fraction(1, 1000), Fraction(1000)]))
+        for name, var in claim.vars.items():
+            n = n_params(var, shape_of(var, dims))
+            if style == "equal":
+                raw[name] = [shared] * n
+            elif style == "zero":
+                raw[name] = draw(st.lists(st.sampled_from([Fraction(0), Fraction(1), Fraction(-1)]), min_size=n, max_size=n))
+            else:
+                vals = draw(st.lists(values, min_size=n, max_size=n))
+                raw[name] = [v * scale for v in vals] if style == "scaled" else vals
+        return make_instance(claim, dims, raw)
+
+    def condition(inst: Instance) -> bool:
+        stats.hypothesis_examples += 1
+        if time.perf_counter() > deadline:
+            return False
+        try:
+            if not instance_valid(claim, inst):
+                return False
+        except Exception:
+            return False
+        s = slack_of(claim, inst)
+        if s is not None:
+            stats.best_float_slack = min(stats.best_float_slack, s)
+        return is_candidate(claim, s)
+
+    st_settings = settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+                           suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return find(instances(), condition, settings=st_settings)
+    except NoSuchExample:
+        return None
+    except ClaimError:
+        raise
+    except Exception as exc:  # hypothesis internals (e.g. Unsatisfiable): no candidate, say so
+        stats.stopped = f"hypothesis stopped: {type(exc).__name__}"
+        return None
+
+
+def optimise(claim: Claim, starts: list[tuple[dict, dict]], stats: SearchStats, deadline: float,
+             rng: random.Random, max_evals: int = 250) -> list[Instance]:
+    """Minimise the float slack over the raw parameters from several starts (Nelder-Mead).
+
+    Returns rounded versions (0 to 6 decimals, then the exact float) of each minimiser, readable
+    values first; the caller confirms them exactly.
+    """
+    from scipy.optimize import minimize
+
+    out: list[Instance] = []
+    for dims, raw in starts:
+        if time.perf_counter() > deadline:
+            stats.stopped = stats.stopped or "time limit reached during optimisation"
+            break
+        names = list(raw)
+        sizes = [len(raw[n]) for n in names]
+        x0 = np.array([float(v) for n in names for v in raw[n]], dtype=float)
+        if x0.size == 0:
+            continue
+        x0 = x0 + np.array([rng.gauss(0, 0.05) for _ in x0])
+
+        def unpack(x, digits=None):
+            d, k = {}, 0
+            for n, sz in zip(names, sizes):
+                if digits is None:
+                    d[n] = [Fraction(float(v)) for v in x[k:k + sz]]
+                else:
+                    d[n] = [Fraction(round(float(v), digits)).limit_denominator(10**digits) for v in x[k:k + sz]]
+                k += sz
+            return d
+
+        def objective(x):
+            stats.optimisation_evaluations += 1
+            if time.perf_counter() > deadline:
+                return 1.0
+            try:
+                inst = make_instance(claim, dims, unpack(x))
+            except (ZeroDivisionError, ValueError, OverflowError):
+                return 1.0
+            s = slack_of(claim, inst)
+            if s is None:
+                return 1.0
+            stats.best_float_slack = min(stats.best_float_slack, s)
+            return s
+
+        stats.optimisation_runs += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = minimize(objective, x0, method="Nelder-Mead",
+                           options={"maxfev": max_evals, "xatol": 1e-10, "fatol": 1e-14})
+        if res.fun >= 0.5:
+            continue
+        x = res.x
+        for digits in (0, 1, 2, 3, 4, 6, None):
+            try:
+                inst = make_instance(claim, dims, unpack(x, digits))
+            except (ZeroDivisionError, ValueError, OverflowError):
+                continue
+            if is_candidate(claim, slack_of(claim, inst)):
+                out.append(inst)
+                if digits is not None and digits <= 2:
+                    break
+    return out

@@ -1,0 +1,260 @@
+"""Exact proofs: identities on explicit symbolic-entry matrices, scalar polynomial claims by z3.
+
+* ``prove_identity``: for ``==`` claims built from arithmetic, ``@``, ``.T``, vec, kron, eye,
+  zeros, tr, det, inv, norm, sqrt, exp, log and grad, every variable becomes a matrix of
+  independent real symbols (symmetric when assumed so; positive/nonnegative symbols when assumed)
+  on several concrete shapes; the identity is proved on a shape when lhs - rhs simplifies to exactly
+  0.  It never uses SymPy's matrix-expression layer.  It never refutes: a non-zero difference only
+  means "not proved here" (the claim may need its assumptions or given conditions).
+* ``decide_polynomial``: a claim whose variables are all scalars and whose sides and given
+  conditions are polynomials is decided by z3's nonlinear real arithmetic: ``unsat`` of
+  assumptions ∧ given ∧ ¬statement proves it; a model is returned as a candidate counterexample,
+  which the caller re-checks exactly (z3's models are never trusted on their own).
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..claims.model import Claim
+from ..errors import ClaimError, UndefinedValue
+from ..instances import Instance, shape_of
+from ..language.parser import Node, Relation
+from ..language.shapes import infer
+from .evaluate import Evaluator
+from .fields import ExactField, NotExact
+
+IDENTITY_FUNCTIONS = {"vec", "kron", "eye", "zeros", "tr", "det", "inv", "norm", "sqrt", "exp", "log", "grad"}
+MAX_SYMBOLS = 90
+MAX_DET_SIDE = 4
+
+
+@dataclass
+class SymbolicOutcome:
+    proved: bool = False
+    method: str = ""
+    shapes: list[dict[str, int]] = field(default_factory=list)
+    candidates: list[Instance] = field(default_factory=list)
+    note: str = ""
+    seconds: float = 0.0
+
+
+def symbolic_shapes(claim: Claim, limit: int = 3) -> list[dict[str, int]]:
+    """A few concrete dimension assignments, small first (several shapes, as the evidence says)."""
+    options = []
+    for name, spec in claim.dims.items():
+        if isinstance(spec, int):
+            options.append([spec])
+        else:
+            lo, hi = spec
+            vals = sorted({lo, min(hi, lo + 1), min(hi, max(lo + 2, 3))})
+            options.append(vals)
+    combos = [dict(zip(claim.dims, c)) for c in itertools.product(*options)] if claim.dims else [{}]
+    combos.sort(key=lambda d: (sum(d.values()), list(d.values())))
+    if len(combos) <= limit:
+        return combos
+    picked = [combos[0], combos[-1]]
+    rest = [c for c in combos[1:-1] if len(set(c.values())) > 1] or combos[1:-1]
+    picked.insert(1, rest[len(rest) // 2])
+    return picked
+
+
+def _symbolic_values(claim: Claim, dims: dict[str, int]):
+    import sympy
+
+    values = {}
+    count = 0
+    for name, var in claim.vars.items():
+        r, c = shape_of(var, dims)
+        a = set(var.assume)
+        kw: dict[str, Any] = {"real": True}
+        if "positive" in a:
+            kw = {"positive": True}
+        elif "nonnegative" in a:
+            kw = {"nonnegative": True}
+        if var.is_scalar and "nonzero" in a and "positive" not in a:
+            kw["nonzero"] = True
+        m = np.empty((r, c), dtype=object)
+        sym = bool(a & {"symmetric", "psd", "pd", "projector"})
+        for i in range(r):
+            for j in range(c):
+                if sym and j < i:
+                    m[i, j] = m[j, i]
+                    continue
+                m[i, j] = sympy.Symbol(f"{name}_{i}_{j}" if not var.is_scalar else name, **kw)
+                count += 1
+        values[name] = m
+    return values, count
+
+
+def _is_zero(expr) -> bool:
+    import sympy
+
+    e = sympy.expand(expr)
+    if e == 0:
+        return True
+    if e.has(sympy.sqrt(2).func, sympy.exp, sympy.log, sympy.Abs) or any(
+            isinstance(a, sympy.Pow) and not a.exp.is_Integer for a in sympy.preorder_traversal(e)):
+        return sympy.simplify(e) == 0
+    return sympy.cancel(sympy.together(e)) == 0
+
+
+def _det_sides_ok(rel: Relation, dims, shapes) -> bool:
+    for n in (*rel.lhs.walk(), *rel.rhs.walk()):
+        if n.op == "call" and n.value in ("det", "inv"):
+            if infer(n.args[0], dims, shapes)[0] > MAX_DET_SIDE:
+                return False
+        if n.op == "pow" and n.args[1].op == "num" and n.args[1].value < 0:
+            if infer(n.args[0], dims, shapes)[0] > MAX_DET_SIDE:
+                return False
+    return True
+
+
+def prove_identity(claim: Claim, time_budget: float = 20.0) -> SymbolicOutcome:
+    rel = claim.relation
+    out = SymbolicOutcome()
+    t0 = time.perf_counter()
+    if rel.op != "==":
+        out.note = "not an identity"
+        return out
+    funcs = rel.functions()
+    if not funcs <= IDENTITY_FUNCTIONS:
+        out.note = f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+        return out
+    ex = ExactField()
+    for dims in symbolic_shapes(claim):
+        if time.perf_counter() - t0 > time_budget:
+            out.note = "time budget reached"
+            break
+        shapes = {n: shape_of(v, dims) for n, v in claim.vars.items()}
+        if not _det_sides_ok(rel, dims, shapes):
+            continue
+        values, count = _symbolic_values(claim, dims)
+        if count > MAX_SYMBOLS:
+            continue
+        ev = Evaluator(ex, values, dims)
+        try:
+            lhs, rhs = ev(rel.lhs), ev(rel.rhs)
+        except (NotExact, UndefinedValue) as exc:
+            out.note = f"symbolic evaluation stopped: {exc}"
+            out.shapes = []
+            break
+        if lhs.shape != rhs.shape:
+            raise ClaimError(f"the two sides of {rel.text!r} have different shapes at dims {dims}")
+        if all(_is_zero(a - b) for a, b in zip(lhs.flat, rhs.flat)):
+            out.shapes.append(dict(dims))
+        else:
+            out.shapes = []
+            out.note = f"lhs - rhs is not identically zero at dims {dims} (may need the assumptions)"
+            break
+    out.seconds = time.perf_counter() - t0
+    if out.shapes:
+        out.proved = True
+        out.method = "sympy: lhs - rhs expands to exactly 0 on explicit symbolic-entry matrices"
+    elif not out.note:
+        out.note = "no shape small enough for a symbolic check"
+    return out
+
+
+# --- z3 ---------------------------------------------------------------------------------------------
+def _z3_expr(node: Node, env: dict):
+    import z3
+
+    op = node.op
+    if op == "num":
+        q = node.value
+        return z3.RealVal(f"{q.numerator}/{q.denominator}")
+    if op == "name":
+        if node.value not in env:
+            raise NotExact("dimension used as a value")
+        return env[node.value]
+    if op == "neg":
+        return -_z3_expr(node.args[0], env)
+    if op in ("add", "sub", "mul"):
+        a, b = (_z3_expr(x, env) for x in node.args)
+        return a + b if op == "add" else a - b if op == "sub" else a * b
+    if op == "div":
+        if node.args[1].op != "num":
+            raise NotExact("division by a non-constant")
+        q = node.args[1].value
+        return _z3_expr(node.args[0], env) * z3.RealVal(f"{q.denominator}/{q.numerator}")
+    if op == "pow":
+        e = node.args[1]
+        if e.op != "num" or e.value.denominator != 1 or not 0 <= e.value <= 12:
+            raise NotExact("power with a non-integer or large exponent")
+        base = _z3_expr(node.args[0], env)
+        out = z3.RealVal(1)
+        for _ in range(int(e.value)):
+            out = out * base
+        return out
+    raise NotExact(f"{op} is not polynomial")
+
+
+def _z3_rel(rel: Relation, env: dict):
+    a, b = _z3_expr(rel.lhs, env), _z3_expr(rel.rhs, env)
+    return {"==": a == b, "<=": a <= b, ">=": a >= b, "<": a < b, ">": a > b}[rel.op]
+
+
+def decide_polynomial(claim: Claim, timeout_ms: int = 3000) -> SymbolicOutcome:
+    out = SymbolicOutcome()
+    if not all(v.is_scalar for v in claim.vars.values()) or claim.dims:
+        out.note = "not a scalar claim"
+        return out
+    try:
+        import z3
+    except ImportError:  # pragma: no cover - z3 is a dependency
+        out.note = "z3 is not installed"
+        return out
+    t0 = time.perf_counter()
+    env = {name: z3.Real(name) for name in claim.vars}
+    s = z3.Solver()
+    s.set("timeout", timeout_ms)
+    try:
+        for name, var in claim.vars.items():
+            a = set(var.assume)
+            if "positive" in a:
+                s.add(env[name] > 0)
+            if "nonnegative" in a:
+                s.add(env[name] >= 0)
+            if "nonzero" in a:
+                s.add(env[name] != 0)
+        for g in claim.given_relations:
+            s.add(_z3_rel(g, env))
+        s.add(z3.Not(_z3_rel(claim.relation, env)))
+    except NotExact as exc:
+        out.note = f"not polynomial ({exc})"
+        return out
+    res = s.check()
+    out.seconds = time.perf_counter() - t0
+    if res == z3.unsat:
+        out.proved = True
+        out.method = "z3 (nonlinear real arithmetic): assumptions ∧ given ∧ ¬statement is unsatisfiable"
+    elif res == z3.sat:
+        m = s.model()
+        for digits in (0, 2, 6, 12, 30):
+            vals = {}
+            for name in claim.vars:
+                v = m.eval(env[name], model_completion=True)
+                vals[name] = _z3_rational(v, digits)
+            out.candidates.append(Instance({}, {k: [[v]] for k, v in vals.items()}))
+        out.method = "z3 model (re-checked exactly before use)"
+    else:
+        out.note = f"z3 returned {res} ({s.reason_unknown()})"
+    return out
+
+
+def _z3_rational(v, digits: int) -> Fraction:
+    import z3
+
+    if z3.is_rational_value(v):
+        return Fraction(v.as_fraction())
+    if z3.is_algebraic_value(v):
+        approx = v.approx(max(digits, 1))
+        q = Fraction(approx.as_fraction())
+        return q.limit_denominator(10 ** max(digits, 1)) if digits else Fraction(round(q))
+    return Fraction(0)

@@ -1,0 +1,212 @@
+"""Parse claim statements into a small expression tree, safely.
+
+Python's ``ast`` module is used only to *parse* (it never evaluates); the tree is then walked with a
+whitelist: numbers, names, ``+ - * / ** @``, unary minus, ``.T``, calls of the functions in
+``FUNCTIONS``, and exactly one relation (``== <= >= < >``) at the top.  Anything else (attributes
+other than ``.T``, subscripts, lambdas, comprehensions, strings, keywords, dunder names) is a
+``ClaimError`` naming what was found.  Numeric literals are exact: ``0.1`` is 1/10 and ``6/25`` is
+the rational 6/25.
+"""
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..errors import ClaimError
+
+MAX_STATEMENT_CHARS = 2000
+MAX_NODES = 600
+MAX_LITERAL_CHARS = 40
+
+# name -> (min args, max args or None); see ``verify.engines.evaluate`` for the semantics.
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "vec": (1, 1), "kron": (2, 2), "eye": (1, 1), "zeros": (2, 2), "tr": (1, 1), "det": (1, 1),
+    "inv": (1, 1), "pinv": (1, 1), "norm": (1, 1), "eigmin": (1, 1), "eigmax": (1, 1),
+    "sigma_min": (1, 1), "sigma_max": (1, 1), "sigma_small": (1, 1), "rank": (1, 1), "proj": (1, 1),
+    "expm": (1, 1), "exp": (1, 1), "log": (1, 1), "sqrt": (1, 1), "abs": (1, 1),
+    "min": (2, None), "max": (2, None), "grad": (2, 2),
+}
+
+RELATIONS = {ast.Eq: "==", ast.LtE: "<=", ast.GtE: ">=", ast.Lt: "<", ast.Gt: ">"}
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
+           ast.MatMult: "matmul"}
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node: ``op`` is num | name | add | sub | mul | div | pow | matmul | neg | T | call.
+
+    ``value`` holds the Fraction of a ``num``, the identifier of a ``name``, the function of a ``call``.
+    """
+
+    op: str
+    args: tuple["Node", ...] = ()
+    value: object = None
+
+    def walk(self):
+        yield self
+        for a in self.args:
+            yield from a.walk()
+
+    def names(self) -> set[str]:
+        return {n.value for n in self.walk() if n.op == "name"}  # type: ignore[misc]
+
+    def functions(self) -> set[str]:
+        return {n.value for n in self.walk() if n.op == "call"}  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return unparse(self)
+
+
+@dataclass(frozen=True)
+class Relation:
+    lhs: Node
+    op: str          # one of == <= >= < >
+    rhs: Node
+    text: str
+
+    def names(self) -> set[str]:
+        return self.lhs.names() | self.rhs.names()
+
+    def functions(self) -> set[str]:
+        return self.lhs.functions() | self.rhs.functions()
+
+
+def check_identifier(name: str, what: str = "name") -> str:
+    """A variable or dimension name: letters, digits, underscore; starts with a letter; no dunder."""
+    if not isinstance(name, str) or not NAME_RE.match(name) or keyword.iskeyword(name) or "__" in name:
+        raise ClaimError(f"invalid {what} {name!r}: use a letter followed by letters, digits or '_'")
+    if name in FUNCTIONS or name == "T":
+        raise ClaimError(f"invalid {what} {name!r}: it is reserved (a function name)")
+    return name
+
+
+def _parse(text: str, what: str) -> ast.expr:
+    if not isinstance(text, str):
+        raise ClaimError(f"{what} must be a string")
+    if len(text) > MAX_STATEMENT_CHARS:
+        raise ClaimError(f"{what} is longer than {MAX_STATEMENT_CHARS} characters")
+    if "\n" in text.strip() or ";" in text:
+        raise ClaimError(f"{what} must be a single expression on one line")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ClaimError(f"syntax error in {what} {text.strip()!r} at column {exc.offset}: {exc.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ClaimError(f"{what} is nested too deeply") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+        raise ClaimError(f"{what} has more than {MAX_NODES} parts")
+    return tree.body
+
+
+class _Converter:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def convert(self, node: ast.AST) -> Node:
+        seg = ast.get_source_segment(self.text, node) or type(node).__name__
+        if isinstance(node, ast.Constant):
+            return self._number(node, seg)
+        if isinstance(node, ast.Name):
+            return Node("name", value=check_identifier(node.id))
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            left, right = self.convert(node.left), self.convert(node.right)
+            op = _BINOPS[type(node.op)]
+            if op == "div" and left.op == "num" and right.op == "num":
+                if right.value == 0:
+                    raise ClaimError(f"division by zero in {seg!r}")
+                return Node("num", value=left.value / right.value)
+            return Node(op, (left, right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self.convert(node.operand)
+            if isinstance(node.op, ast.UAdd):
+                return inner
+            if inner.op == "num":
+                return Node("num", value=-inner.value)
+            return Node("neg", (inner,))
+        if isinstance(node, ast.Attribute):
+            if node.attr != "T":
+                raise ClaimError(f"attribute '.{node.attr}' is not allowed (only '.T', the transpose) in {seg!r}")
+            return Node("T", (self.convert(node.value),))
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                fname = node.func.id if isinstance(node.func, ast.Name) else ast.get_source_segment(self.text, node.func)
+                raise ClaimError(f"unknown function {fname!r} (known: {', '.join(sorted(FUNCTIONS))})")
+            if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+                raise ClaimError(f"call {seg!r}: only plain positional arguments are allowed")
+            lo, hi = FUNCTIONS[node.func.id]
+            n = len(node.args)
+            if n < lo or (hi is not None and n > hi):
+                want = str(lo) if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
+                raise ClaimError(f"{node.func.id} takes {want} argument(s), got {n} in {seg!r}")
+            args = tuple(self.convert(a) for a in node.args)
+            if node.func.id == "grad" and args[1].op != "name":
+                raise ClaimError(f"grad(f, X): X must be a variable name, got {seg!r}")
+            return Node("call", args, node.func.id)
+        if isinstance(node, ast.Compare):
+            raise ClaimError(f"a relation may appear only once, at the top: {seg!r}")
+        raise ClaimError(f"{type(node).__name__.lower()} {seg!r} is not allowed in a claim")
+
+    def _number(self, node: ast.Constant, seg: str) -> Node:
+        v = node.value
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ClaimError(f"literal {seg!r} is not allowed (only real numbers)")
+        if len(seg) > MAX_LITERAL_CHARS:
+            raise ClaimError(f"numeric literal {seg[:20]}... is too long")
+        try:
+            return Node("num", value=Fraction(seg.replace("_", "")))
+        except ValueError:
+            raise ClaimError(f"cannot read the number {seg!r}") from None
+
+
+def parse_expression(text: str, what: str = "expression") -> Node:
+    tree = _parse(text, what)
+    if isinstance(tree, ast.Compare):
+        raise ClaimError(f"{what} {text.strip()!r} must not contain a relation")
+    return _Converter(text.strip()).convert(tree)
+
+
+def parse_relation(text: str, what: str = "statement") -> Relation:
+    """Parse ``lhs REL rhs`` with exactly one relation among == <= >= < >."""
+    tree = _parse(text, what)
+    if not isinstance(tree, ast.Compare):
+        raise ClaimError(f"{what} {text.strip()!r} needs exactly one relation (==, <=, >=, <, >)")
+    if len(tree.ops) != 1:
+        raise ClaimError(f"{what} {text.strip()!r} has {len(tree.ops)} relations; exactly one is allowed")
+    if type(tree.ops[0]) not in RELATIONS:
+        raise ClaimError(f"relation {type(tree.ops[0]).__name__} in {text.strip()!r} is not allowed (use ==, <=, >=, <, >)")
+    conv = _Converter(text.strip())
+    return Relation(conv.convert(tree.left), RELATIONS[type(tree.ops[0])], conv.convert(tree.comparators[0]), text.strip())
+
+
+_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow": 4}
+_SYM = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**"}
+
+
+def unparse(node: Node) -> str:
+    """Claim-language text of a node (round-trips through ``parse_expression``)."""
+    if node.op == "num":
+        f = node.value
+        s = str(f.numerator) if f.denominator == 1 else f"({f.numerator}/{f.denominator})"
+        return f"({s})" if f < 0 else s
+    if node.op == "name":
+        return str(node.value)
+    if node.op == "call":
+        return f"{node.value}({', '.join(unparse(a) for a in node.args)})"
+    if node.op == "T":
+        inner = unparse(node.args[0])
+        return f"{inner}.T" if node.args[0].op in ("name", "call", "T") else f"({inner}).T"
+    if node.op == "neg":
+        return f"-({unparse(node.args[0])})"
+    a, b = node.args
+    sa, sb = unparse(a), unparse(b)
+    p = _PREC[node.op]
+    if _PREC.get(a.op, 9) < p or (node.op == "pow" and a.op in _SYM):
+        sa = f"({sa})"
+    if _PREC.get(b.op, 9) <= p:
+        sb = f"({sb})"
+    return f"{sa} {_SYM[node.op]} {sb}"
