@@ -150,8 +150,12 @@ def run_proof(proof: Proof, config: CheckConfig | None = None) -> ProofResult:
     return ProofResult(proof, out, config, time.perf_counter() - t0)
 
 
-def discover_proofs() -> dict[str, Proof]:
-    """Every proof module of the ``proofs`` package: modules defining ``PROOF`` or ``build_proof()``."""
+def discover_proofs(errors: list[str] | None = None) -> dict[str, Proof]:
+    """Every proof module of the ``proofs`` package: modules defining ``PROOF`` or ``build_proof()``.
+
+    A module that fails to import or build is reported in ``errors`` (one line each) when a list is
+    given, and raises ``InputError`` otherwise: a broken proof never disappears silently.
+    """
     try:
         pkg = importlib.import_module("proofs")
     except ImportError as exc:
@@ -160,10 +164,17 @@ def discover_proofs() -> dict[str, Proof]:
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        mod = importlib.import_module(f"proofs.{info.name}")
-        proof = getattr(mod, "PROOF", None)
-        if proof is None and hasattr(mod, "build_proof"):
-            proof = mod.build_proof()
+        try:
+            mod = importlib.import_module(f"proofs.{info.name}")
+            proof = getattr(mod, "PROOF", None)
+            if proof is None and hasattr(mod, "build_proof"):
+                proof = mod.build_proof()
+        except Exception as exc:  # reported, never hidden
+            msg = f"proof module proofs/{info.name}.py failed to load: {type(exc).__name__}: {exc}"
+            if errors is None:
+                raise InputError(msg) from None
+            errors.append(msg)
+            continue
         if isinstance(proof, Proof):
             found[proof.id] = proof
     return found

@@ -113,8 +113,10 @@ def parse_claim_document(data: dict, where: str) -> ClaimFile:
         vars_ = {**file_vars, **c.get("vars", {})} if isinstance(c.get("vars", {}), dict) else c.get("vars")
         try:
             used = _used_names(c["statement"], given)
-            claim = Claim(name, c["statement"], dims={k: v for k, v in dims.items()} if isinstance(dims, dict) else dims,
-                          vars=_restrict(vars_, used, dims) if isinstance(vars_, dict) else vars_,
+            vars_used = _restrict(vars_, used) if isinstance(vars_, dict) else vars_
+            claim = Claim(name, c["statement"],
+                          dims=_restrict_dims(dims, used, vars_used) if isinstance(dims, dict) else dims,
+                          vars=vars_used,
                           given=given, expect=expect)
             entries.append(ClaimEntry(name, c["statement"], list(given) if isinstance(given, list) else [],
                                       expect if isinstance(expect, str) else None, claim, None))
@@ -137,7 +139,18 @@ def _used_names(statement: str, given) -> set[str] | None:
         return None
 
 
-def _restrict(vars_: dict, used: set[str] | None, dims) -> dict:
+def _restrict(vars_: dict, used: set[str] | None) -> dict:
     if used is None:
         return vars_
     return {k: v for k, v in vars_.items() if k in used}
+
+
+def _restrict_dims(dims: dict, used: set[str] | None, vars_: dict) -> dict:
+    """Dimensions the claim needs: named in it, or in the shape of a variable it uses."""
+    if used is None or not isinstance(vars_, dict):
+        return dims
+    need = set(used)
+    for spec in vars_.values():
+        if isinstance(spec, dict) and isinstance(spec.get("shape"), (list, tuple)):
+            need |= {s for s in spec["shape"] if isinstance(s, str)}
+    return {k: v for k, v in dims.items() if k in need}

@@ -34,6 +34,8 @@ CONFLICTS = [
     ({"positive", "rank_deficient"}, "entrywise positive rank-deficient matrices are not generated; use nonnegative"),
 ]
 MAX_DIM = 64
+# assumptions that tie entries together: a gradient with respect to such a variable is ambiguous
+TIED_ENTRIES = {"symmetric", "psd", "pd", "orthogonal", "projector", "rank_deficient"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class Claim:
                     target = node.args[1].value
                     if target not in self.vars:
                         raise ClaimError(f"grad(f, {target}): {target} must be a variable")
-                    if set(self.vars[target].assume) & (SQUARE_ONLY | {"rank_deficient"}):
+                    if set(self.vars[target].assume) & TIED_ENTRIES:
                         raise ClaimError(f"grad with respect to {target}, which has a structural assumption "
                                          f"({', '.join(self.vars[target].assume)}), is not defined; use a plain variable")
 

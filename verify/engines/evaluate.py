@@ -37,7 +37,6 @@ class Evaluator:
     dims: Mapping[str, int]
     exact_values: Mapping[str, Any] | None = None
     max_magnitude: float = 0.0
-    _grad_cache: dict = field(default_factory=dict)
 
     def __call__(self, node: Node):
         v = self._eval(node)
@@ -112,37 +111,72 @@ class Evaluator:
 
     # -- gradients ---------------------------------------------------------------------------------
     def _grad(self, node: Node):
-        import sympy
-
         fnode, xnode = node.args
         xname = xnode.value
-        key = (unparse(fnode), xname)
-        exact = ExactField()
-        if key not in self._grad_cache:
-            base = self.exact_values if self.exact_values is not None else (
-                self.values if isinstance(self.field, ExactField) else None)
-            if base is None:
-                raise ClaimError("grad needs the exact instance values")
-            xv = base[xname]
-            r, c = xv.shape
-            syms = [[sympy.Symbol(f"_g_{xname}_{i}_{j}", real=True) for j in range(c)] for i in range(r)]
-            env = dict(base)
-            env[xname] = np.array(syms, dtype=object).reshape(r, c)
-            ev = Evaluator(exact, env, self.dims)
-            try:
-                fv = ev(fnode)[0, 0]
-            except NotExact as exc:
-                raise ClaimError(f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
-                                 f"tr, det, inv, norm, vec, kron, sqrt, exp, log ({exc})") from None
-            subs = {syms[i][j]: xv[i, j] for i in range(r) for j in range(c)}
-            g = np.empty((r, c), dtype=object)
-            for i in range(r):
-                for j in range(c):
-                    d = sympy.diff(fv, syms[i][j]).xreplace(subs)
-                    g[i, j] = d if not d.is_Rational else d
-            self._grad_cache[key] = g
-        g = self._grad_cache[key]
+        base = self.exact_values if self.exact_values is not None else self.values
+        syms, grads, as_float = symbolic_gradient(fnode, xname, self.dims, {k: v.shape for k, v in base.items()})
+        if isinstance(self.field, FloatField):
+            args = [np.asarray(self.values[k], dtype=float).ravel() for k in syms]
+            flat = np.concatenate(args) if args else np.zeros(0)
+            with np.errstate(all="ignore"):
+                g = np.asarray(as_float(*flat), dtype=float).reshape(grads.shape)
+            if not np.all(np.isfinite(g)):
+                raise UndefinedValue("gradient is not finite here")
+            return g
+        if self.exact_values is None and not isinstance(self.field, ExactField):
+            raise ClaimError("grad needs the exact instance values")
+        subs = {}
+        for k, arr in syms.items():
+            vals = base[k]
+            for sym, v in zip(arr.flat, np.asarray(vals).flat):
+                subs[sym] = v
+        g = np.empty(grads.shape, dtype=object)
+        for i in range(grads.shape[0]):
+            for j in range(grads.shape[1]):
+                g[i, j] = grads[i, j].xreplace(subs)
         return _to_field(self.field, g)
+
+
+_GRADIENTS: dict = {}
+
+
+def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: Mapping[str, tuple]):
+    """∂f/∂X_ij as SymPy expressions in independent symbols for every variable's entries (cached).
+
+    Returns (symbols by variable name, gradient array with X's shape, a float64 function of all
+    symbols' values in the order of the returned dict).
+    """
+    import sympy
+
+    key = (unparse(fnode), xname, tuple(sorted(dims.items())), tuple(sorted((k, tuple(v)) for k, v in shapes.items())))
+    hit = _GRADIENTS.get(key)
+    if hit is not None:
+        return hit
+    used = fnode.names() | {xname}
+    syms: dict[str, np.ndarray] = {}
+    for name in sorted(used):
+        if name not in shapes:
+            continue
+        r, c = shapes[name]
+        syms[name] = np.array([[sympy.Symbol(f"_g_{name}_{i}_{j}", real=True) for j in range(c)] for i in range(r)],
+                              dtype=object).reshape(r, c)
+    ev = Evaluator(ExactField(), syms, dims)
+    try:
+        fv = ev(fnode)[0, 0]
+    except NotExact as exc:
+        raise ClaimError(f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
+                         f"tr, det, inv, norm, vec, kron, sqrt, exp, log ({exc})") from None
+    x = syms[xname]
+    grads = np.empty(x.shape, dtype=object)
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            grads[i, j] = sympy.diff(fv, x[i, j])
+    flat_syms = [s for arr in syms.values() for s in arr.flat]
+    as_float = sympy.lambdify(flat_syms, list(grads.flat), modules="numpy")
+    if len(_GRADIENTS) > 256:
+        _GRADIENTS.clear()
+    _GRADIENTS[key] = (syms, grads, as_float)
+    return _GRADIENTS[key]
 
 
 def _mid(x):

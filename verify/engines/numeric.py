@@ -228,12 +228,11 @@ def given_holds(claim: Claim, inst: Instance, dps: int) -> bool | None:
     return True
 
 
-def float_slack(rel: Relation, inst_values: dict, dims: dict, exact_inst: Instance | None = None) -> float:
+def float_slack(rel: Relation, inst_values: dict, dims: dict) -> float:
     """Normalised float64 slack for the search (negative = looks violated); never a verdict."""
     ff = FloatField()
     vals = {k: np.asarray(v, dtype=float) for k, v in inst_values.items()}
-    ev = Evaluator(ff, vals, dims, exact_values=exact_values(exact_inst) if exact_inst is not None and
-                   any(n.value == "grad" for n in _calls(rel)) else None)
+    ev = Evaluator(ff, vals, dims)
     with np.errstate(all="ignore"):
         lhs, rhs = ev(rel.lhs), ev(rel.rhs)
     if lhs.shape != rhs.shape:

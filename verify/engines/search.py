@@ -43,14 +43,13 @@ def _float_values(inst: Instance) -> dict:
 
 def slack_of(claim: Claim, inst: Instance) -> float | None:
     """Float slack of the statement (None if undefined or a given condition clearly fails)."""
-    needs_exact = "grad" in claim.relation.functions()
     try:
         fv = _float_values(inst)
         for g in claim.given_relations:
-            gs = float_slack(g, fv, inst.dims, inst if needs_exact else None)
+            gs = float_slack(g, fv, inst.dims)
             if not gs >= (-1e-12 if g.op in ("<=", ">=", "==") else 1e-15):
                 return None
-        s = float_slack(claim.relation, fv, inst.dims, inst if needs_exact else None)
+        s = float_slack(claim.relation, fv, inst.dims)
     except (UndefinedValue, ZeroDivisionError, OverflowError, ValueError, FloatingPointError,
             NotExact, NotCertifiable, np.linalg.LinAlgError):
         return None
@@ -134,7 +133,7 @@ def hypothesis_search(claim: Claim, max_examples: int, stats: SearchStats, deadl
 
 
 def optimise(claim: Claim, starts: list[tuple[dict, dict]], stats: SearchStats, deadline: float,
-             rng: random.Random, max_evals: int = 250) -> list[Instance]:
+             rng: random.Random, max_evals: int = 160) -> list[Instance]:
     """Minimise the float slack over the raw parameters from several starts (Nelder-Mead).
 
     Returns rounded versions (0 to 6 decimals, then the exact float) of each minimiser, readable

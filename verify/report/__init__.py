@@ -1,0 +1,7 @@
+"""Renderers: one result model drawn to the terminal, JSON and Markdown (+ PNG plots).
+
+Renderers never compute mathematics; they format results that engines produced.
+"""
+from .model import ClaimOutcome, FileOutcome
+
+__all__ = ["ClaimOutcome", "FileOutcome"]
