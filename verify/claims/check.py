@@ -192,6 +192,12 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     ev.update({"certified_instances": certified, "tight_instances": tight, "undecided_instances": undecided,
                "digits": dps - 10, "worst_normalised_slack": worst})
     ev["seconds"] = round(time.perf_counter() - t0, 3)
+    if sym.proved and valid == 0:
+        ev["engine"] = "symbolic (sympy)" if "sympy" in sym.method else "decision procedure (z3)"
+        why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no instance generated"
+        return Result(Verdict.INCONCLUSIVE, ev, None,
+                      "the identity holds for generic matrices, but no instance satisfying the assumptions "
+                      f"and given conditions makes it defined, so it may be vacuous ({why})")
     if sym.proved:
         ev["engine"] = "symbolic (sympy)" if "sympy" in sym.method else "decision procedure (z3)"
         msg = sym.method + (f" on shapes {sym.shapes}" if sym.shapes and sym.shapes != [{}] else "")

@@ -88,6 +88,14 @@ def parse_claim_document(data: dict, where: str) -> ClaimFile:
     file_vars = data.get("vars", {})
     if not isinstance(file_dims, dict) or not isinstance(file_vars, dict):
         raise InputError("[dims] and [vars] must be tables", where=where)
+    from ..language.parser import check_identifier
+
+    for table, what in ((file_dims, "dimension name"), (file_vars, "variable name")):
+        for key in table:
+            try:
+                check_identifier(key, what)
+            except ClaimError as exc:
+                raise InputError(f"[{'dims' if table is file_dims else 'vars'}]: {exc}", where=where) from None
     entries = []
     names = set()
     for i, c in enumerate(claims, 1):
@@ -112,6 +120,10 @@ def parse_claim_document(data: dict, where: str) -> ClaimFile:
         dims = {**file_dims, **c.get("dims", {})} if isinstance(c.get("dims", {}), dict) else c.get("dims")
         vars_ = {**file_vars, **c.get("vars", {})} if isinstance(c.get("vars", {}), dict) else c.get("vars")
         try:
+            for table, what in ((c.get("dims", {}), "dimension name"), (c.get("vars", {}), "variable name")):
+                if isinstance(table, dict):
+                    for key in table:
+                        check_identifier(key, what)
             used = _used_names(c["statement"], given)
             vars_used = _restrict(vars_, used) if isinstance(vars_, dict) else vars_
             claim = Claim(name, c["statement"],

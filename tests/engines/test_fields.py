@@ -1,0 +1,109 @@
+"""The four arithmetic fields agree, and balls enclose the high-precision values."""
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify.engines.fields import BallField, ExactField, FloatField, MpField, NotCertifiable, NotExact
+from verify.engines.numeric import flint_precision
+from verify.errors import UndefinedValue
+
+fracs = st.fractions(min_value=-5, max_value=5, max_denominator=6)
+
+
+@st.composite
+def square(draw, n=None, sym=False):
+    n = n or draw(st.integers(1, 3))
+    rows = [[draw(fracs) for _ in range(n)] for _ in range(n)]
+    if sym:
+        rows = [[(rows[i][j] + rows[j][i]) / 2 for j in range(n)] for i in range(n)]
+    return rows
+
+
+def _f(x):
+    return float(mpmath.mpf(x)) if not hasattr(x, "mid") else float(x.mid())
+
+
+OPS = ["det", "tr", "norm", "sigma_max", "sigma_min", "rank", "expm"]
+
+
+@settings(max_examples=25)
+@given(square(), st.sampled_from(OPS))
+def test_mp_and_float_agree(rows, op):
+    mp, fl = MpField(40), FloatField()
+    a = getattr(mp, op)(mp.from_rationals(rows))
+    b = getattr(fl, op)(fl.from_rationals(rows))
+    assert np.allclose(np.array([[float(v) for v in r] for r in a.tolist()], dtype=float), b, rtol=1e-8, atol=1e-8)
+
+
+@settings(max_examples=25)
+@given(square(sym=True), st.sampled_from(["eigmin", "eigmax", "sigma_min", "sigma_max", "det", "norm"]))
+def test_balls_enclose_high_precision_values(rows, op):
+    mp = MpField(60)
+    with flint_precision(200):
+        bf = BallField(200)
+        try:
+            ball = getattr(bf, op)(bf.from_rationals(rows))[0, 0]
+        except NotCertifiable:
+            return
+        val = getattr(mp, op)(mp.from_rationals(rows))[0, 0]
+        lo, hi = ball.lower(), ball.upper()
+        assert float(lo) - 1e-30 <= float(val) <= float(hi) + 1e-30
+        assert float(ball.rad()) < 1e-40
+
+
+@settings(max_examples=25)
+@given(square())
+def test_exact_inverse_and_projector(rows):
+    ex = ExactField()
+    a = ex.from_rationals(rows)
+    p = ex.proj(a)
+    assert (p.dot(p) == p).all() and (p.T == p).all()
+    assert (p.dot(a) == a).all()
+    try:
+        inv = ex.inv(a)
+    except UndefinedValue:
+        assert ex.rank(a)[0, 0] < len(rows)
+        return
+    assert (inv.dot(a) == ex.eye(len(rows))).all()
+
+
+def test_exact_field_refuses_what_it_cannot_do_exactly():
+    ex = ExactField()
+    with pytest.raises(NotExact):
+        ex.eigmin(ex.from_rationals([[2, 1], [1, 2]]))
+
+
+def test_sigma_small_and_rank_on_rank_deficient():
+    rows = [[1, 2], [2, 4], [0, 0]]
+    mp, fl = MpField(50), FloatField()
+    with flint_precision(200):
+        bf = BallField(200)
+        assert float(bf.sigma_small(bf.from_rationals(rows))[0, 0].mid()) == pytest.approx(5.0)
+        assert float(bf.rank(bf.from_rationals(rows))[0, 0].mid()) == 1
+    assert float(mp.sigma_small(mp.from_rationals(rows))[0, 0]) == pytest.approx(5.0)
+    assert fl.rank(fl.from_rationals(rows))[0, 0] == 1
+    with pytest.raises(UndefinedValue):
+        mp.sigma_small(mp.from_rationals([[0, 0], [0, 0]]))
+
+
+def test_vec_stacks_columns_and_kron_blocks():
+    fl = FloatField()
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert fl.vec(a).ravel().tolist() == [1.0, 3.0, 2.0, 4.0]
+    ex = ExactField()
+    k = ex.kron(ex.from_rationals([[1, 2]]), ex.from_rationals([[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]))
+    assert k.shape == (2, 4) and k[0, 2] == 2 and k[1, 3] == 2
+
+
+def test_undefined_values():
+    mp = MpField(30)
+    with pytest.raises(UndefinedValue):
+        mp.inv(mp.from_rationals([[1, 2], [2, 4]]))
+    with pytest.raises(UndefinedValue):
+        mp.log(mp.const(Fraction(0)))
+    with pytest.raises(UndefinedValue):
+        mp.sqrt(mp.const(Fraction(-1)))

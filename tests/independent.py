@@ -1,0 +1,156 @@
+"""An evaluator written independently of verify's engines, for re-checking counterexamples.
+
+It walks Python's AST of the statement itself and uses SymPy's explicit Matrix API (exact
+rationals) plus mpmath for eigen/singular values, so a bug in verify's fields, evaluator or
+numeric engine cannot confirm its own counterexample.
+"""
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+
+import mpmath
+import sympy
+from sympy import Matrix, Rational
+
+MP = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.MPContext()
+MP.dps = 80
+
+
+def _rat(v) -> Rational:
+    if isinstance(v, str):
+        p, _, q = v.partition("/")
+        return Rational(int(p), int(q or 1))
+    return Rational(Fraction(v).numerator, Fraction(v).denominator)
+
+
+def to_value(v):
+    if isinstance(v, list):
+        return Matrix([[_rat(x) for x in row] for row in v])
+    return Matrix([[_rat(v)]])
+
+
+def _num(m: Matrix):
+    return MP.matrix([[MP.mpf(sympy.N(x, 100)) for x in m.row(i)] for i in range(m.rows)])
+
+
+def _eigs(m: Matrix):
+    assert m == m.T, "eig of non-symmetric"
+    e = MP.eigsy(_num(m), eigvals_only=True)
+    return [e[i] for i in range(len(e))]
+
+
+def _svals(m: Matrix):
+    s = MP.svd_r(_num(m), compute_uv=False)
+    return sorted([s[i] for i in range(len(s))], reverse=True)
+
+
+def _S(x):
+    return Matrix([[x]])
+
+
+def _proj(m: Matrix) -> Matrix:
+    cols = m.columnspace()
+    if not cols:
+        return sympy.zeros(m.rows, m.rows)
+    c = Matrix.hstack(*cols)
+    return c * (c.T * c).inv() * c.T
+
+
+def _kron(a: Matrix, b: Matrix) -> Matrix:
+    return Matrix(a.rows * b.rows, a.cols * b.cols,
+                  lambda i, j: a[i // b.rows, j // b.cols] * b[i % b.rows, j % b.cols])
+
+
+def _grad(fnode, xname, env, ev):
+    x = env[xname]
+    syms = Matrix(x.rows, x.cols, lambda i, j: sympy.Symbol(f"g{i}_{j}", real=True))
+    env2 = dict(env)
+    env2[xname] = syms
+    f = ev(fnode, env2)[0, 0]
+    return Matrix(x.rows, x.cols, lambda i, j: sympy.diff(f, syms[i, j]).subs(
+        {syms[a, b]: x[a, b] for a in range(x.rows) for b in range(x.cols)}))
+
+
+def evaluate(node, env):
+    if isinstance(node, ast.Constant):
+        return _S(Rational(str(node.value)))
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, ast.UnaryOp):
+        return -evaluate(node.operand, env)
+    if isinstance(node, ast.Attribute):
+        assert node.attr == "T"
+        return evaluate(node.value, env).T
+    if isinstance(node, ast.BinOp):
+        a, b = evaluate(node.left, env), evaluate(node.right, env)
+        op = type(node.op)
+        if op is ast.Add:
+            return a + b
+        if op is ast.Sub:
+            return a - b
+        if op is ast.MatMult:
+            return a * b
+        if op is ast.Mult:
+            return a[0, 0] * b if a.shape == (1, 1) else b[0, 0] * a
+        if op is ast.Div:
+            return a / b[0, 0]
+        if op is ast.Pow:
+            if a.shape == (1, 1):
+                return _S(a[0, 0] ** b[0, 0])
+            return a ** int(b[0, 0])
+    if isinstance(node, ast.Call):
+        f = node.func.id
+        if f == "grad":
+            return _grad(node.args[0], node.args[1].id, env, evaluate)
+        args = [evaluate(a, env) for a in node.args]
+        a = args[0]
+        table = {
+            "vec": lambda: Matrix([a[i, j] for j in range(a.cols) for i in range(a.rows)]),
+            "kron": lambda: _kron(a, args[1]),
+            "eye": lambda: sympy.eye(int(a[0, 0])),
+            "zeros": lambda: sympy.zeros(int(a[0, 0]), int(args[1][0, 0])),
+            "tr": lambda: _S(a.trace()), "det": lambda: _S(a.det()), "inv": lambda: a.inv(),
+            "pinv": lambda: a.pinv(), "norm": lambda: _S(sympy.sqrt(sum(x**2 for x in a))),
+            "eigmin": lambda: _S(sympy.Float(str(min(_eigs(a))), 70)),
+            "eigmax": lambda: _S(sympy.Float(str(max(_eigs(a))), 70)),
+            "sigma_min": lambda: _S(sympy.Float(str(_svals(a)[-1]), 70)),
+            "sigma_max": lambda: _S(sympy.Float(str(_svals(a)[0]), 70)),
+            "sigma_small": lambda: _S(sympy.Float(str(_svals(a)[a.rank() - 1]), 70)),
+            "rank": lambda: _S(a.rank()), "proj": lambda: _proj(a), "expm": lambda: a.exp(),
+            "exp": lambda: _S(sympy.exp(a[0, 0])), "log": lambda: _S(sympy.log(a[0, 0])),
+            "sqrt": lambda: _S(sympy.sqrt(a[0, 0])), "abs": lambda: _S(sympy.Abs(a[0, 0])),
+            "min": lambda: _S(sympy.Min(*[x[0, 0] for x in args])),
+            "max": lambda: _S(sympy.Max(*[x[0, 0] for x in args])),
+        }
+        return table[f]()
+    raise ValueError(f"unsupported {ast.dump(node)}")
+
+
+def relation_fails(statement: str, given: list[str], cx: dict) -> bool:
+    """True when every given holds and the statement clearly fails on the counterexample."""
+    env = {k: _S(Rational(v)) for k, v in cx.get("dims", {}).items()}
+    env.update({k: to_value(v) for k, v in cx["values"].items()})
+    for g in given:
+        assert _holds(g, env), f"given {g!r} is false on the counterexample"
+    return not _holds(statement, env)
+
+
+def _holds(text: str, env) -> bool:
+    tree = ast.parse(text, mode="eval").body
+    assert isinstance(tree, ast.Compare) and len(tree.ops) == 1
+    a, b = evaluate(tree.left, env), evaluate(tree.comparators[0], env)
+    op = type(tree.ops[0])
+    if op is ast.Eq:
+        diff = [sympy.nsimplify(sympy.N(x - y, 60), rational=False) for x, y in zip(a, b)]
+        return all(abs(sympy.N(d, 60)) < 1e-40 for d in diff)
+    s = sympy.N(a[0, 0] - b[0, 0], 60)
+    if op is ast.LtE:
+        return s <= 1e-45
+    if op is ast.GtE:
+        return s >= -1e-45
+    if op is ast.Lt:
+        return s < 0
+    if op is ast.Gt:
+        return s > 0
+    raise ValueError(op)

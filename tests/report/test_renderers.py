@@ -1,0 +1,55 @@
+import json
+
+from verify import CheckConfig, Claim, Counterexample, Figure, Proof, Result, Step, Verdict, run_proof
+from verify.report.markdown import render_proof_report
+from verify.report.terminal import render_proof, render_step
+
+
+def _proof():
+    def measured(config):
+        return Result(Verdict.HOLDS_NUMERICALLY, {"engine": "custom", "instances_valid": 3, "digits": 40},
+                      figures=[Figure("curve", "a curve", "x", "y", [("y=x", [1, 2, 3], [1, 2, 3])], logy=True)])
+
+    def broken(config):
+        raise RuntimeError("boom")
+
+    return Proof("demo-proof", "A demo", "nowhere", [
+        Step("s1", "identity", "sec 1", "(A @ B).T == B.T @ A.T", r"(AB)^\top = B^\top A^\top",
+             claim=Claim("s1", "(A @ B).T == B.T @ A.T", dims={"n": 2}, vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}})),
+        Step("s2", "a slip", "sec 2", "(A @ B).T == A.T @ B.T", r"(AB)^\top = A^\top B^\top", expect="fails",
+             claim=Claim("s2", "(A @ B).T == A.T @ B.T", dims={"n": 2}, vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}})),
+        Step("s3", "measured", "sec 3", "a measurement", "x", check=measured),
+        Step("s4", "a bug", "sec 4", "raises", "x", check=broken),
+    ])
+
+
+def test_proof_run_json_markdown_and_terminal():
+    pr = run_proof(_proof(), CheckConfig(instances=3))
+    verdicts = [s.result.verdict for s in pr.steps]
+    assert verdicts[:3] == [Verdict.PROVED, Verdict.REFUTED, Verdict.HOLDS_NUMERICALLY]
+    assert verdicts[3] is Verdict.ERROR and "boom" in pr.steps[3].result.message   # never a pass
+    assert not pr.all_match
+    j = json.loads(json.dumps(pr.to_json()))
+    assert [s["id"] for s in j["steps"]] == ["s1", "s2", "s3", "s4"]
+    assert {"id", "name", "source", "statement", "given", "latex", "expect", "verdict", "evidence",
+            "counterexample"} <= set(j["steps"][0])
+    assert j["steps"][1]["counterexample"]["values"]
+    md, pngs = render_proof_report(pr, "demo_proof", "verify run demo-proof --report")
+    assert "$$(AB)^\\top = B^\\top A^\\top$$" in md
+    assert "**refuted**" in md and "Counterexample" in md
+    assert list(pngs) == ["demo_proof_s3_curve.png"] and pngs["demo_proof_s3_curve.png"][:4] == b"\x89PNG"
+    assert "demo_proof_s3_curve.png" in md
+    text = render_proof(pr)
+    assert "3/4 steps as expected" in text
+    assert "as expected" in render_step(pr.steps[1])
+
+
+def test_result_invariants():
+    import pytest
+
+    with pytest.raises(ValueError):
+        Result(Verdict.REFUTED, {"engine": "x"})           # refuted needs a counterexample
+    with pytest.raises(ValueError):
+        Result(Verdict.PROVED, {})                          # evidence names its engine
+    with pytest.raises(ValueError):
+        Result(Verdict.PROVED, {"engine": "x"}, Counterexample({}, {}))
