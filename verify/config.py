@@ -22,7 +22,7 @@ class CheckConfig:
     seed: int = DEFAULT_SEED
     dps: int = DEFAULT_DPS
     instances: int = DEFAULT_INSTANCES
-    search_examples: int = 150
+    search_examples: int = 120
     time_limit: float = 60.0
     progress: Callable[[str], None] | None = None
 

@@ -641,7 +641,7 @@ class FloatField(Field):
         return self._s(np.linalg.norm(a))
 
     def is_symmetric(self, a) -> bool:
-        return bool(np.allclose(a, a.T, rtol=1e-9, atol=1e-12 * (1 + np.abs(a).max(initial=0))))
+        return bool(np.max(np.abs(a - a.T), initial=0.0) <= 1e-9 * (1 + np.max(np.abs(a), initial=0.0)))
 
     def det(self, a):
         return self._s(np.linalg.det(a))

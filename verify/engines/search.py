@@ -64,15 +64,22 @@ def is_candidate(claim: Claim, s: float | None) -> bool:
     return s < -NEAR_ZERO
 
 
-def _value_strategy():
-    from hypothesis import strategies as st
+_VALUES = None
 
-    return st.one_of(
-        st.integers(-3, 3).map(Fraction),
-        st.fractions(min_value=-10, max_value=10, max_denominator=12),
-        st.sampled_from([Fraction(1, 10**6), Fraction(-1, 10**6), Fraction(10**6), Fraction(-(10**6))]),
-        st.integers(-999, 999).map(lambda k: Fraction(k, 100)),
-    )
+
+def _value_strategy():
+    """Raw parameter values: small integers, simple fractions, extreme scales, two-digit decimals."""
+    global _VALUES
+    if _VALUES is None:
+        from hypothesis import strategies as st
+
+        _VALUES = st.one_of(
+            st.integers(-3, 3).map(Fraction),
+            st.tuples(st.integers(-20, 20), st.integers(1, 12)).map(lambda t: Fraction(t[0], t[1])),
+            st.sampled_from([Fraction(1, 10**6), Fraction(-1, 10**6), Fraction(10**6), Fraction(-(10**6))]),
+            st.integers(-999, 999).map(lambda k: Fraction(k, 100)),
+        )
+    return _VALUES
 
 
 def hypothesis_search(claim: Claim, max_examples: int, stats: SearchStats, deadline: float) -> Instance | None:
@@ -82,24 +89,34 @@ def hypothesis_search(claim: Claim, max_examples: int, stats: SearchStats, deadl
     from hypothesis.errors import NoSuchExample
 
     values = _value_strategy()
+    small = st.sampled_from([Fraction(0), Fraction(1), Fraction(-1)])
+    styles = st.sampled_from(["free", "equal", "zero", "scaled"])
+    scales = st.sampled_from([Fraction(1), Fraction(1, 1000), Fraction(1000)])
+    dim_st = {name: st.integers(spec[0], spec[1]) for name, spec in claim.dims.items() if not isinstance(spec, int)}
+    lists: dict = {}
+
+    def list_of(base, n, key):
+        if (key, n) not in lists:
+            lists[(key, n)] = st.lists(base, min_size=n, max_size=n)
+        return lists[(key, n)]
 
     @st.composite
     def instances(draw):
         dims = {}
         for name, spec in claim.dims.items():
-            dims[name] = spec if isinstance(spec, int) else draw(st.integers(spec[0], spec[1]))
-        style = draw(st.sampled_from(["free", "equal", "zero", "scaled"]))
+            dims[name] = spec if isinstance(spec, int) else draw(dim_st[name])
+        style = draw(styles)
         raw = {}
         shared = draw(values)
-        scale = draw(st.sampled_from([Fraction(1), Fraction(1, 1000), Fraction(1000)]))
+        scale = draw(scales)
         for name, var in claim.vars.items():
             n = n_params(var, shape_of(var, dims))
             if style == "equal":
                 raw[name] = [shared] * n
             elif style == "zero":
-                raw[name] = draw(st.lists(st.sampled_from([Fraction(0), Fraction(1), Fraction(-1)]), min_size=n, max_size=n))
+                raw[name] = draw(list_of(small, n, "small"))
             else:
-                vals = draw(st.lists(values, min_size=n, max_size=n))
+                vals = draw(list_of(values, n, "values"))
                 raw[name] = [v * scale for v in vals] if style == "scaled" else vals
         return make_instance(claim, dims, raw)
 

@@ -21,19 +21,41 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_check_options(p)
 
 
-def check_files(files: list[ClaimFile], config: CheckConfig) -> list[FileOutcome]:
+def _check_one(claim, config: CheckConfig) -> Result:
+    return check_claim(claim, config)
+
+
+def check_files(files: list[ClaimFile], config: CheckConfig, jobs: int = 1) -> list[FileOutcome]:
+    """Check every claim; with ``jobs`` > 1 claims run in worker processes (same results: every
+    claim's randomness comes from its own seed)."""
+    work = [(f, e) for f in files for e in f.entries]
+    results: dict[int, Result] = {}
+    pool = None
+    if jobs > 1 and sum(e.claim is not None for _, e in work) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        quiet = config.with_(progress=None)
+        futures = {i: pool.submit(_check_one, e.claim, quiet) for i, (_, e) in enumerate(work) if e.claim is not None}
+    try:
+        for i, (f, e) in enumerate(work):
+            config.report(f"{f.path}: [{i + 1}/{len(work)}] {e.name}")
+            if e.claim is None:
+                results[i] = Result(Verdict.ERROR, {"engine": "parser"}, message=f"{f.path}: {e.name}: {e.error}")
+                continue
+            result = futures[i].result() if pool is not None else check_claim(e.claim, config)
+            if result.verdict is Verdict.ERROR:
+                result.message = f"{f.path}: {e.name}: {result.message}"
+            results[i] = result
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     out = []
     for f in files:
         fo = FileOutcome(f.path, f.title)
-        for i, e in enumerate(f.entries, 1):
-            config.report(f"{f.path}: [{i}/{len(f.entries)}] {e.name}")
-            if e.claim is None:
-                result = Result(Verdict.ERROR, {"engine": "parser"}, message=f"{f.path}: {e.name}: {e.error}")
-            else:
-                result = check_claim(e.claim, config)
-                if result.verdict is Verdict.ERROR:
-                    result.message = f"{f.path}: {e.name}: {result.message}"
-            fo.claims.append(ClaimOutcome(e.name, e.statement, e.given, e.expect, result))
+        for i, (g, e) in enumerate(work):
+            if g is f:
+                fo.claims.append(ClaimOutcome(e.name, e.statement, e.given, e.expect, results[i]))
         out.append(fo)
     return out
 
@@ -41,7 +63,7 @@ def check_files(files: list[ClaimFile], config: CheckConfig) -> list[FileOutcome
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     files = [load_claim_file(p) for p in args.files]      # every file must load before any work
-    outcomes = check_files(files, config)
+    outcomes = check_files(files, config, jobs=args.jobs)
     if args.json:
         sys.stdout.write(json.dumps(jsonable({"files": [f.to_json() for f in outcomes]}), indent=1) + "\n")
     else:

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     for i in ids:
         if i == CATALOGUE_ID:
             files = [load_claim_file(f) for f in catalogue_files()]
-            catalogue = check_files(files, config)
+            catalogue = check_files(files, config, jobs=args.jobs)
         else:
             results.append(run_proof(proofs[i], config))
 
