@@ -197,11 +197,12 @@ class ExactField(Field):
 
     def inv(self, a):
         m = self._m(a)
-        d = m.det(method="berkowitz")
         if self._is_numeric(a):
-            if d == 0:
+            if m.rank() < m.rows:
                 raise UndefinedValue("inverse of a singular matrix")
-        elif self.sp.simplify(d) == 0:
+            return self._back(m.inv(method="LU"))
+        d = m.det(method="berkowitz")
+        if self.sp.simplify(d) == 0:
             raise UndefinedValue("inverse of a singular matrix")
         adj = m.adjugate(method="berkowitz")
         return self._back(adj / d)

@@ -24,6 +24,7 @@ from ..language.parser import Relation
 from .evaluate import Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
+EXACT_MAX_ENTRIES = 64
 NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log"}
 
 
@@ -75,6 +76,8 @@ def decide_exact(rel: Relation, inst: Instance) -> Decision | None:
 
     if rel.functions() & NON_EXACT_FUNCTIONS:
         return None
+    if any(len(rows) * len(rows[0]) > EXACT_MAX_ENTRIES for rows in inst.values.values()):
+        return None                      # exact SymPy arithmetic on large matrices is too slow
     ex = ExactField()
     try:
         lhs, rhs, _ = _evaluate(rel, ex, inst, exact_values=exact_values(inst))
