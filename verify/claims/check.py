@@ -25,7 +25,7 @@ from ..language.shapes import infer
 from ..result import Counterexample, Result, Verdict
 from ..engines.fields import NotCertifiable, NotExact
 from ..engines.numeric import Decision, confirm_violation, decide_ball, decide_exact, decide_mp, given_holds
-from ..engines.search import SearchStats, hypothesis_search, optimise, slack_of
+from ..engines.search import SearchStats, hypothesis_search, optimise
 from ..engines.symbolic import decide_polynomial, prove_identity, symbolic_shapes
 from .model import Claim
 

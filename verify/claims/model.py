@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import ClaimError
-from ..language.parser import Node, Relation, check_identifier, parse_relation
+from ..language.parser import Relation, check_identifier, parse_relation
 from ..result import EXPECTATIONS
 
 ASSUMPTIONS = (

@@ -8,7 +8,7 @@ layer, which is known to return wrong derivatives (DESIGN.md).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
 

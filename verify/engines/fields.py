@@ -20,7 +20,7 @@ Undefined values (inverse of a singular matrix, log of a non-positive number) ra
 """
 from __future__ import annotations
 
-import math
+from abc import ABC, abstractmethod
 from fractions import Fraction
 
 import numpy as np
@@ -44,13 +44,14 @@ def _obj(rows) -> np.ndarray:
     return a
 
 
-class Field:
+class Field(ABC):
     name = "field"
     dtype = object
 
     # --- scalars -----------------------------------------------------------------------------
+    @abstractmethod
     def num(self, q: Fraction):
-        raise NotImplementedError
+        """The field's scalar for an exact rational."""
 
     def zero(self):
         return self.num(Fraction(0))
@@ -153,8 +154,25 @@ class Field:
         if not self.is_symmetric(a):
             raise ClaimError(f"{f} needs a symmetric argument (use it on A.T @ A, A + A.T, ...)")
 
+    @abstractmethod
     def is_symmetric(self, a) -> bool:
-        raise NotImplementedError
+        """Is ``a`` symmetric (exactly, or to the field's tolerance)?"""
+
+    # scalar helpers for ordered real fields (mpmath, float64); exact and ball fields override them
+    def min(self, *ss):
+        return self._s(min(s[0, 0] for s in ss))
+
+    def max(self, *ss):
+        return self._s(max(s[0, 0] for s in ss))
+
+    @staticmethod
+    def _pow_domain(a, b):
+        x, y = a[0, 0], b[0, 0]
+        if x == 0 and y < 0:
+            raise UndefinedValue("0 to a negative power")
+        if x < 0 and y != int(y):
+            raise UndefinedValue("a negative number to a fractional power")
+        return x, y
 
 
 # ----------------------------------------------------------------------------------------------
@@ -403,18 +421,8 @@ class MpField(Field):
     def abs(self, s):
         return self._s(abs(s[0, 0]))
 
-    def min(self, *ss):
-        return self._s(min(s[0, 0] for s in ss))
-
-    def max(self, *ss):
-        return self._s(max(s[0, 0] for s in ss))
-
     def pow_scalar(self, a, b):
-        x, y = a[0, 0], b[0, 0]
-        if x == 0 and y < 0:
-            raise UndefinedValue("0 to a negative power")
-        if x < 0 and y != int(y):
-            raise UndefinedValue("a negative number to a fractional power")
+        x, y = self._pow_domain(a, b)
         return self._s(self.ctx.power(x, y))
 
 
@@ -712,18 +720,8 @@ class FloatField(Field):
     def abs(self, s):
         return np.abs(s)
 
-    def min(self, *ss):
-        return self._s(min(s[0, 0] for s in ss))
-
-    def max(self, *ss):
-        return self._s(max(s[0, 0] for s in ss))
-
     def pow_scalar(self, a, b):
-        x, y = a[0, 0], b[0, 0]
-        if x == 0 and y < 0:
-            raise UndefinedValue("0 to a negative power")
-        if x < 0 and y != int(y):
-            raise UndefinedValue("a negative number to a fractional power")
+        x, y = self._pow_domain(a, b)
         with np.errstate(over="ignore"):
             return self._s(x ** y)
 
