@@ -18,6 +18,9 @@ def test_notebook_is_stored_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes(path):
+    dedicated = Path(__file__).resolve().parent / "proofs" / f"test_notebook_{path.stem}.py"
+    if dedicated.exists():
+        pytest.skip(f"executed (with per-step verdict checks) by {dedicated.name}")
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent.parent)}})

@@ -1,0 +1,432 @@
+"""Linear convergence of linear GNNs (Xu, Zhang, Jegelka, Kawaguchi, ICML 2021), as restated in seed 002.
+
+Every step of the restated proof, in order, with the Appendix A.1.3 error and its correction.
+Conventions (MATH.md): X is m_x x n, S is n x n, B_(l) is m_l x m_(l-1) (m_0 = m_x), W is m_y x m_H,
+Y is m_y x n_bar; W~ = W B_(H)...B_(1), G~ = X (S^H)_{*I}, Y^ = W~ G~, L = ||Y^ - Y||_F^2 (no 1/2);
+vec stacks columns; a gradient has its variable's shape.
+
+How ``expect`` is used: it records what the authors assert about the step *as they wrote it*, judged
+against the truth: "holds" for a step that is right, "fails" for a step they got wrong (a slip or
+the A.1.3 inequality).  A run is "all as expected" when every right step holds and every wrong step
+is refuted with a re-checked counterexample; each wrong step sits next to its correction.
+
+Claim names used in statements: D = grad_{W~} L (any m_y x m_x matrix: the Kronecker identities hold
+for every D, in particular for 2(Y^ - Y)G~^T), Wt = W~, G = G~, R = Y^ - Y.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from verify import Claim, Proof, Step
+
+from . import _xu2021_checks as C
+
+SOURCE = ("Xu, Zhang, Jegelka, Kawaguchi, 'Optimization of Graph Neural Networks: Implicit Acceleration "
+          "by Skip Connections and More Depth', ICML 2021 (Theorem 1, Appendix A.1); restated in the blog "
+          "post 'Restating the Proof of Linear Convergence for Linear GNNs' (seed 002)")
+
+BLOG = "seed 002"
+
+
+def _claim_step(id: str, name: str, source: str, statement: str, latex: str, *, dims: dict,
+                vars: dict, given: list[str] | None = None, expect: str = "holds", note: str = "",
+                assumptions: list[str] | None = None) -> Step:
+    given = list(given or [])
+    claim = Claim(name=id, statement=statement, dims=dims, vars=vars, given=given, expect=expect)
+    assumed = [f"{v}: {', '.join(spec['assume'])}" for v, spec in vars.items() if spec.get("assume")]
+    return Step(id=id, name=name, source=source, statement=statement, latex=latex, expect=expect,
+                given=given, assumptions=list(assumptions or []) + assumed, claim=claim, note=note)
+
+
+def _m(r: Any, c: Any, *assume: str) -> dict:
+    return {"shape": [r, c], "assume": list(assume)} if assume else {"shape": [r, c]}
+
+
+def _steps() -> list[Step]:
+    s: list[Step] = []
+
+    # ------------------------------------------------------------------ 1. model and loss
+    s.append(_claim_step(
+        "model", "Model: layer recursion equals W~ G~ on the training columns",
+        f"{BLOG}, 'Linear GNNs with Squared Loss' and 'Proof' (f_{{*I}} = W~_H G~_H)",
+        "W @ (B2 @ (B1 @ X @ S) @ S) @ E == (W @ B2 @ B1) @ (X @ S @ S @ E)",
+        r"f(X,W,B)_{*\mathcal I} = W X_{(2)} E = W B_{(2)}(B_{(1)} X S) S\,E "
+        r"= \underbrace{W B_{(2)} B_{(1)}}_{\tilde W_2}\,\underbrace{X S^2 E}_{\tilde G_2}",
+        dims={"m_y": 1, "m_x": 2, "m1": [2, 3], "m2": 2, "n": 3, "nb": 2},
+        vars={"W": _m("m_y", "m2"), "B2": _m("m2", "m1"), "B1": _m("m1", "m_x"), "X": _m("m_x", "n"),
+              "S": _m("n", "n"), "E": _m("n", "nb")},
+        assumptions=["H = 2", "E: the n x n_bar column selection of the training nodes (the identity holds for every E)"],
+        note="X_(l) = B_(l) X_(l-1) S; restricting to the training columns is right-multiplication by E. "
+             "The loss is L = ||W~ G~ - Y||_F^2 with no 1/2 (the factor 4 of the theorem is 2^2)."))
+
+    # ------------------------------------------------------------------ 2. gradients
+    s.append(_claim_step(
+        "grad-Wtilde", "Gradient with respect to W~",
+        f"{BLOG}, 'Step 1. Gradients and Optimization Steps'",
+        "grad(norm(Wt @ G - Y)**2, Wt) == 2*(Wt @ G - Y) @ G.T",
+        r"\nabla_{\tilde W_H} L = 2(\hat Y - Y)\tilde G_H^\top",
+        dims={"m_y": [1, 2], "m_x": [1, 3], "nb": [1, 3]},
+        vars={"Wt": _m("m_y", "m_x"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")}))
+    s.append(_claim_step(
+        "grad-sign-slip", "Background formula: gradient of ||Y - Y^||^2 written as 2(Y - Y^) (sign slip)",
+        f"{BLOG}, 'Matrix Gradients' (background)",
+        "grad(norm(Y - Yh)**2, Yh) == 2*(Y - Yh)",
+        r"L = \|Y-\hat Y\|_F^2 \;\to\; \nabla_{\hat Y} L = 2(Y-\hat Y)\quad\text{(as written)}",
+        dims={"m_y": [1, 2], "nb": [1, 3]}, vars={"Y": _m("m_y", "nb"), "Yh": _m("m_y", "nb")},
+        expect="fails",
+        note="expect = 'fails' records that the authors' assertion is wrong; the run is 'as expected' when the "
+             "toolkit refutes it. Sign slip: the authors assert 2(Y - Y^), the toolkit refutes it (any Y != Y^ is a counterexample). "
+             "Correct: 2(Y^ - Y) (step grad-sign-corrected), which is the sign the proof uses from Step 1 on, "
+             "so nothing downstream is affected."))
+    s.append(_claim_step(
+        "grad-sign-corrected", "Correction: the gradient of ||Y - Y^||^2 is 2(Y^ - Y)",
+        f"{BLOG}, 'Matrix Gradients' (corrected); MATH.md conventions",
+        "grad(norm(Y - Yh)**2, Yh) == 2*(Yh - Y)",
+        r"\nabla_{\hat Y}\|Y-\hat Y\|_F^2 = 2(\hat Y - Y)",
+        dims={"m_y": [1, 2], "nb": [1, 3]}, vars={"Y": _m("m_y", "nb"), "Yh": _m("m_y", "nb")}))
+    s.append(_claim_step(
+        "grad-layout-slip", "Background rule 'Y = AB => grad_B Y = A' applied to a scalar <C, AB> (layout slip)",
+        f"{BLOG}, 'Matrix Gradients' (background)",
+        "grad(tr(C.T @ A @ B), B) == A @ C",
+        r"\phi=\langle C, AB\rangle:\ \nabla_B\phi \overset{?}{=} A\,C\quad\text{(rule as written: }\nabla_B Y = A)",
+        dims={"k": 2}, vars={"A": _m("k", "k"), "B": _m("k", "k"), "C": _m("k", "k")},
+        expect="fails",
+        note="With the convention the proof uses later (a gradient has its variable's shape, chain rule "
+             "grad_B phi = A^T grad_Y phi), 'grad_B Y = A' must read A^T: the untransposed rule is refuted "
+             "(square shapes are used so that the wrong formula is well-formed). Correct: "
+             "grad(tr(C^T A B), B) = A^T C (step grad-layout-corrected)."))
+    s.append(_claim_step(
+        "grad-layout-corrected", "Correction: grad_B <C, AB> = A^T C (and grad_A <C, AB> = C B^T)",
+        "MATH.md conventions",
+        "grad(tr(C.T @ A @ B), B) == A.T @ C",
+        r"\nabla_B\langle C, AB\rangle = A^\top C",
+        dims={"p": [1, 2], "q": [1, 3], "r": [1, 2]},
+        vars={"A": _m("p", "q"), "B": _m("q", "r"), "C": _m("p", "r")}))
+
+    depth_shapes = {1: {"m_y": [1, 2], "m_x": 2, "m1": [1, 3], "nb": 2},
+                    2: {"m_y": 1, "m_x": 2, "m1": [2, 3], "m2": 2, "nb": 2},
+                    3: {"m_y": 1, "m_x": 2, "m1": 2, "m2": 2, "m3": 2, "nb": 2}}
+    for H in (1, 2, 3):
+        Bs = [f"B{l}" for l in range(H, 0, -1)]                      # B_H, ..., B_1
+        prod = " @ ".join(Bs)
+        yhat = f"W @ {prod} @ G"
+        loss = f"norm({yhat} - Y)**2"
+        D = f"2*({yhat} - Y) @ G.T"
+        vars_ = {"W": _m("m_y", f"m{H}"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")}
+        for l in range(1, H + 1):
+            vars_[f"B{l}"] = _m(f"m{l}", "m_x" if l == 1 else f"m{l - 1}")
+        s.append(_claim_step(
+            f"grad-W-H{H}", f"Gradient with respect to W (H = {H})",
+            f"{BLOG}, Step 1, Eq. (gradients)",
+            f"grad({loss}, W) == ({D}) @ ({prod}).T",
+            r"\nabla_W L = \nabla_{\tilde W_H} L\,(B_{(H)}\cdots B_{(1)})^\top" + f"\\quad(H={H})",
+            dims=depth_shapes[H], vars=vars_))
+        for l in range(1, H + 1):
+            left = " @ ".join(["W"] + [f"B{j}" for j in range(H, l, -1)])      # W B_H ... B_(l+1)
+            right = " @ ".join(f"B{j}" for j in range(l - 1, 0, -1))           # B_(l-1) ... B_1
+            rhs = f"({left}).T @ ({D})" + (f" @ ({right}).T" if right else "")
+            s.append(_claim_step(
+                f"grad-B{l}-H{H}", f"Gradient with respect to B_({l}) (H = {H})",
+                f"{BLOG}, Step 1, Eq. (gradients)",
+                f"grad({loss}, B{l}) == {rhs}",
+                r"\nabla_{B_{(\ell)}} L = (W B_{(H)}\cdots B_{(\ell+1)})^\top\,\nabla_{\tilde W_H} L\,"
+                r"(B_{(\ell-1)}\cdots B_{(1)})^\top" + f"\\quad(H={H},\\ \\ell={l})",
+                dims=depth_shapes[H], vars=vars_))
+    s.append(_claim_step(
+        "grad-B1-figure-slip", "Figure: grad_{B_1} L = W B_H...B_2 grad_{W~} L, without the transpose (slip)",
+        f"{BLOG}, Step 1, figure 'Forward and backward pass'",
+        "grad(norm(W @ B2 @ B1 @ G - Y)**2, B1) == W @ B2 @ (2*(W @ B2 @ B1 @ G - Y) @ G.T)",
+        r"\nabla_{B_{(1)}} L \overset{?}{=} W B_{(2)}\,\nabla_{\tilde W_2} L\quad\text{(as drawn)}",
+        dims={"k": 2, "nb": 2},
+        vars={"W": _m("k", "k"), "B2": _m("k", "k"), "B1": _m("k", "k"), "G": _m("k", "nb"), "Y": _m("k", "nb")},
+        expect="fails",
+        note="The figure drops the transpose: the correct gradient is (W B_(2))^T grad_{W~} L (step grad-B1-H2). "
+             "All widths are taken equal (k) so that the figure's formula is even well-formed; it is refuted."))
+
+    # ------------------------------------------------------------------ 3. Kronecker forms
+    kdims = {"m_y": [1, 2], "m_x": 2, "m1": [2, 3], "m2": 2}
+    kvars = {"D": _m("m_y", "m_x"), "W": _m("m_y", "m2"), "B2": _m("m2", "m1"), "B1": _m("m1", "m_x")}
+    s.append(_claim_step(
+        "part-a-kron", "Part a as a Kronecker form",
+        f"{BLOG}, Step 1 ('part a')",
+        "vec((D @ (B2 @ B1).T) @ B2 @ B1) == kron((B2 @ B1).T @ (B2 @ B1), eye(m_y)) @ vec(D)",
+        r"\mathrm{vec}[\nabla_W L\,B_{(H)}\cdots B_{(1)}] = [(B_{(H)}\cdots B_{(1)})^\top(B_{(H)}\cdots B_{(1)})"
+        r"\otimes I_{m_y}]\,\mathrm{vec}[\nabla_{\tilde W_H}L]",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L = 2(Y^ - Y)G~^T (any D)"],
+        note="With grad_W L = D (B_2 B_1)^T and vec(AXB) = (B^T kron A) vec(X)."))
+    s.append(_claim_step(
+        "part-b1-kron", "Part b (l = 1) as J^T J with J_(1,2) = I kron (W B_(2))^T",
+        f"{BLOG}, Step 1 ('part b', J_(l,H))",
+        "vec(W @ B2 @ ((W @ B2).T @ D)) == kron(eye(m_x), (W @ B2).T).T @ kron(eye(m_x), (W @ B2).T) @ vec(D)",
+        r"\mathrm{vec}[W B_{(2)}\nabla_{B_{(1)}}L] = J_{(1,2)}^\top J_{(1,2)}\,\mathrm{vec}[\nabla_{\tilde W_2}L],\ "
+        r"J_{(1,2)} = I_{m_x}\otimes(W B_{(2)})^\top",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
+    s.append(_claim_step(
+        "part-b2-kron", "Part b (l = 2) as J^T J with J_(2,2) = B_(1) kron W^T",
+        f"{BLOG}, Step 1 ('part b', J_(l,H))",
+        "vec(W @ (W.T @ D @ B1.T) @ B1) == kron(B1, W.T).T @ kron(B1, W.T) @ vec(D)",
+        r"\mathrm{vec}[W\,\nabla_{B_{(2)}}L\,B_{(1)}] = J_{(2,2)}^\top J_{(2,2)}\,\mathrm{vec}[\nabla_{\tilde W_2}L],\ "
+        r"J_{(2,2)} = B_{(1)}\otimes W^\top",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
+    s.append(_claim_step(
+        "part-b2-H3-kron", "Part b (l = 2, H = 3) as J^T J with J_(2,3) = B_(1) kron (W B_(3))^T",
+        f"{BLOG}, Step 1 ('part b', J_(l,H))",
+        "vec(W @ B3 @ ((W @ B3).T @ D @ B1.T) @ B1) == kron(B1, (W @ B3).T).T @ kron(B1, (W @ B3).T) @ vec(D)",
+        r"\mathrm{vec}[W B_{(3)}\nabla_{B_{(2)}}L\,B_{(1)}] = J_{(2,3)}^\top J_{(2,3)}\,\mathrm{vec}[\nabla_{\tilde W_3}L],\ "
+        r"J_{(2,3)} = B_{(1)}\otimes(W B_{(3)})^\top",
+        dims={"m_y": 1, "m_x": 2, "m1": 2, "m2": 2, "m3": 2},
+        vars={"D": _m("m_y", "m_x"), "W": _m("m_y", "m3"), "B3": _m("m3", "m2"), "B1": _m("m1", "m_x")},
+        assumptions=["H = 3", "D = grad_{W~} L (any D)"]))
+    s.append(_claim_step(
+        "J-typo-literal", "J_(l,H) with W_(H) read literally as a matrix other than W",
+        f"{BLOG}, Step 1, definition of J_(l,H)",
+        "vec(W @ (W.T @ D @ B1.T) @ B1) == kron(B1, V.T).T @ kron(B1, V.T) @ vec(D)",
+        r"J_{(\ell,H)} := B_{(\ell-1)}\cdots B_{(1)}\otimes(W_{(H)} B_{(H)}\cdots B_{(\ell+1)})^\top"
+        r"\quad(\ell = H = 2,\ W_{(H)} =: V)",
+        dims=kdims, vars={**kvars, "V": _m("m_y", "m2")}, expect="fails",
+        assumptions=["H = 2, l = 2", "V = W_(H), a matrix of W's shape that the restated proof never defines"],
+        note="Finding: W_(H) inside J_(l,H) is a typo (or a leak of the multiscale paper's notation) for W. "
+             "Read literally as any matrix V other than W the identity is refuted; with V = W it is proved "
+             "(part-b2-kron). Reading W_(H) as B_(H) does not even type-check unless m_y = m_H."))
+
+    # ------------------------------------------------------------------ 4. first-order expansion
+    s.append(Step(
+        id="first-order", name="One GD step: vec[W~'] - vec[W~] = -α(part a + Σ part b) + O(α²)",
+        source=f"{BLOG}, Step 1 (forward pass)",
+        statement="vec[(W - α D_W)(B_H - α D_H)...(B_1 - α D_1)] - vec[W B_H...B_1] "
+                  "= -α (vec[D_W B_H...B_1] + Σ_l vec[W B_H...B_(l+1) D_l B_(l-1)...B_1]) + O(α²), "
+                  "D = the gradients",
+        latex=r"\mathrm{vec}[\tilde W_H'] - \mathrm{vec}[\tilde W_H] = -\alpha\,(\text{part a} + "
+              r"\textstyle\sum_\ell \text{part b}_\ell) + \mathcal O(\alpha^2)",
+        check=C.check_first_order,
+        assumptions=["W' = W - α grad_W L, B'_l = B_l - α grad_{B_l} L"],
+        note="Proved exactly on shapes (H = 1, 2, 3) for arbitrary directions D: the α⁰ and α¹ coefficients "
+             "match; the remainder is a polynomial in α of degree H + 1 starting at α². At 50 digits on an "
+             "instance with the true gradients, remainder/α² tends to the exact α² coefficient with a gap O(α)."))
+
+    # ------------------------------------------------------------------ 5. dynamics
+    KA = "kron((B2 @ B1).T @ (B2 @ B1), eye(m_y))"
+    J1 = "kron(eye(m_x), (W @ B2).T)"
+    J2 = "kron(B1, W.T)"
+    s.append(_claim_step(
+        "dLdt-parts", "dL/dt = -part a* - Σ part b*, and part a* = ||grad_W L||², part b*_l = ||grad_{B_l} L||²",
+        f"{BLOG}, Step 2 (dynamics of L); MATH.md cross-check",
+        f"-(vec(D).T @ ({KA} + {J1}.T @ {J1} + {J2}.T @ {J2}) @ vec(D)) == "
+        "-(norm(D @ (B2 @ B1).T)**2 + norm((W @ B2).T @ D)**2 + norm(W.T @ D @ B1.T)**2)",
+        r"\tfrac{d}{dt}L = \mathrm{vec}[\nabla_{\tilde W}L]^\top\tfrac{d}{dt}\mathrm{vec}[\tilde W] "
+        r"= -\text{part a}^* - \textstyle\sum_\ell\text{part b}^*_\ell = -\|\nabla_W L\|_F^2 - \sum_\ell\|\nabla_{B_\ell}L\|_F^2",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"],
+        note="So dL/dt = -||grad_θ L||² exactly along the gradient flow (checked along a trajectory in "
+             "flow-bound: the pointwise ratio uses ||grad_θ L||²)."))
+    s.append(_claim_step(
+        "part-a-star", "Cross-check: part a* = ||grad_W L||_F²",
+        "MATH.md 'Details that matter' (cross-check)",
+        f"vec(D).T @ {KA} @ vec(D) == norm(D @ (B2 @ B1).T)**2",
+        r"\text{part a}^* = \mathrm{vec}[\nabla_{\tilde W}L]^\top[(B_{(2)}B_{(1)})^\top B_{(2)}B_{(1)}\otimes I]"
+        r"\mathrm{vec}[\nabla_{\tilde W}L] = \|\nabla_W L\|_F^2",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
+    s.append(_claim_step(
+        "part-b1-star", "Cross-check: part b*_1 = ||J_(1,2) vec grad L||² = ||grad_{B_1} L||_F²",
+        "MATH.md 'Details that matter' (cross-check)",
+        f"norm({J1} @ vec(D))**2 == norm((W @ B2).T @ D)**2",
+        r"\|J_{(1,2)}\mathrm{vec}[\nabla_{\tilde W}L]\|_2^2 = \|\nabla_{B_{(1)}} L\|_F^2",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
+    s.append(_claim_step(
+        "part-b2-star", "Cross-check: part b*_2 = ||J_(2,2) vec grad L||² = ||grad_{B_2} L||_F²",
+        "MATH.md 'Details that matter' (cross-check)",
+        f"norm({J2} @ vec(D))**2 == norm(W.T @ D @ B1.T)**2",
+        r"\|J_{(2,2)}\mathrm{vec}[\nabla_{\tilde W}L]\|_2^2 = \|\nabla_{B_{(2)}} L\|_F^2",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
+    s.append(_claim_step(
+        "drop-part-b", "Part b* = Σ ||J vec grad L||² >= 0, hence dL/dt <= -part a*",
+        f"{BLOG}, Step 2 ('Part b* is dropped!')",
+        f"-(vec(D).T @ {KA} @ vec(D)) - (norm({J1} @ vec(D))**2 + norm({J2} @ vec(D))**2) "
+        f"<= -(vec(D).T @ {KA} @ vec(D))",
+        r"-\text{part a}^* - \textstyle\sum_\ell\|J_{(\ell,H)}\mathrm{vec}[\nabla_{\tilde W}L]\|_2^2 \le -\text{part a}^*",
+        dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
+    s.append(_claim_step(
+        "lambda-min-bound", "part a* >= λ_min((B..B)^T(B..B)) ||vec grad_{W~} L||²",
+        f"{BLOG}, Step 2 (definition of λ_min)",
+        f"vec(D).T @ {KA} @ vec(D) >= eigmin((B2 @ B1).T @ (B2 @ B1)) * norm(vec(D))**2",
+        r"\text{part a}^* \ge \lambda_{\min}\big((B_{(H)}\cdots B_{(1)})^\top(B_{(H)}\cdots B_{(1)})\big)\,"
+        r"\|\mathrm{vec}[\nabla_{\tilde W_H}L]\|_2^2",
+        dims=kdims, vars=kvars, assumptions=["H = 2"],
+        note="The eigenvalues of A kron I_{m_y} are those of A, each m_y times."))
+    s.append(_claim_step(
+        "eq-star", "Eq. (*): ||vec grad_{W~} L||² = 4 vec[Y^-Y]^T (G~^T kron I)(G~ kron I) vec[Y^-Y]",
+        f"{BLOG}, Step 2, Eq. (dynamics)",
+        "norm(vec(2*(Wt @ G - Y) @ G.T))**2 == 4 * (vec(Wt @ G - Y).T @ kron(G.T, eye(m_y)) @ kron(G, eye(m_y)) @ vec(Wt @ G - Y))",
+        r"\|\mathrm{vec}[\nabla_{\tilde W_H}L]\|_2^2 = 4\,\mathrm{vec}[\hat Y-Y]^\top[\tilde G_H^\top\otimes I_{m_y}]"
+        r"[\tilde G_H\otimes I_{m_y}]\mathrm{vec}[\hat Y-Y]",
+        dims={"m_y": [1, 2], "m_x": 2, "nb": [2, 3]},
+        vars={"Wt": _m("m_y", "m_x"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")}))
+    s.append(_claim_step(
+        "svd-bound", "Eq. (*) >= σ_min² ||P vec[Y^ - Y]||² (P: projector onto the column space of G~^T kron I)",
+        f"{BLOG}, Step 2 (SVD of G~^T kron I)",
+        "vec(R).T @ kron(G.T, eye(m_y)) @ kron(G, eye(m_y)) @ vec(R) >= "
+        "sigma_small(kron(G.T, eye(m_y)))**2 * norm(proj(kron(G.T, eye(m_y))) @ vec(R))**2",
+        r"\mathrm{vec}[R]^\top U\Sigma^2U^\top\mathrm{vec}[R] \ge \sigma_{\min}^2(\tilde G_H)\,\|\mathbf P\,\mathrm{vec}[R]\|_2^2,"
+        r"\ R = \hat Y - Y",
+        dims={"m_y": [1, 2], "m_x": 2, "nb": [2, 4]},
+        vars={"G": _m("m_x", "nb"), "R": _m("m_y", "nb")},
+        note="σ_min is the smallest non-zero singular value (sigma_small) and P = U_r U_r^T from the compact SVD "
+             "(with a full U, UU^T = I). The bound holds for every R; the proof applies it to R = Y^ - Y."))
+
+    # ------------------------------------------------------------------ 6. Appendix A.1.3
+    a13 = ("norm(vec(W @ B2 @ B1 @ X @ S @ S - Y))", "norm((eye(m_y*n) - proj(kron((X @ S @ S).T, eye(m_y)))) @ vec(Y))")
+    gnn_vars = {"W": _m("m_y", "m2"), "B2": _m("m2", "m1"), "B1": _m("m1", "m_x"), "X": _m("m_x", "n"),
+                "S": _m("n", "n"), "Y": _m("m_y", "n")}
+    s.append(_claim_step(
+        "a13-published", "Appendix A.1.3 as published, on linear-GNN instances",
+        "Xu et al. 2021, Appendix A.1.3, last inequality of page 18; seed 002, 'A Minor Mistake in the Original Paper'",
+        f"({a13[0]} - {a13[1]})**2 >= {a13[0]}**2 - {a13[1]}**2",
+        r"\big(\|\mathrm{vec}[\hat Y-Y]\|_2 - \|(I_{m_yn}-\mathbf P_{\tilde G_H^\top\otimes I_{m_y}})\mathrm{vec}[Y]\|_2\big)^2"
+        r"\ \ge\ \|\mathrm{vec}[\hat Y-Y]\|_2^2 - \|(I_{m_yn}-\mathbf P_{\tilde G_H^\top\otimes I_{m_y}})\mathrm{vec}[Y]\|_2^2",
+        dims={"m_y": 1, "m_x": 2, "m1": 2, "m2": 2, "n": [3, 4]}, vars=gnn_vars, expect="fails",
+        assumptions=["H = 2, every node is a training node (I = all n columns, so G~ = X S^2)",
+                     "n > m_x so that Y need not lie in the row space of G~ (L* > 0)"],
+        note="Refuted with a linear-GNN instance (X, S, W, B_1, B_2, Y). With a = sqrt(L) and b = sqrt(L*), "
+             "a >= b always, and (a - b)^2 >= a^2 - b^2 <=> b(b - a) >= 0 <=> b = 0 or b >= a: it fails whenever "
+             "L > L* > 0. The paper squared the triangle inequality ||P vec(Y^ - Y)|| >= a - b and then used this."))
+    s.append(Step(
+        id="a13-published-graph", name="Appendix A.1.3 as published, on a linear GNN over a normalised random graph",
+        source="Xu et al. 2021, Appendix A.1.3, last inequality of page 18",
+        statement="(||vec[W B_2 B_1 G~ - Y]|| - ||(I - P) vec[Y]||)^2 >= ||vec[W B_2 B_1 G~ - Y]||^2 - ||(I - P) vec[Y]||^2 "
+                  "on G~ = X (S^2)_{*I}, S = D^{-1/2}(A + I)D^{-1/2}, |I| = 5 of n = 8 nodes",
+        latex=r"\big(\sqrt{L} - \sqrt{L^*_H}\big)^2 \ge L - L^*_H\quad\text{(on a GNN instance with a real graph)}",
+        check=C.check_a13_graph, expect="fails",
+        assumptions=["instance: n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5, weights N(0, 1/fan_in), seed from the config"],
+        note="The same inequality on a non-degenerate instance (normalised adjacency with self-loops, a proper "
+             "training subset, random weights), decided in exact rational arithmetic on the float64 entries: "
+             "L > L* > 0, so it fails. Correction: pythagoras-shapes / pythagoras-instances."))
+    s.append(_claim_step(
+        "a13-scalar-core", "The scalar core of A.1.3: (a - b)² >= a² - b² for a >= b >= 0",
+        "Xu et al. 2021, Appendix A.1.3; seed 002, 'A Minor Mistake'",
+        "(a - b)**2 >= a**2 - b**2",
+        r"(a-b)^2 \ge a^2 - b^2\quad(a \ge b \ge 0)",
+        dims={}, vars={"a": {}, "b": {}}, given=["a >= b", "b >= 0"], expect="fails",
+        note="False whenever a > b > 0 (e.g. a = 2, b = 1: 1 < 3). Seed 002 says it 'only holds when L* >= L'; "
+             "precisely it holds iff b = 0 or b >= a, and its underbraces call b and a 'L*' and 'L' although "
+             "they are sqrt(L*) and sqrt(L) (step a13-underbrace-slip)."))
+    s.append(_claim_step(
+        "a13-scalar-reversed", "The reversed inequality: (a - b)² <= a² - b² for a >= b >= 0",
+        "seed 002, 'A Minor Mistake' (what is true instead)",
+        "(a - b)**2 <= a**2 - b**2",
+        r"(a-b)^2 \le a^2 - b^2\quad(a \ge b \ge 0)",
+        dims={}, vars={"a": {}, "b": {}}, given=["a >= b", "b >= 0"],
+        note="a² - b² - (a - b)² = 2b(a - b) >= 0: the published inequality points the wrong way."))
+    s.append(_claim_step(
+        "a13-underbrace-slip", "Seed 002's underbrace: ||vec[Y^ - Y]||_2 labelled 'L'",
+        "seed 002, 'A Minor Mistake' (underbraces)",
+        "norm(vec(Wt @ G - Y)) == norm(Wt @ G - Y)**2",
+        r"\underbrace{\|\mathrm{vec}[\hat Y - Y]\|_2}_{L}\ \overset{?}{=}\ L = \|\hat Y-Y\|_F^2",
+        dims={"m_y": 1, "m_x": 2, "nb": [2, 3]},
+        vars={"Wt": _m("m_y", "m_x"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")}, expect="fails",
+        note="||vec[Y^ - Y]||_2 = sqrt(L) (and ||(I - P)vec Y||_2 = sqrt(L*)); the condition 'L* >= L' of seed 002 "
+             "is right once read with square roots, since t -> t² is increasing on t >= 0."))
+    P_ex = "kron(G.T, eye(m_y)) @ inv(kron(G @ G.T, eye(m_y))) @ kron(G, eye(m_y))"
+    s.append(_claim_step(
+        "pythagoras-shapes", "Correction: ||P vec[Y^ - Y]||² = L - L* (Pythagoras), P written out",
+        "seed 002, Step 2 (the split of vec[Y^ - Y]); MATH.md step 6",
+        f"norm({P_ex} @ vec(Wt @ G - Y))**2 == norm(vec(Wt @ G - Y))**2 - "
+        f"norm((eye(m_y*nb) - {P_ex}) @ vec(Y))**2",
+        r"\|\mathbf P\,\mathrm{vec}[\hat Y - Y]\|_2^2 = \|\mathrm{vec}[\hat Y-Y]\|_2^2 - \|(I-\mathbf P)\mathrm{vec}[Y]\|_2^2"
+        r" = L - L^*_H,\ \ \mathbf P = M(M^\top M)^{-1}M^\top,\ M = \tilde G_H^\top\otimes I_{m_y}",
+        dims={"m_y": 1, "m_x": 1, "nb": [2, 3]},
+        vars={"Wt": _m("m_y", "m_x"), "G": _m("m_x", "nb", "full_rank"), "Y": _m("m_y", "nb")},
+        assumptions=["m_x <= n_bar and G~ of full rank, so M^T M = G~ G~^T kron I is invertible"],
+        note="vec[Y^] = M vec[W~] lies in the column space, vec[Y*] = P vec[Y], so P vec[Y^ - Y] = vec[Y^ - Y*] "
+             "and (I - P)vec[Y^ - Y] = -(I - P)vec[Y]: Pythagoras gives an equality, which replaces the faulty "
+             "A.1.3 inequality. Stated with P = M (M^T M)^{-1} M^T so that it is a rational identity in the entries; "
+             "proved on m_x = 1 shapes (with m_x = 2 SymPy's simplification of the rational identity takes over a "
+             "minute), and certified on general shapes with the projector itself in pythagoras-instances."))
+    s.append(_claim_step(
+        "pythagoras-instances", "Correction with the projector itself: ||P vec[Y^ - Y]||² = L - L*",
+        "seed 002, Step 2; MATH.md step 6",
+        "norm(proj(kron(G.T, eye(m_y))) @ vec(Wt @ G - Y))**2 == norm(vec(Wt @ G - Y))**2 - "
+        "norm((eye(m_y*nb) - proj(kron(G.T, eye(m_y)))) @ vec(Y))**2",
+        r"\|\mathbf P_{\tilde G_H^\top\otimes I}\,\mathrm{vec}[\hat Y - Y]\|_2^2 = L - L^*_H",
+        dims={"m_y": [1, 2], "m_x": [1, 3], "nb": [2, 4]},
+        vars={"Wt": _m("m_y", "m_x"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")},
+        note="No rank assumption: proj is the orthogonal projector onto the column space, of any rank."))
+    s.append(_claim_step(
+        "theorem-survives", "The theorem survives: Eq. (*) >= σ_min² (L - L*)",
+        "seed 002, Step 2 (conclusion before Eq. L_grad); MATH.md step 6",
+        "vec(Wt @ G - Y).T @ kron(G.T, eye(m_y)) @ kron(G, eye(m_y)) @ vec(Wt @ G - Y) >= "
+        "sigma_small(kron(G.T, eye(m_y)))**2 * (norm(vec(Wt @ G - Y))**2 - "
+        "norm((eye(m_y*nb) - proj(kron(G.T, eye(m_y)))) @ vec(Y))**2)",
+        r"\mathrm{Eq.}(*) \ge \sigma_{\min}^2(\tilde G_H)\,(L - L^*_H)",
+        dims={"m_y": [1, 2], "m_x": [1, 3], "nb": [2, 4]},
+        vars={"Wt": _m("m_y", "m_x"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")},
+        note="svd-bound + pythagoras: combined with lambda-min-bound and eq-star this is Eq. (L_grad), "
+             "dL/dt <= -4 λ_min σ_min² (L - L*), exactly as the paper states it."))
+
+    # ------------------------------------------------------------------ 7. ODE
+    s.append(Step(
+        id="gronwall", name="Solving the ODE: Grönwall and the λ_T bound",
+        source=f"{BLOG}, Step 3. Solving the ODE",
+        statement="u' <= -4σ²λ_min(t) u  =>  u(T) <= u(0) exp(-4σ² ∫_0^T λ_min dt) <= u(0) exp(-4 λ_T σ² T), u = L - L*",
+        latex=r"L_T - L^*_H \le (L_0 - L^*_H)\,e^{-4\sigma^2_{\min}(\tilde G_H)\int_0^T\lambda_{\min,t}\,dt}"
+              r"\le (L_0 - L^*_H)\,e^{-4\lambda^{(H)}_T\sigma^2_{\min}(\tilde G_H)\,T}",
+        check=C.check_gronwall,
+        assumptions=["dL*/dt = 0 (L* depends on G~ and Y only)", "λ_T = inf_{[0,T]} λ_min(t)"],
+        note="Seed 002's integral lacks its dt (typographic)."))
+    s.append(_claim_step(
+        "exp-monotone", "Replacing ∫λ by λ_T T loosens the bound",
+        f"{BLOG}, Step 3 (second inequality)",
+        "u0 * exp(-4*s2*J) <= u0 * exp(-4*s2*lT*tT)",
+        r"(L_0-L^*)e^{-4\sigma^2\int_0^T\lambda_{\min,t}dt} \le (L_0-L^*)e^{-4\sigma^2\lambda_T T}",
+        dims={}, vars={"u0": {"assume": ["nonnegative"]}, "s2": {"assume": ["nonnegative"]}, "J": {}, "lT": {}, "tT": {}},
+        given=["J >= lT*tT"],
+        assumptions=["J = ∫_0^T λ_min dt >= λ_T T (tT = T) because λ_min(t) >= λ_T on [0, T]"]))
+    s.append(Step(
+        id="flow-bound", name="The bound along a gradient-flow trajectory (pointwise and integrated)",
+        source=f"{BLOG}, Eq. (L_grad) and Step 3; MATH.md 'Gradient flow vs gradient descent'",
+        statement="along θ(t): ||grad_θ L||² >= 4 λ_min(t) σ_min² (L - L*) and "
+                  "L_t - L* <= (L_0 - L*) exp(-4 λ_t σ_min² t) with λ_t the running minimum",
+        latex=r"-\tfrac{d}{dt}(L-L^*) = \|\nabla_\theta L\|^2 \ge 4\lambda_{\min}(t)\sigma^2_{\min}(L-L^*),\quad "
+              r"L_t - L^* \le (L_0-L^*)e^{-4\lambda_t\sigma^2_{\min}t}",
+        check=C.check_trajectory,
+        assumptions=["instance: n = 8, m_x = 3, hidden widths 4, 4, m_y = 1, |I| = 5 (32 parameters), seed from the config"],
+        note="Reference trajectory by a Taylor-series integrator in ball arithmetic (accuracy measured by a "
+             "second run at another order and tolerance). The sampled running minimum of λ is >= the true "
+             "infimum, so the integrated bound tested is at least as strong as the proved one. The evidence "
+             "reports how loose the proved rate is."))
+
+    # ------------------------------------------------------------------ 8. finding: narrow hidden layer
+    s.append(_claim_step(
+        "narrow-width-singular", "A hidden width below m_x makes (B..B)^T(B..B) singular",
+        "MATH.md 'Details that matter' (finding; the theorem states no width condition)",
+        "det((B2 @ B1).T @ (B2 @ B1)) == 0",
+        r"m_1 < m_x \implies \det\big((B_{(2)}B_{(1)})^\top B_{(2)}B_{(1)}\big) = 0 \implies \lambda_T^{(H)} = 0",
+        dims={"m_x": 3, "m1": [1, 2], "m2": [2, 4]},
+        vars={"B2": _m("m2", "m1"), "B1": _m("m1", "m_x")},
+        assumptions=["m_1 < m_x"],
+        note="rank(B_2 B_1) <= m_1 < m_x; the m_x x m_x Gram matrix is PSD and singular, so λ_min = 0."))
+    s.append(Step(
+        id="narrow-width-vacuous", name="Finding: with m_1 < m_x the proved rate is 0 while the flow converges",
+        source="MATH.md 'Details that matter' (finding)",
+        statement="m_1 < m_x  =>  λ_T = 0, rate 4 λ_T σ² = 0: L_T - L* <= L_0 - L* (vacuous), on an instance",
+        latex=r"m_1 < m_x:\ \lambda^{(H)}_T = 0,\ \ L_T - L^*_H \le (L_0 - L^*_H)\,e^{0}",
+        check=C.check_width_vacuous,
+        assumptions=["instance: n = 8, m_x = 3, widths (2, 4), m_y = 1, |I| = 5"],
+        note="The theorem is true but says nothing here: a width condition m_l >= m_x (all l) is necessary "
+             "for λ_T > 0 and should be part of its statement."))
+    return s
+
+
+def build_proof() -> Proof:
+    """The proof (cheap: nothing is computed until a step is checked)."""
+    return Proof(
+        id="linear-gnn-xu2021",
+        title="Linear convergence of linear GNNs under gradient flow (Xu et al. 2021, Theorem 1)",
+        source=SOURCE,
+        steps=_steps(),
+        summary=("Restated proof of L_T - L* <= (L_0 - L*) exp(-4 λ_T σ_min²(X(S^H)_{*I}) T). "
+                 "Four slips in the restatement (gradient sign, layout, a missing transpose in a figure, "
+                 "sqrt(L) labelled L) and the W_(H) typo are refuted as written and proved once corrected; the "
+                 "Appendix A.1.3 inequality is refuted on linear-GNN instances (one with a normalised random "
+                 "graph) and in its scalar core, and replaced by an exact Pythagoras identity, after which the "
+                 "theorem holds. Findings: with a hidden width below m_x the rate is 0 and the bound is vacuous; "
+                 "along real trajectories the proved rate is 7-500x below the observed one."),
+    )
