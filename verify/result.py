@@ -115,14 +115,16 @@ def jsonable(obj: Any) -> Any:
     """
     import numpy as np
 
+    if isinstance(obj, np.generic):        # before float: np.float64 is a float subclass
+        return jsonable(obj.item())
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, int):
-        return obj
+        return int(obj)
     if isinstance(obj, float):
-        return obj if math.isfinite(obj) else str(obj)
+        return float(obj) if math.isfinite(obj) else str(obj)
     if isinstance(obj, Fraction):
         return str(obj.numerator) if obj.denominator == 1 else f"{obj.numerator}/{obj.denominator}"
     if isinstance(obj, dict):

@@ -53,3 +53,16 @@ def test_result_invariants():
         Result(Verdict.PROVED, {})                          # evidence names its engine
     with pytest.raises(ValueError):
         Result(Verdict.PROVED, {"engine": "x"}, Counterexample({}, {}))
+
+
+def test_numpy_values_in_evidence_render():
+    import numpy as np
+
+    from verify.report.markdown import _evidence_items
+    from verify.result import jsonable
+
+    ev = {"engine": "x", "a": np.float64(1.5), "b": np.array([1.0, 2.0]), "c": np.int64(3), "d": np.float64("nan")}
+    assert jsonable(ev) == {"engine": "x", "a": 1.5, "b": [1.0, 2.0], "c": 3, "d": "nan"}
+    assert type(jsonable(np.float64(2.0))) is float
+    items = _evidence_items(ev)
+    assert any("`a`: 1.5" in i for i in items) and any("[1.0, 2.0]" in i for i in items)

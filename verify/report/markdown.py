@@ -61,9 +61,9 @@ def _versions() -> str:
 def _evidence_items(ev: dict[str, Any]) -> list[str]:
     out = []
     for k, v in ev.items():
-        if k in _SKIP_EVIDENCE or v in (None, {}, [], ""):
-            continue
         v = jsonable(v)
+        if k in _SKIP_EVIDENCE or v is None or v == {} or v == [] or v == "":
+            continue
         text = json.dumps(v, separators=(", ", ": ")) if isinstance(v, (dict, list)) else str(v)
         if len(text) > 600:
             text = text[:597] + "..."
