@@ -1,0 +1,288 @@
+"""Graph neural tangent kernel (Du et al. 2019), graph level and node level, batched over a data set.
+
+Recursion (paper convention).  For graphs G, G' with node features h_u, Ã = A + I, scale c_u = 1
+(``uniform``) or 1/(|N(u)| + 1) (``degree``), ReLU with c_σ = 2:
+
+  Σ^{(0)}_{(R)}(G, G')_{uu'} = Θ^{(0)}_{(R)}(G, G')_{uu'} = h_uᵀ h_{u'};
+  block ℓ = 1..L, AGGREGATE:  Σ^{(ℓ)}_{(0)} = C Ã Σ^{(ℓ−1)}_{(R)} Ã'ᵀ C',  Θ^{(ℓ)}_{(0)} likewise;
+  then r = 1..R ReLU layers (a_u = Σ(G, G)_{uu}, a'_{u'} = Σ(G', G')_{u'u'}, ρ = Σ/√(a a'), θ = arccos ρ):
+      Σ_{(r)} = √(a a')(sin θ + (π − θ)ρ)/π,   Σ̇_{(r)} = (π − θ)/π,   Θ_{(r)} = Θ_{(r−1)} ⊙ Σ̇_{(r)} + Σ_{(r)};
+  READOUT  ``sum``: Θ(G, G') = Σ_{u, u'} Θ^{(L)}_{(R)}(G, G')_{uu'};
+           ``jk``:  Θ(G, G') = Σ_{ℓ=0}^{L} Σ_{u, u'} Θ^{(ℓ)}_{(R)}(G, G')_{uu'} (input layer included).
+``convention="official"`` returns 2× the paper's value, as the official code (KangchengHou/gntk)
+does; its ``num_layers`` counts the input layer, so official num_layers = L + 1.
+
+Node level (arXiv 2309.07452; the exact form is *reconstructed*: the same recursion without the
+readout sum): the kernel between nodes u ∈ G, u' ∈ G' is Θ^{(L)}_{(R)}(G, G')_{uu'} (``sum``) or
+Σ_ℓ Θ^{(ℓ)}_{(R)}(G, G')_{uu'} (``jk``); ``level="node"`` returns the Gram over all nodes of all
+graphs, in order (graph 0's nodes first).
+
+Batching.  Θ^{(ℓ)}(G, G')_{uu'} depends only on the depth-ℓ unfolding trees of u and u' (features
+at the leaves, multisets of children, hence degrees), i.e. on colours of the 1-WL refinement
+started from the feature rows: colour_0(u) = feature row, colour_ℓ(u) = multiset of colour_{ℓ−1}
+over N(u) ∪ {u}.  The recursion therefore runs on colour x colour matrices: with M_ℓ the
+(colour_ℓ x colour_{ℓ−1}) count matrix and D_ℓ the scales, Σ ← D M_ℓ Σ M_ℓᵀ D (sparse x dense),
+the ReLU layers are elementwise on all pairs at once, and the graph-level readout is
+K_ℓ Θ_ℓ K_ℓᵀ with K_ℓ the (graph x colour) count matrix.  This is exact (the same sums, grouped),
+it batches all pairs of the data set, and it is as large as the number of distinct colours (small
+for one-hot tags; for continuous features every node is its own colour).  Memory is bounded by
+``chunk_size``: graphs are grouped into consecutive chunks with at most ``chunk_size`` distinct
+colours at any level (a single larger graph forms its own chunk), and chunk pairs (I, J), I ≤ J,
+are processed in turn with O(chunk_size²) floats each.  The diagonal a_u of every ReLU layer comes
+from the diagonal chunk pairs, computed first.  Entries between identical colours get ρ = 1 exactly.
+Runs on numpy float64 (CPU); no GPU path.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import InputError
+from ..graphs.graph import Graph
+
+SCALES = ("uniform", "degree")
+READOUTS = ("sum", "jk")
+GNTK_CONVENTIONS = ("paper", "official")
+LEVELS = ("graph", "node")
+DEFAULT_CHUNK = 2048
+
+
+def check_options(blocks, mlp_layers, scale, readout, convention, level="graph", chunk_size=None) -> None:
+    """Raise InputError for options outside the contract."""
+    for name, v, lo in (("blocks", blocks, 1), ("mlp_layers", mlp_layers, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise InputError(f"{name} must be an integer, got {v!r}")
+        if v < lo:
+            raise InputError(f"{name} must be >= {lo}, got {v}")
+    for name, v, allowed in (("scale", scale, SCALES), ("readout", readout, READOUTS),
+                             ("convention", convention, GNTK_CONVENTIONS), ("level", level, LEVELS)):
+        if v not in allowed:
+            raise InputError(f"unknown {name} {v!r} (use one of {', '.join(allowed)})")
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
+                                   or chunk_size < 1):
+        raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+
+
+def check_graphs(graphs) -> list[Graph]:
+    if not isinstance(graphs, (list, tuple)) or not graphs:
+        raise InputError("expected a non-empty list of graphs")
+    for i, g in enumerate(graphs):
+        if not isinstance(g, Graph):
+            raise InputError(f"graph {i} is not a verify.graphs.Graph")
+        g.validate(f"graph {i}")
+    dims = {g.features.shape[1] for g in graphs}
+    if len(dims) > 1:
+        raise InputError(f"graphs have different feature dimensions {sorted(dims)}")
+    return list(graphs)
+
+
+# ----------------------------------------------------------------------------- colours
+@dataclass
+class Colours:
+    """1-WL colours of every node at levels 0..L and the colour-level aggregation data."""
+
+    col: list[np.ndarray]            # level ℓ: (M,) colour of each node
+    children: list[sp.csr_matrix]    # level ℓ ≥ 1: K_ℓ x K_{ℓ−1} counts over N(u) ∪ {u} (index 0 unused)
+    scale: list[np.ndarray]          # level ℓ ≥ 1: c of each colour (index 0 unused)
+    feats: np.ndarray                # K_0 x d distinct feature rows
+    offsets: np.ndarray              # node offsets of the graphs, length N + 1
+
+
+def colours(graphs: list[Graph], blocks: int, scale: str) -> Colours:
+    """Colour refinement over the disjoint union of ``graphs`` (Ã = A + I)."""
+    sizes = np.array([g.n for g in graphs])
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    at = sp.block_diag([g.adjacency_csr() for g in graphs], format="csr")
+    at = (at + sp.identity(at.shape[0], format="csr")).tocsr()
+    at.sum_duplicates()
+    at.sort_indices()
+    m = at.shape[0]
+    feats = np.vstack([np.asarray(g.features, dtype=np.float64) for g in graphs])
+    uniq, col0 = np.unique(feats, axis=0, return_inverse=True)
+    cols = [col0.reshape(-1).astype(np.int64)]
+    children = [sp.csr_matrix((0, 0))]
+    scales = [np.zeros(0)]
+    indptr, indices = at.indptr, at.indices
+    deg = np.diff(indptr)
+    rowid = np.repeat(np.arange(m), deg)
+    for _ in range(blocks):
+        prev = cols[-1]
+        child = prev[indices]
+        order = np.lexsort((child, rowid))
+        cs = child[order]
+        table: dict[bytes, int] = {}
+        new = np.empty(m, dtype=np.int64)
+        reps = []
+        for u in range(m):
+            key = cs[indptr[u]:indptr[u + 1]].tobytes()
+            k = table.get(key)
+            if k is None:
+                k = table[key] = len(reps)
+                reps.append(u)
+            new[u] = k
+        reps = np.asarray(reps)
+        kr = len(reps)
+        r_rows = np.repeat(np.arange(kr), deg[reps])
+        r_cols = np.concatenate([cs[indptr[u]:indptr[u + 1]] for u in reps]) if kr else np.zeros(0, int)
+        mat = sp.csr_matrix((np.ones(len(r_rows)), (r_rows, r_cols)), shape=(kr, int(prev.max()) + 1))
+        mat.sum_duplicates()
+        children.append(mat)
+        scales.append(1.0 / deg[reps] if scale == "degree" else np.ones(kr))
+        cols.append(new)
+    return Colours(cols, children, scales, uniq, offsets)
+
+
+def _chunks(col: Colours, limit: int) -> list[tuple[int, int]]:
+    """Consecutive graph ranges [g0, g1) whose distinct colours (any level) stay <= limit."""
+    n_graphs = len(col.offsets) - 1
+    out, start = [], 0
+    seen = [set() for _ in col.col]
+    for g in range(n_graphs):
+        lo, hi = col.offsets[g], col.offsets[g + 1]
+        new = [set(c[lo:hi].tolist()) for c in col.col]
+        if g > start and any(len(s | t) > limit for s, t in zip(seen, new)):
+            out.append((start, g))
+            start = g
+            seen = new
+        else:
+            seen = [s | t for s, t in zip(seen, new)]
+    out.append((start, n_graphs))
+    return out
+
+
+@dataclass
+class _Side:
+    """One chunk of graphs: its colours (global ids) and local index maps per level."""
+
+    g0: int
+    g1: int
+    sets: list[np.ndarray]           # level ℓ: sorted global colour ids present in the chunk
+    loc: list[np.ndarray]            # level ℓ: local colour index of each node of the chunk
+    agg: list[sp.csr_matrix]         # level ℓ ≥ 1: scaled children, local x local
+
+
+def _side(col: Colours, g0: int, g1: int) -> _Side:
+    lo, hi = col.offsets[g0], col.offsets[g1]
+    sets, locs, agg = [], [], [None]
+    for c in col.col:
+        s, inv = np.unique(c[lo:hi], return_inverse=True)
+        sets.append(s)
+        locs.append(inv.reshape(-1))
+    for lvl in range(1, len(col.col)):
+        m = col.children[lvl][sets[lvl]][:, sets[lvl - 1]]
+        agg.append(sp.diags(col.scale[lvl][sets[lvl]]) @ m)
+    return _Side(g0, g1, sets, locs, agg)
+
+
+def _counts(side: _Side, col: Colours, lvl: int) -> sp.csr_matrix:
+    """(graphs of the chunk) x (local colours) node counts at level ``lvl``."""
+    gid = np.repeat(np.arange(side.g1 - side.g0), np.diff(col.offsets[side.g0:side.g1 + 1]))
+    return sp.csr_matrix((np.ones(len(gid)), (gid, side.loc[lvl])),
+                         shape=(side.g1 - side.g0, len(side.sets[lvl])))
+
+
+def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarray, same: tuple):
+    """One ReLU layer (c_σ = 2) on (Σ, Θ); ``same`` = index pairs of identical colours (ρ = 1 exactly).
+
+    Σ' = √(a a')(sin θ + (π − θ)ρ)/π, Σ̇ = (π − θ)/π, Θ' = Θ ⊙ Σ̇ + Σ'; zero variance gives Σ' = Σ̇ = 0.
+    In place on ``ntk`` and on temporaries (the matrices can be large).
+    """
+    r_i, r_j = np.sqrt(a_i), np.sqrt(a_j)
+    root = np.multiply.outer(r_i, r_j)
+    zero = bool(np.any(r_i == 0) or np.any(r_j == 0))
+    if zero:
+        pos = root > 0
+        rho = np.divide(sig, np.where(pos, root, 1.0))
+        rho[~pos] = 0.0
+    else:
+        rho = np.divide(sig, root)
+    np.clip(rho, -1.0, 1.0, out=rho)
+    if len(same[0]):
+        rho[same] = 1.0
+    s = np.multiply(rho, rho)
+    np.subtract(1.0, s, out=s)
+    np.maximum(s, 0.0, out=s)
+    np.sqrt(s, out=s)
+    pm = np.arccos(rho)
+    np.subtract(math.pi, pm, out=pm)            # π − θ
+    np.multiply(rho, pm, out=rho)               # (π − θ)ρ
+    np.add(s, rho, out=s)                       # sin θ + (π − θ)ρ
+    np.multiply(s, root, out=s)
+    s *= 1.0 / math.pi                          # Σ'
+    pm *= 1.0 / math.pi                         # Σ̇
+    if zero:
+        pm[~pos] = 0.0
+        s[~pos] = 0.0
+    ntk *= pm
+    ntk += s
+    return s, ntk
+
+
+def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, readout: str,
+              convention: str, level: str = "graph", chunk_size: int | None = None) -> np.ndarray:
+    """GNTK Gram matrix over ``graphs`` (N x N for ``level="graph"``, (Σn) x (Σn) for ``"node"``).
+
+    ``blocks`` L ≥ 1 (BLOCKs of AGGREGATE + ``mlp_layers`` R ≥ 0 ReLU layers), ``scale`` uniform |
+    degree, ``readout`` sum | jk, ``convention`` paper | official (= 2 x paper).  ``chunk_size``
+    bounds the distinct colours per chunk (memory O(chunk_size²) floats; default 2048).
+    """
+    check_options(blocks, mlp_layers, scale, readout, convention, level, chunk_size)
+    graphs = check_graphs(graphs)
+    col = colours(graphs, blocks, scale)
+    limit = int(chunk_size or DEFAULT_CHUNK)
+    ranges = _chunks(col, limit)
+    sides = [_side(col, a, b) for a, b in ranges]
+    n_graphs = len(graphs)
+    total = int(col.offsets[-1])
+    out = np.zeros((n_graphs, n_graphs) if level == "graph" else (total, total))
+    # diagonals a_u of every (block, mlp layer), global colour ids -> value
+    diag = [[np.full(len(col.scale[lvl]), np.nan) for _ in range(mlp_layers)] for lvl in range(blocks + 1)]
+    pairs = [(i, i) for i in range(len(sides))] + [(i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))]
+    for i, j in pairs:
+        si, sj = sides[i], sides[j]
+        sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T
+        ntk = sig.copy()
+        layers = [(0, ntk.copy() if readout == "jk" else None)]
+        for lvl in range(1, blocks + 1):
+            ai, aj = si.agg[lvl], sj.agg[lvl]
+            sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
+            ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
+            _, ii, jj = np.intersect1d(si.sets[lvl], sj.sets[lvl], assume_unique=True, return_indices=True)
+            for r in range(mlp_layers):
+                if i == j:
+                    d = np.diag(sig).copy()
+                    diag[lvl][r][si.sets[lvl]] = d
+                    a_i = a_j = d
+                else:
+                    a_i, a_j = diag[lvl][r][si.sets[lvl]], diag[lvl][r][sj.sets[lvl]]
+                sig, ntk = _relu_layer(sig, ntk, a_i, a_j, (ii, jj))
+            if readout == "jk" or lvl == blocks:
+                layers.append((lvl, ntk if lvl == blocks else ntk.copy()))
+        used = layers if readout == "jk" else [layers[-1]]
+        if level == "graph":
+            block = np.zeros((si.g1 - si.g0, sj.g1 - sj.g0))
+            for lvl, mat in used:
+                ci, cj = _counts(si, col, lvl), _counts(sj, col, lvl)
+                block += np.asarray(ci @ np.asarray(cj @ mat.T).T)
+            if i == j:  # exact symmetry (the sparse products round the two triangles differently)
+                block = 0.5 * (block + block.T)
+            out[si.g0:si.g1, sj.g0:sj.g1] = block
+            if i != j:
+                out[sj.g0:sj.g1, si.g0:si.g1] = block.T
+        else:
+            r0, r1 = col.offsets[si.g0], col.offsets[si.g1]
+            c0, c1 = col.offsets[sj.g0], col.offsets[sj.g1]
+            block = np.zeros((r1 - r0, c1 - c0))
+            for lvl, mat in used:
+                block += mat[np.ix_(si.loc[lvl], sj.loc[lvl])]
+            if i == j:
+                block = 0.5 * (block + block.T)
+            out[r0:r1, c0:c1] = block
+            if i != j:
+                out[c0:c1, r0:r1] = block.T
+    if convention == "official":
+        out *= 2.0
+    return out
