@@ -7,7 +7,9 @@ import pytest
 from verify.errors import InputError
 from verify.graphs import Graph, graphs_from_json, load_dataset, load_gin_text, load_tu_folder
 
-PROTEINS = Path("/work/shared/data/PROTEINS.txt")
+PROTEINS = next((p for p in (Path(__file__).resolve().parents[2].parent / "shared" / "data" / "PROTEINS.txt",
+                              Path("/work/shared/data/PROTEINS.txt")) if p.exists()),
+                Path("shared/data/PROTEINS.txt"))
 
 SMALL = """2
 3 1
