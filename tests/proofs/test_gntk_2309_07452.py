@@ -2,24 +2,20 @@
 expected), the exact counterexample re-checked by hand, and the rate bounds against direct computation."""
 from __future__ import annotations
 
-import re
 from fractions import Fraction
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
-from nbclient import NotebookClient
 
+from tests.proofs.notebook_support import (check_cells, check_runs_clean, check_step_verdicts, check_structure,
+                                           execute_notebook)
 from verify import CheckConfig, Verdict, load_proof
 
 PROOF_ID = "gntk-2309-07452"
 NEEDED = ['iterative-update', 'ridge-fixed-point', 'continuous-rate', 'discrete-rate', 'discrete-needs-step-bound', 'node-level-gntk', 'equivalence-graph', 'equivalence-node', 'width-requirement', 'iterations']
 FAILS = ['discrete-needs-step-bound']
 
-ROOT = Path(__file__).resolve().parents[2]
-NB = ROOT / "notebooks" / "gntk_2309_07452.ipynb"
-STEP_CELL = re.compile(r"^_ = show\('([^']+)'\)$")
+NB = "notebooks/gntk_2309_07452.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -27,65 +23,26 @@ def proof():
     return load_proof(PROOF_ID)
 
 
+@pytest.fixture(scope="module")
+def executed():
+    """Execute the notebook once: it checks every step (the module's single full pass over the proof)."""
+    return execute_notebook(NB, timeout=300)
+
+
 def test_structure(proof):
-    ids = [s.id for s in proof.steps]
-    assert len(ids) == len(set(ids))
-    for needed in NEEDED:
-        assert needed in ids
-    for s in proof.steps:
-        assert s.name and s.source and s.statement and s.latex and s.expect in ("holds", "fails")
-        assert s.check is not None or s.claim is not None
-    assert {s.id for s in proof.steps if s.expect == "fails"} == set(FAILS)
+    check_structure(proof, NEEDED, FAILS)
 
 
 def test_notebook_one_cell_per_step_without_outputs(proof):
-    nb = nbformat.read(NB, as_version=4)
-    cells = [STEP_CELL.match(c.source.strip()) for c in nb.cells if c.cell_type == "code"]
-    assert [m.group(1) for m in cells if m] == [s.id for s in proof.steps]
-    for c in nb.cells:
-        if c.cell_type == "code":
-            assert c.get("outputs", []) == [] and c.get("execution_count") is None
-
-
-@pytest.fixture(scope="module")
-def executed():
-    """Execute the notebook once: it checks every step (this is the test's single full pass over the proof)."""
-    nb = nbformat.read(NB, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
-    return nb
-
-
-def _step_outputs(nb):
-    out = {}
-    for c in nb.cells:
-        if c.cell_type != "code":
-            continue
-        m = STEP_CELL.match(c.source.strip())
-        if m:
-            out[m.group(1)] = "".join(o.get("text", "") for o in c.get("outputs", []) if o.get("output_type") == "stream")
-    return out
+    check_cells(proof, NB)
 
 
 def test_notebook_runs_clean(executed):
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    assert not errors, f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else ""
+    check_runs_clean(executed)
 
 
 def test_every_step_verdict_matches_its_expectation(executed, proof):
-    outs = _step_outputs(executed)
-    assert set(outs) == {s.id for s in proof.steps}
-    for s in proof.steps:
-        first = outs[s.id].splitlines()[0] if outs[s.id] else ""
-        assert first.startswith(f"{s.id}: verdict "), (s.id, outs[s.id][:300])
-        assert f"(expect {s.expect}) as expected" in first, first
-        verdict = first.split("verdict ")[1].split(" ")[0]
-        assert verdict not in ("inconclusive", "error")
-        if s.expect == "fails":
-            assert verdict == "refuted" and "counterexample:" in outs[s.id]
-        else:
-            assert verdict in ("proved", "certified", "holds_numerically")
+    check_step_verdicts(executed, proof)
 
 
 def test_step_bound_counterexample_by_hand():
