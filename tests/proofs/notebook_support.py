@@ -74,3 +74,35 @@ def check_step_verdicts(nb, proof) -> None:
             assert verdict == "refuted" and "counterexample:" in outs[s.id]
         else:
             assert verdict in ("proved", "certified", "holds_numerically")
+
+
+def notebook_test_suite(proof_id: str, notebook: str, needed, fails, timeout: int = 300) -> dict:
+    """Fixtures and tests for a proof checked through its notebook; use
+    ``globals().update(notebook_test_suite(...))`` in the test module."""
+    import pytest
+
+    from verify import load_proof
+
+    @pytest.fixture(scope="module")
+    def proof():
+        return load_proof(proof_id)
+
+    @pytest.fixture(scope="module")
+    def executed():
+        """Execute the notebook once: it checks every step (the module's single full pass over the proof)."""
+        return execute_notebook(notebook, timeout=timeout)
+
+    def test_structure(proof):
+        check_structure(proof, needed, fails)
+
+    def test_notebook_one_cell_per_step_without_outputs(proof):
+        check_cells(proof, notebook)
+
+    def test_notebook_runs_clean(executed):
+        check_runs_clean(executed)
+
+    def test_every_step_verdict_matches_its_expectation(executed, proof):
+        check_step_verdicts(executed, proof)
+
+    return {f.__name__: f for f in (proof, executed, test_structure, test_notebook_one_cell_per_step_without_outputs,
+                                    test_notebook_runs_clean, test_every_step_verdict_matches_its_expectation)}

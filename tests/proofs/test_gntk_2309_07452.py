@@ -5,11 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-import pytest
 
-from tests.proofs.notebook_support import (check_cells, check_runs_clean, check_step_verdicts, check_structure,
-                                           execute_notebook)
-from verify import CheckConfig, Verdict, load_proof
+from tests.proofs.notebook_support import notebook_test_suite
+from verify import CheckConfig, Verdict
 
 PROOF_ID = "gntk-2309-07452"
 NEEDED = ['iterative-update', 'ridge-fixed-point', 'continuous-rate', 'discrete-rate', 'discrete-needs-step-bound', 'node-level-gntk', 'equivalence-graph', 'equivalence-node', 'width-requirement', 'iterations']
@@ -17,32 +15,7 @@ FAILS = ['discrete-needs-step-bound']
 
 NB = "notebooks/gntk_2309_07452.ipynb"
 
-
-@pytest.fixture(scope="module")
-def proof():
-    return load_proof(PROOF_ID)
-
-
-@pytest.fixture(scope="module")
-def executed():
-    """Execute the notebook once: it checks every step (the module's single full pass over the proof)."""
-    return execute_notebook(NB, timeout=300)
-
-
-def test_structure(proof):
-    check_structure(proof, NEEDED, FAILS)
-
-
-def test_notebook_one_cell_per_step_without_outputs(proof):
-    check_cells(proof, NB)
-
-
-def test_notebook_runs_clean(executed):
-    check_runs_clean(executed)
-
-
-def test_every_step_verdict_matches_its_expectation(executed, proof):
-    check_step_verdicts(executed, proof)
+globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 
 
 def test_step_bound_counterexample_by_hand():

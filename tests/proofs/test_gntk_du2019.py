@@ -2,13 +2,10 @@
 expected), and the symbolic checks rejecting false variants."""
 from __future__ import annotations
 
-
 import numpy as np
-import pytest
 
-from tests.proofs.notebook_support import (check_cells, check_runs_clean, check_step_verdicts, check_structure,
-                                           execute_notebook)
-from verify import CheckConfig, Verdict, load_proof
+from tests.proofs.notebook_support import notebook_test_suite
+from verify import CheckConfig, Verdict
 
 PROOF_ID = "gntk-du2019"
 NEEDED = ['aggregate-matrix-form', 'batched-vs-reference', 'diagonal-invariance', 'empirical-gnn-kernel', 'official-factor', 'mutag-benchmark']
@@ -16,32 +13,7 @@ FAILS = []
 
 NB = "notebooks/gntk_du2019.ipynb"
 
-
-@pytest.fixture(scope="module")
-def proof():
-    return load_proof(PROOF_ID)
-
-
-@pytest.fixture(scope="module")
-def executed():
-    """Execute the notebook once: it checks every step (the module's single full pass over the proof)."""
-    return execute_notebook(NB, timeout=300)
-
-
-def test_structure(proof):
-    check_structure(proof, NEEDED, FAILS)
-
-
-def test_notebook_one_cell_per_step_without_outputs(proof):
-    check_cells(proof, NB)
-
-
-def test_notebook_runs_clean(executed):
-    check_runs_clean(executed)
-
-
-def test_every_step_verdict_matches_its_expectation(executed, proof):
-    check_step_verdicts(executed, proof)
+globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 
 
 def test_aggregate_check_proves_the_identity():

@@ -5,11 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-import pytest
 
-from tests.proofs.notebook_support import (check_cells, check_runs_clean, check_step_verdicts, check_structure,
-                                           execute_notebook)
-from verify import CheckConfig, Verdict, load_proof
+from tests.proofs.notebook_support import notebook_test_suite
+from verify import CheckConfig, Verdict
 
 PROOF_ID = "ntk-jacot2018"
 NEEDED = ['relu-closed-forms', 'recursion-precision', 'empirical-ntk-convergence', 'index-slip', 'kernel-gd', 'loss-decrease', 'least-squares-solution', 'lazy-training', 'pd-sphere', 'pd-sphere-beta0', 'pd-needs-l2', 'arora-diagonal']
@@ -17,32 +15,7 @@ FAILS = ['index-slip', 'pd-sphere-beta0', 'pd-needs-l2']
 
 NB = "notebooks/ntk_jacot2018.ipynb"
 
-
-@pytest.fixture(scope="module")
-def proof():
-    return load_proof(PROOF_ID)
-
-
-@pytest.fixture(scope="module")
-def executed():
-    """Execute the notebook once: it checks every step (the module's single full pass over the proof)."""
-    return execute_notebook(NB, timeout=300)
-
-
-def test_structure(proof):
-    check_structure(proof, NEEDED, FAILS)
-
-
-def test_notebook_one_cell_per_step_without_outputs(proof):
-    check_cells(proof, NB)
-
-
-def test_notebook_runs_clean(executed):
-    check_runs_clean(executed)
-
-
-def test_every_step_verdict_matches_its_expectation(executed, proof):
-    check_step_verdicts(executed, proof)
+globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 
 
 # ------------------------------------------------------------------ refuted steps, re-checked by hand

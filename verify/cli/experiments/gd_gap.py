@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import math
-import sys
 import time
 
 import numpy as np
@@ -274,23 +272,10 @@ def _figures(res: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...result import jsonable
+    from ..output import emit
     from .. import progress_printer
 
     settings = _parse_settings(args)
     progress = progress_printer(not args.no_progress)
     res = compute(settings, progress)
-    figs = {}
-    if args.plot:
-        from pathlib import Path
-
-        from ...io import write_all
-
-        figs = _figures(res)
-        write_all({Path(args.plot) / k: v for k, v in figs.items()})
-        res["figures"] = sorted(str(Path(args.plot) / k) for k in figs)
-    if args.json:
-        sys.stdout.write(json.dumps(jsonable(res), indent=1) + "\n")
-    else:
-        sys.stdout.write(render_table(res) + "\n")
-    return 0
+    return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)
