@@ -32,7 +32,8 @@ from typing import Callable
 import mpmath
 import numpy as np
 
-from ..errors import InputError
+from ..errors import ClaimError, InputError
+from ..language.scalar import scalar_expression
 
 PI = math.pi
 
@@ -234,9 +235,12 @@ def activation(spec: str) -> Activation:
 
     z, loc = _sympy_locals()
     text = _ALIASES.get(spec.strip().lower(), spec)
+    funcs = {k: v for k, v in loc.items() if k != "z"}
     try:
-        expr = sp_.sympify(text, locals=loc)
-    except Exception as exc:  # sympify raises many types on bad text
+        expr = scalar_expression(text, z, funcs)       # a whitelist parser: activation text never runs
+    except ClaimError as exc:
+        raise InputError(f"cannot read activation {spec!r}: {exc}") from None
+    except (TypeError, ValueError) as exc:            # e.g. a function called with the wrong arity
         raise InputError(f"cannot read activation {spec!r}: {exc}") from None
     if not isinstance(expr, sp_.Expr) or expr.free_symbols - {z}:
         raise InputError(f"activation {spec!r} must be an expression in the single variable z")
