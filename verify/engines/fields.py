@@ -187,7 +187,8 @@ class ExactField(Field):
         self.sp = sympy
 
     def num(self, q):
-        return self.sp.Rational(q.numerator, q.denominator) if isinstance(q, Fraction) else self.sp.sympify(q)
+        q = Fraction(q)
+        return self.sp.Rational(q.numerator, q.denominator)
 
     def _m(self, a):
         return self.sp.Matrix(a.tolist())
