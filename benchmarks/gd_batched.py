@@ -5,7 +5,7 @@
 1. GD on the 32-parameter instance of MATH.md's shape (seed 0): config-steps per second for the
    batched torch runner at batch 1, 1024 and 4096 (float64, CPU; CUDA too when available)
    against a plain per-configuration numpy loop measured in the same run; ratios printed.
-2. Gradient-flow references on [0, T]: mpmath Taylor series (30 and 50 digits) vs float64 DOP853
+2. Gradient-flow references on [0, T]: Taylor series in python-flint ball arithmetic (30 and 50 digits) vs float64 DOP853
    (rtol 1e-13) and the float64 Taylor series; the errors are measured against the 50-digit run.
    mpmath.odefun on a short interval as a second baseline.
 """
@@ -76,12 +76,12 @@ def main() -> None:
     ts = np.linspace(0, T, 9)
     print(f"\ngradient flow on [0, {T}] (9 output times):")
     ref50 = F.flow_taylor(inst, M.init_weights(inst, 1), ts, dps=50)
-    print(f"  Taylor mpmath 50 digits: {ref50.seconds:.2f} s, {ref50.steps} steps, order {ref50.settings['order']}, "
+    print(f"  Taylor (arb) 50 digits: {ref50.seconds:.2f} s, {ref50.steps} steps, order {ref50.settings['order']}, "
           f"own error estimate {ref50.error_estimate:.2e}")
     ref30 = F.flow_taylor(inst, M.init_weights(inst, 1), ts, dps=30)
     with mpmath.workdps(50):
         d30 = max(abs(x - y) for a_, b_ in zip(ref30.thetas_exact, ref50.thetas_exact) for x, y in zip(a_, b_))
-    print(f"  Taylor mpmath 30 digits: {ref30.seconds:.2f} s, error vs 50 digits {float(d30):.2e} "
+    print(f"  Taylor (arb) 30 digits: {ref30.seconds:.2f} s, error vs 50 digits {float(d30):.2e} "
           f"(own estimate {ref30.error_estimate:.2e})")
     F.flow_dop853(inst, M.init_weights(inst, 1), [0.0, 0.01])  # warm-up: scipy import outside the timing
     t0 = time.perf_counter()

@@ -101,7 +101,7 @@ def check_conservation_trajectory(config: CheckConfig) -> Result:
             G1 = Ws[0] @ Ws[0].T
             moved.append(float(max(abs(x) for x in G1.ravel())))
     tol = fr.settings["tol"]
-    ev = {"engine": f"Taylor-series gradient flow, mpmath {dps} digits (verify.dynamics.flow_taylor)",
+    ev = {"engine": f"Taylor-series gradient flow, python-flint balls at {dps} digits (verify.dynamics.flow_taylor)",
           "instance": inst.describe(), "init": "W_1(0) = 0, W_2, W_3 ~ N(0, 1/fan_in)", "times": times,
           "max_drift_per_time": drift, "max_drift": max(drift), "integrator_tol": tol,
           "integrator_error_estimate": fr.error_estimate, "taylor_steps": fr.steps,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
@@ -20,7 +21,6 @@ import numpy as np
 from verify import CheckConfig, Figure, Result, Verdict
 
 from . import _xu2021_model as M
-from ._xu2021_flow import TaylorFlow, state_distance
 
 
 def _f(x) -> float:
@@ -210,22 +210,73 @@ def check_gronwall(config: CheckConfig) -> Result:
 # ------------------------------------------------------------------ step: the bound along the flow
 
 TRAJ_T = 5.0
+TRAJ_POINTS = 201          # output grid t = 0, 0.025, ..., T (dense output of the Taylor integrator) ...
+TRAJ_EARLY = 12            # ... plus 12 log-spaced times in [1e-3, 0.025): the fast initial phase
+
+
+def trajectory_times(T_end: float) -> np.ndarray:
+    """Output times: a uniform grid of TRAJ_POINTS on [0, T_end] and TRAJ_EARLY log-spaced times in
+    [1e-3, 0.025) (the integrated bound is tightest near t = 0, where L − L* drops fastest)."""
+    early = np.geomspace(1e-3, 0.025, TRAJ_EARLY, endpoint=False)
+    return np.unique(np.concatenate([np.linspace(0.0, T_end, TRAJ_POINTS), early[early < T_end]]))
+
+
+@dataclass
+class FlowPoint:
+    """The flow state at time t: W and [B_(1), ..., B_(H)] as mpmath matrices (current precision)."""
+
+    t: float
+    W: mpmath.matrix
+    Bs: list
+
+
+def taylor_flow(inst: M.Instance, times: Sequence[float], *, dps: int, tol: float, order: int,
+                h_max: float = 0.25, max_steps: int = 20000):
+    """Gradient flow of L = ||W B_H⋯B_1 G~ − Y||_F² from the instance's weights at ``times``:
+    ``verify.dynamics.arb_taylor_flow`` (python-flint arb_mat Taylor series, ⌈dps·log₂10⌉ + 64 bits)
+    on the chain (B_(1), ..., B_(H), W), Z = G~ exactly, κ = 1.  Returns (points, run): points as
+    mpmath matrices at mpmath's current precision, run = the ``ArbFlow`` (error estimate, steps).
+    Raises ``ArithmeticError`` past ``max_steps`` steps (a check then ends as error, never a pass)."""
+    from verify.dynamics import arb_taylor_flow
+    from verify.dynamics.flow_arb import arb_mat_to_object
+
+    Ws, Z, Y = M.chain_factors(inst)
+    run = arb_taylor_flow(Ws, Z, Y, 1, times, dps=dps, tol=tol, order=order, h_max=h_max, max_steps=max_steps)
+
+    def mp(m):
+        return mpmath.matrix(arb_mat_to_object(m).tolist())
+    pts = [FlowPoint(float(t), mp(s[-1]), [mp(B) for B in s[:-1]]) for t, s in zip(run.times, run.states)]
+    return pts, run
+
+
+def state_distance(a: Sequence[FlowPoint], b: Sequence[FlowPoint]):
+    """max-norm distance between two runs over all their (common) output times."""
+    def flat(p):
+        return list(p.W) + [x for B in p.Bs for x in B]
+    return max(abs(u - v) for x, y in zip(a, b) for u, v in zip(flat(x), flat(y)))
 
 
 def _trajectory(config: CheckConfig, inst: M.Instance, T_end: float):
-    """Reference flow at tolerance 10^-(dps-10) and its distance to a coarser run (10^-(dps-16), other
-    order): the distance over-estimates the reference run's error, so the digits reported are safe."""
-    prec = int((config.dps + 20) * 3.33)
-    ref = TaylorFlow(inst, prec=prec, order=30, tol=10.0 ** (-(config.dps - 10))).run(T_end)
-    chk = TaylorFlow(inst, prec=prec, order=26, tol=10.0 ** (-(config.dps - 16))).run(T_end)
-    return ref, state_distance(ref, chk)
+    """Reference flow at tolerance 10^-(dps-10), order 30, at :func:`trajectory_times`, and
+    its accuracy: the larger of the integrator's own error estimate and the distance (over the whole
+    grid) to a coarser run (10^-(dps-16), order 26), which over-estimates the reference run's error."""
+    ts = trajectory_times(T_end)
+    ref, ref_run = taylor_flow(inst, ts, dps=config.dps, order=30, tol=10.0 ** (-(config.dps - 10)))
+    chk, _ = taylor_flow(inst, ts, dps=config.dps, order=26, tol=10.0 ** (-(config.dps - 16)))
+    dist = state_distance(ref, chk)
+    acc = max(dist, mpmath.mpf(ref_run.error_estimate))
+    return ref, acc, {"integrator_error_estimate": ref_run.error_estimate,
+                      "integrator_truncation_estimate": ref_run.truncation_estimate,
+                      "integrator_rounding_estimate": ref_run.rounding_estimate,
+                      "distance_to_coarser_run": _f(dist), "taylor_steps": ref_run.steps,
+                      "integrator": ref_run.settings()}
 
 
 def _bound_along_flow(config: CheckConfig, seed: int) -> dict:
     """The bound's quantities along the reference flow of ``make_instance(seed)`` (32 parameters)."""
     inst = M.make_instance(seed)          # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
     with mpmath.workdps(config.dps):
-        pts, acc = _trajectory(config, inst, TRAJ_T)
+        pts, acc, integ_info = _trajectory(config, inst, TRAJ_T)
         G, Y = M.to_mp(inst.G()), M.to_mp(inst.Y)
         Pi = M.row_projector(G)
         sig2 = M.sigma_small2(G)
@@ -264,6 +315,7 @@ def _bound_along_flow(config: CheckConfig, seed: int) -> dict:
             "point_ratio": point_ratio, "chain_ratio": chain_ratio, "holds": holds, "digits": digits,
             "summary": {
                 "seed": seed, "points": len(ts), "trajectory_accuracy": _f(acc), "digits": digits,
+                **integ_info,
                 "sigma_min2": _f(sig2), "lambda_min_0": _f(lam[0]), "lambda_T": _f(run_min[-1]),
                 "L_star": _f(terms[0].lstar), "excess_0": _f(ex[0]), "excess_T": _f(ex[-1]),
                 "proved_rate_4_lambdaT_sigma2": _f(proved_rate),
@@ -294,7 +346,7 @@ def check_trajectory(config: CheckConfig) -> Result:
     holds = all(r["holds"] for r in runs)
     digits = min(r["digits"] for r in runs)
     evidence = {
-        "engine": "Taylor-series gradient flow (python-flint arb_mat) + mpmath",
+        "engine": "Taylor-series gradient flow (verify.dynamics.arb_taylor_flow, python-flint arb_mat) + mpmath",
         "instance": {"seed": config.seed, "dims": main["dims"], "train": main["train"],
                      "parameters": main["parameters"]},
         "T": TRAJ_T, "points": sm["points"], "dps": config.dps, "digits": digits,
@@ -354,8 +406,8 @@ def check_width_vacuous(config: CheckConfig) -> Result:
     rank, det = _exact_lambda_zero(inst.Bs, inst.X.shape[0])
     T_end = 4.0
     with mpmath.workdps(config.dps):
-        pts = TaylorFlow(inst, prec=int((config.dps + 20) * 3.33), order=30,
-                         tol=10.0 ** (-(config.dps - 10))).run(T_end)
+        pts, run = taylor_flow(inst, trajectory_times(T_end), dps=config.dps, order=30,
+                               tol=10.0 ** (-(config.dps - 10)))
         G, Y = M.to_mp(inst.G()), M.to_mp(inst.Y)
         Pi, sig2 = M.row_projector(G), M.sigma_small2(G)
         ts = [p.t for p in pts]
@@ -364,14 +416,16 @@ def check_width_vacuous(config: CheckConfig) -> Result:
         lam_num = [b.lam for b in terms]
     vacuous = det == 0 and rank < inst.X.shape[0]
     evidence = {
-        "engine": "exact rational arithmetic on the float64 entries (sympy) + Taylor-series gradient flow (python-flint)",
+        "engine": "exact rational arithmetic on the float64 entries (sympy) + Taylor-series gradient flow "
+                  "(verify.dynamics.arb_taylor_flow, python-flint)",
         "instance": {"seed": config.seed, "dims": inst.dims(), "values": inst.values()},
         "rank_BH_B1": rank, "m_x": int(inst.X.shape[0]),
         "det_of_BtB": str(det),
         "lambda_min_exact": "0" if det == 0 else "nonzero",
         "proved_rate_4_lambda_sigma2": 0 if det == 0 else None,
         "bound": "L_T - L* <= (L_0 - L*) e^0 = L_0 - L*: only says the loss does not increase",
-        "flow": {"T": T_end, "points": len(ts), "excess_0": _f(ex[0]), "excess_T": _f(ex[-1]),
+        "flow": {"T": T_end, "points": len(ts), "integrator_error_estimate": run.error_estimate,
+                 "taylor_steps": run.steps, "excess_0": _f(ex[0]), "excess_T": _f(ex[-1]),
                  "decrease_factor": _f(ex[-1] / ex[0]), "max_numeric_lambda_along_flow": _f(max(abs(x) for x in lam_num))},
         "reading": "rank(B_H...B_1) <= min_l m_l < m_x, so the m_x x m_x Gram matrix is singular at every t; "
                    "here exactly: λ_min(0) = 0 (det = 0 in rational arithmetic) and λ_min >= 0 (a Gram matrix), "

@@ -114,6 +114,14 @@ def make_instance(seed: int, *, n: int = 8, m_x: int = 3, widths: Sequence[int] 
 
 # ---------------------------------------------------------------- conversions
 
+def chain_factors(inst: Instance) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The instance in the chain convention of ``verify.dynamics.models`` (L = κ||W_L⋯W_1 Z − Y||_F²):
+    factors ``[B_(1), ..., B_(H), W]`` (W_i = B_(i) for i <= H, W_(H+1) = W), Z = G~ (exact Fractions,
+    :meth:`Instance.G`), Y, and κ = 1 (Xu et al.'s loss has no 1/2)."""
+    return [*inst.Bs, inst.W], inst.G(), inst.Y
+
+
+
 def to_mp(a: np.ndarray) -> mpmath.matrix:
     """numpy (float64 or Fraction objects) -> mpmath matrix at the current precision (exact for both)."""
     from fractions import Fraction

@@ -388,8 +388,9 @@ def _steps() -> list[Step]:
               r"L_t - L^* \le (L_0-L^*)e^{-4\lambda_t\sigma^2_{\min}t}",
         check=C.check_trajectory,
         assumptions=["instance: n = 8, m_x = 3, hidden widths 4, 4, m_y = 1, |I| = 5 (32 parameters), seed from the config"],
-        note="Reference trajectory by a Taylor-series integrator in ball arithmetic (accuracy measured by a "
-             "second run at another order and tolerance). The sampled running minimum of λ is >= the true "
+        note="Reference trajectory by a Taylor-series integrator in ball arithmetic (verify.dynamics; accuracy: "
+             "the larger of the integrator's own error estimate and the distance to a second run at another "
+             "order and tolerance). The sampled running minimum of λ is >= the true "
              "infimum, so the integrated bound tested is at least as strong as the proved one. The evidence "
              "reports how loose the proved rate is."))
 

@@ -78,3 +78,86 @@ def test_bad_times():
         F.flow_dop853(inst, M.init_weights(inst, 1), [0.0, -1.0])
     with pytest.raises(InputError):
         F.flow_reference(inst, M.init_weights(inst, 1), [0.0, 1.0], method="euler")
+
+
+# ----------------------------------------------------------------------------- arb_mat integrator
+def _arb_states(run, dps):
+    from verify.dynamics.flow_arb import arb_mat_to_object
+
+    with mpmath.workdps(dps):
+        return [M.pack([arb_mat_to_object(m) for m in s]) for s in run.states]
+
+
+def _maxdiff(a, b):
+    return max(abs(x - y) for u, v in zip(a, b) for x, y in zip(u, v))
+
+
+@pytest.fixture(scope="module")
+def arb_runs():
+    """make_problem(1) (32 parameters) to T = 2 at 30 digits (default tol 1e-27), at a loose
+    tolerance (1e-12, order 8) and at 60 digits (tol 1e-57) as the reference."""
+    from verify.dynamics.flow_arb import arb_taylor_flow
+
+    inst, Ws = M.make_problem(1)
+    Z, Y = M.as_object(inst, "fraction").G, inst.Y          # Z exactly (dyadic rationals)
+    ts = [0.0, 0.3, 1.0, 1.7, 2.0]
+    run30 = arb_taylor_flow(Ws, Z, Y, inst.kappa, ts, dps=30)
+    loose = arb_taylor_flow(Ws, Z, Y, inst.kappa, ts, dps=30, tol=1e-12, order=8)
+    ref = arb_taylor_flow(Ws, Z, Y, inst.kappa, ts, dps=60)
+    return inst, Ws, ts, run30, loose, ref
+
+
+def test_arb_flow_agrees_with_dop853_and_tighter_run(arb_runs):
+    inst, Ws, ts, run30, loose, ref = arb_runs
+    a, r = _arb_states(run30, 60), _arb_states(ref, 60)
+    dop = F.flow_dop853(inst, Ws, ts, rtol=1e-13, atol=1e-15)
+    a64 = np.array([[float(v) for v in th] for th in a])
+    assert np.abs(a64 - dop).max() < 1e-10
+    assert np.abs(a64[-1] - a64[0]).max() > 1e-2                 # it moved
+    with mpmath.workdps(60):
+        d = _maxdiff(a, r)
+        assert 0 < d < mpmath.mpf(10) ** -26                     # ~tol 1e-27, not exact
+        # the error estimate bounds the observed error (and is not vacuously large)
+        assert d <= run30.error_estimate < 1e-23
+        assert _maxdiff(_arb_states(loose, 60), r) <= loose.error_estimate
+    assert ref.error_estimate < 1e-50 and ref.order > run30.order
+    assert abs(float(run30.states[0][0][0, 0].mid()) - Ws[0][0, 0]) == 0   # t = 0 is the initial state
+
+
+def test_arb_flow_loose_tolerance_is_visibly_worse(arb_runs):
+    """A false accuracy claim is caught: the loose run differs from the reference by far more than
+    the 30-digit run's tolerance, and its own estimate says so."""
+    _, _, _, run30, loose, ref = arb_runs
+    with mpmath.workdps(60):
+        d = _maxdiff(_arb_states(loose, 60), _arb_states(ref, 60))
+    assert d > 1e-15 and loose.error_estimate > 1e-15 and loose.steps > run30.steps
+
+
+def test_arb_flow_precision_restored_and_step_limit():
+    import flint
+
+    from verify.dynamics.flow_arb import arb_taylor_flow
+
+    inst, Ws = M.make_problem(1)
+    old = flint.ctx.prec
+    arb_taylor_flow(Ws, inst.G, inst.Y, 1, [0.0, 0.1], dps=40)
+    assert flint.ctx.prec == old
+    with pytest.raises(ArithmeticError):
+        arb_taylor_flow(Ws, inst.G, inst.Y, 1, [0.0, 5.0], dps=30, h_max=0.1, max_steps=3)
+    assert flint.ctx.prec == old
+    with pytest.raises(InputError):                               # flow_taylor keeps its InputError
+        F.flow_taylor(inst, Ws, [0.0, 5.0], dps=30, h_max=0.1, max_steps=3)
+    with pytest.raises(InputError):
+        arb_taylor_flow(Ws, inst.G, inst.Y, 1, [1.0, 0.5], dps=30)
+    with pytest.raises(InputError):                               # shapes that do not chain
+        arb_taylor_flow(Ws[::-1], inst.G, inst.Y, 1, [0.0, 0.5], dps=30)
+
+
+def test_flow_taylor_uses_arb_and_matches_float64(arb_runs):
+    inst, Ws, ts, run30, _, ref = arb_runs
+    fr = F.flow_taylor(inst, Ws, ts, dps=30)
+    assert fr.method == "taylor-arb" and fr.settings["prec_bits"] == run30.prec
+    with mpmath.workdps(60):
+        assert _maxdiff(fr.thetas_exact, _arb_states(ref, 60)) <= fr.error_estimate
+    t64 = F.flow_taylor(inst, Ws, ts, dps=None)
+    assert np.abs(t64.thetas64 - fr.thetas64).max() < 1e-12

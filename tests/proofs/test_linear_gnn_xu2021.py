@@ -15,7 +15,6 @@ from verify import CheckConfig, Proof, Verdict, load_proof, run_proof
 
 from proofs import _xu2021_checks as C
 from proofs import _xu2021_model as M
-from proofs._xu2021_flow import TaylorFlow
 
 PROOF_ID = "linear-gnn-xu2021"
 HOLDS = {"proved", "certified", "holds_numerically"}
@@ -309,11 +308,11 @@ def test_taylor_flow_matches_scipy_dop853():
     th0 = np.concatenate([inst.W.ravel()] + [B.ravel() for B in inst.Bs])
     sol = solve_ivp(field, (0, 2.0), th0, method="DOP853", rtol=1e-13, atol=1e-13)
     with mpmath.workdps(50):
-        pts = TaylorFlow(inst, prec=230, order=30, tol=1e-40).run(2.0)
+        pts, run = C.taylor_flow(inst, [0.0, 1.0, 2.0], dps=50, order=30, tol=1e-40)
         last = pts[-1]
         ours = np.array([float(x) for x in [last.W[i, j] for i in range(last.W.rows) for j in range(last.W.cols)]
                          + [float(B[i, j]) for B in last.Bs for i in range(B.rows) for j in range(B.cols)]])
-    assert abs(pts[-1].t - 2.0) < 1e-30
+    assert abs(pts[-1].t - 2.0) < 1e-30 and run.error_estimate < 1e-30
     assert np.max(np.abs(ours - sol.y[:, -1])) < 1e-9
     assert np.max(np.abs(ours - th0)) > 1e-2          # it moved
 
@@ -362,6 +361,7 @@ def test_flow_bound_evidence(run):
     r = next(x for x in run.steps if x.step.id == "flow-bound")
     ev = r.result.evidence
     assert ev["digits"] >= 30 and ev["trajectory_accuracy"] < 1e-30
+    assert 0 < ev["integrator_error_estimate"] <= ev["trajectory_accuracy"]
     assert ev["pointwise_min_slack"] >= 1 and ev["integrated_min_slack"] >= 1
     # the check is not vacuous: a bound 10x stronger than the proved one would be violated
     assert ev["pointwise_min_slack"] < 10
@@ -385,4 +385,4 @@ def test_first_order_evidence(run):
 def test_taylor_flow_refuses_to_run_forever():
     inst = M.make_instance(1)
     with pytest.raises(ArithmeticError):
-        TaylorFlow(inst, prec=200, order=20, tol=1e-40).run(5.0, max_steps=2)
+        C.taylor_flow(inst, [0.0, 5.0], dps=50, order=20, tol=1e-40, max_steps=2)

@@ -14,7 +14,6 @@ with D_i = W_{i+1}ᵀW_{i+1} − W_iW_iᵀ: exactly zero (use Fraction arrays fo
 from __future__ import annotations
 
 import math
-import time
 from fractions import Fraction
 from typing import Any, Sequence
 

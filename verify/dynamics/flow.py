@@ -1,11 +1,13 @@
 """Reference gradient flow dθ/dt = −∇L(θ) for the chain model, and first-order GD predictions.
 
-* :func:`flow_taylor` — high-precision Taylor-series integrator (mpmath ``mpf`` object arrays, or
-  float64): Taylor coefficients of θ(t) by automatic differentiation of the polynomial field
-  (Cauchy products of the matrix series of the prefix/suffix products), order N ≈ −½ ln(tol) + 1,
-  step h = min_{k∈{N−1,N}} (tol/‖θ_k‖_∞)^{1/k} (Jorba–Zou), dense output by Horner evaluation at
-  any requested times (e.g. every GD time t = kη), error estimate = Σ over steps of the size of the
-  last two series terms.
+* :func:`flow_taylor` — Taylor-series integrator: Taylor coefficients of θ(t) by automatic
+  differentiation of the polynomial field (Cauchy products of the matrix series of the
+  prefix/suffix products), order N ≈ −½ ln(tol) + 1, step h = min_{k∈{N−1,N}} (tol/‖θ_k‖_∞)^{1/k}
+  (Jorba–Zou), dense output by Horner evaluation at any requested times (e.g. every GD time
+  t = kη), error estimate = Σ over steps of the size of the last two series terms.  High
+  precision (dps given) runs :func:`verify.dynamics.flow_arb.arb_taylor_flow` (python-flint ``arb_mat``;
+  states returned as mpf object arrays, rounding added to the estimate); dps=None runs the same
+  scheme in float64 (:func:`taylor_coefficients`).
 * :func:`flow_dop853` — float64 fast path (scipy DOP853), also for the modified field
   −∇L − (η/2)∇²L∇L (backward error analysis: GD follows the flow of L + (η/4)‖∇L‖² to O(η²)).
 * :func:`variational_dop853` — θ' = −∇L, δ' = −∇²L δ − ½∇²L∇L, δ(0) = 0, so that
@@ -33,7 +35,7 @@ __all__ = ["FlowResult", "flow_taylor", "flow_dop853", "variational_dop853", "fl
 @dataclass
 class FlowResult:
     """States θ(t_j) at the requested times (rows of ``thetas``; float64 copy in ``thetas64``;
-    ``thetas_exact`` holds mpf object arrays for the mpmath integrator), an error estimate (max
+    ``thetas_exact`` holds mpf object arrays for the high-precision integrator), an error estimate (max
     abs over entries and times), the method and its settings."""
 
     times: np.ndarray
@@ -95,8 +97,32 @@ def taylor_coefficients(Ws0: Sequence[Any], Z, Y, kappa, order: int) -> list[lis
     return W
 
 
-def _mp_abs_max(a):
-    return max(abs(v) for v in np.asarray(a).ravel())
+def _flow_taylor_arb(inst: M.GNNInstance, Ws0: Sequence[Any], t: np.ndarray, dps: int, tol, order,
+                     h_max: float, max_steps: int) -> FlowResult:
+    """The dps path of :func:`flow_taylor`: :func:`verify.dynamics.flow_arb.arb_taylor_flow` (python-flint
+    ``arb_mat`` at dps·log₂10 + 64 bits), states returned as mpf object arrays at ``dps`` digits."""
+    import mpmath
+
+    from . import flow_arb as A
+
+    t0 = time.perf_counter()
+    prec = A.dps_to_prec(dps)
+    with A.flint_precision(prec):
+        Z, Y, kappa = A.instance_arb(inst)
+    try:
+        r = A.arb_taylor_flow(Ws0, Z, Y, kappa, t, dps=dps, prec=prec, tol=tol, order=order,
+                              h_max=h_max, max_steps=max_steps)
+    except ArithmeticError as e:
+        raise InputError(f"flow_taylor: {e}") from None
+    with mpmath.workdps(dps):
+        exact = [M.pack([A.arb_mat_to_object(m) for m in state]) for state in r.states]
+        th64 = np.array([[float(v) for v in th] for th in exact])
+    return FlowResult(times=t, thetas64=th64, error_estimate=r.error_estimate, method="taylor-arb",
+                      settings={"dps": dps, "tol": r.tol, "order": r.order, "h_max": h_max, "prec_bits": r.prec,
+                                "engine": "python-flint arb_mat (verify.dynamics.flow_arb)",
+                                "truncation_estimate": r.truncation_estimate,
+                                "rounding_estimate": r.rounding_estimate},
+                      seconds=time.perf_counter() - t0, steps=r.steps, thetas_exact=exact)
 
 
 def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | None = 30,
@@ -104,76 +130,64 @@ def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | No
                 max_steps: int = 100000) -> FlowResult:
     """Gradient flow by Taylor series, dense output at ``times``.
 
-    dps=None runs in float64 (for tests); otherwise mpmath at ``dps`` digits (the instance and
-    Ws0 are converted exactly from float64).  tol defaults to 10^(3−dps) (float64: 1e-15)."""
-    import mpmath
-
+    dps given: the python-flint ``arb_mat`` integrator :func:`verify.dynamics.flow_arb.arb_taylor_flow`
+    at ⌈dps·log₂10⌉ + 64 bits (Z = (X S^H)_{*I} computed in ball arithmetic from the exact float64
+    entries of X, S); ``thetas_exact`` holds mpf object arrays at ``dps`` digits; the error
+    estimate is truncation (last two series terms per step) plus rounding (ball radii per step).
+    dps=None: the same scheme in float64 (for tests and as an independent float64 method).
+    tol defaults to 10^(3−dps) (float64: 1e-15).  More than ``max_steps`` steps: InputError."""
     t = _check_times(times)
+    if dps:
+        return _flow_taylor_arb(inst, Ws0, t, int(dps), tol, order, h_max, max_steps)
     t0 = time.perf_counter()
-    ctx = mpmath.workdps(dps) if dps else None
-    if ctx:
-        ctx.__enter__()
-    try:
-        if dps:
-            I = M.as_object(inst, "mpf")
-            W = M.to_object(Ws0, "mpf")
-            tol_v = mpmath.mpf(10) ** (3 - dps) if tol is None else mpmath.mpf(tol)
-            num = mpmath.mpf
-        else:
-            I = inst
-            W = [np.array(w, dtype=float) for w in Ws0]
-            tol_v = 1e-15 if tol is None else float(tol)
-            num = float
-        N = order or int(math.ceil(-0.5 * math.log(float(tol_v)) + 1))
-        N = max(N, 4)
-        Z, Y, kappa = I.G, I.Y, I.kappa
-        shapes = inst.shapes
-        cur_t = num(0)
-        out_states: list = [None] * len(t)
-        j = 0
-        while j < len(t) and t[j] == 0:
-            out_states[j] = M.pack(W)
-            j += 1
-        err = num(0)
-        steps = 0
-        T_end = num(float(t[-1]))
-        while j < len(t):
-            if steps >= max_steps:
-                raise InputError(f"flow_taylor: more than {max_steps} steps (tol too small?)")
-            C = taylor_coefficients(W, Z, Y, kappa, N)
-            coef = [M.pack([C[i][k] for i in range(len(W))]) for k in range(N + 1)]
-            rho = [_mp_abs_max(c) for c in coef]
-            hs = [num(h_max)]
-            for kk in (N - 1, N):
-                if rho[kk] > 0:
-                    hs.append((tol_v / rho[kk]) ** (num(1) / kk) if dps else (tol_v / rho[kk]) ** (1.0 / kk))
-            h = min(hs)
-            if cur_t + h >= T_end:
-                h = T_end - cur_t
-            # dense output at requested times inside (cur_t, cur_t + h]
-            while j < len(t) and num(float(t[j])) <= cur_t + h:
-                tau = num(float(t[j])) - cur_t
-                acc = coef[N]
-                for kk in range(N - 1, -1, -1):
-                    acc = acc * tau + coef[kk]
-                out_states[j] = acc
-                j += 1
+    I = inst
+    W = [np.array(w, dtype=float) for w in Ws0]
+    tol_v = 1e-15 if tol is None else float(tol)
+    N = order or int(math.ceil(-0.5 * math.log(tol_v) + 1))
+    N = max(N, 4)
+    Z, Y, kappa = I.G, I.Y, I.kappa
+    shapes = inst.shapes
+    cur_t = 0.0
+    out_states: list = [None] * len(t)
+    j = 0
+    while j < len(t) and t[j] == 0:
+        out_states[j] = M.pack(W)
+        j += 1
+    err = 0.0
+    steps = 0
+    T_end = float(t[-1])
+    while j < len(t):
+        if steps >= max_steps:
+            raise InputError(f"flow_taylor: more than {max_steps} steps (tol too small?)")
+        C = taylor_coefficients(W, Z, Y, kappa, N)
+        coef = [M.pack([C[i][k] for i in range(len(W))]) for k in range(N + 1)]
+        rho = [float(np.abs(c).max()) for c in coef]
+        hs = [float(h_max)]
+        for kk in (N - 1, N):
+            if rho[kk] > 0:
+                hs.append((tol_v / rho[kk]) ** (1.0 / kk))
+        h = min(hs)
+        if cur_t + h >= T_end:
+            h = T_end - cur_t
+        # dense output at requested times inside (cur_t, cur_t + h]
+        while j < len(t) and float(t[j]) <= cur_t + h:
+            tau = float(t[j]) - cur_t
             acc = coef[N]
             for kk in range(N - 1, -1, -1):
-                acc = acc * h + coef[kk]
-            err += rho[N] * h ** N + rho[N - 1] * h ** (N - 1)
-            W = M.unpack(acc, shapes)
-            cur_t = cur_t + h
-            steps += 1
-        th64 = np.array([[float(v) for v in s] for s in out_states])
-        exact = list(out_states) if dps else []
-        return FlowResult(times=t, thetas64=th64, error_estimate=float(err),
-                          method="taylor-mpmath" if dps else "taylor-float64",
-                          settings={"dps": dps, "tol": float(tol_v), "order": N, "h_max": h_max},
-                          seconds=time.perf_counter() - t0, steps=steps, thetas_exact=exact)
-    finally:
-        if ctx:
-            ctx.__exit__(None, None, None)
+                acc = acc * tau + coef[kk]
+            out_states[j] = acc
+            j += 1
+        acc = coef[N]
+        for kk in range(N - 1, -1, -1):
+            acc = acc * h + coef[kk]
+        err += rho[N] * h ** N + rho[N - 1] * h ** (N - 1)
+        W = M.unpack(acc, shapes)
+        cur_t = cur_t + h
+        steps += 1
+    th64 = np.array([np.asarray(s, dtype=float) for s in out_states])
+    return FlowResult(times=t, thetas64=th64, error_estimate=float(err), method="taylor-float64",
+                      settings={"dps": None, "tol": tol_v, "order": N, "h_max": h_max},
+                      seconds=time.perf_counter() - t0, steps=steps, thetas_exact=[])
 
 
 def _field(inst: M.GNNInstance, eta: float):
@@ -239,7 +253,7 @@ def flow_reference(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
     method="dop853": DOP853 at ``rtol``; the error estimate is max|θ_DOP853 − θ_Taylor64|, the
     difference to the float64 Taylor-series integrator (an independent method, ~1e-15 accurate on
     the MATH.md instance: tests and benchmarks/gd_batched.py measure it against 50 digits).
-    method="taylor": the mpmath Taylor integrator at ``dps`` digits (its own estimate)."""
+    method="taylor": the high-precision Taylor integrator at ``dps`` digits (its own estimate)."""
     t0 = time.perf_counter()
     if method == "dop853":
         a = flow_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-2)
