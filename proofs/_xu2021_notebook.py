@@ -110,6 +110,8 @@ def build_notebook() -> nbformat.NotebookNode:
         "## Summary\n\nAll steps of the restated proof hold once the slips are corrected; the Appendix A.1.3 inequality "
         "is false but its replacement is an exact identity, so the theorem survives. Two caveats remain: the proved rate "
         "is far below the observed one along real trajectories, and it is 0 when a hidden width is below m_x."))
+    for i, cell in enumerate(cells):          # stable ids: regenerating gives a byte-identical file
+        cell["id"] = f"cell-{i:03d}"
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                                               "language_info": {"name": "python"}})
     return nb
