@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from verify.nets import FCSpec, empirical_ntk, fc_forward, init_fc  # noqa: E402
+from verify.nets import FCSpec, empirical_ntk, empirical_ntk_loop, fc_forward, init_fc  # noqa: E402
 from verify.nets._torch import torch_threads  # noqa: E402
 from verify.nets.lazy import lazy_training_study  # noqa: E402
 from verify.nets.width import fc_width_study, gnn_width_study, sphere_points  # noqa: E402
@@ -30,17 +30,6 @@ def _table(title: str, r: dict) -> None:
     for m, e, c in zip(r["widths"], r["rel_error"], r["ci"]):
         print(f"  m = {m:5d}   rel. error {e:.4g} ± {c:.2g}")
     print(f"  slope {r['slope']:.3f} ± {r['slope_stderr']:.3f} (theory -0.5), r² {r['r2']:.3f}, seeds {r['seeds']}")
-
-
-def _loop_ntk(fn, params):
-    theta = {k: v.clone().requires_grad_(True) for k, v in params.items()}
-    out = fn(theta)
-    rows = []
-    for i in range(out.shape[0]):
-        g = torch.autograd.grad(out[i], list(theta.values()), retain_graph=True)
-        rows.append(torch.cat([x.reshape(-1) for x in g]))
-    j = torch.stack(rows)
-    return j @ j.T
 
 
 def main() -> None:
@@ -77,7 +66,7 @@ def main() -> None:
             a = empirical_ntk(f, p)
             t_func = time.perf_counter() - t
             t = time.perf_counter()
-            b = _loop_ntk(f, p)
+            b = empirical_ntk_loop(f, p)
             t_loop = time.perf_counter() - t
             print(f"  m = {m:5d}  torch.func {t_func:.3f} s   loop {t_loop:.3f} s   ratio {t_loop / t_func:.2f}x   "
                   f"max diff {float((a - b).abs().max()):.2e}")

@@ -7,20 +7,8 @@ import torch
 
 from verify.errors import InputError
 from verify.kernels.ntk import ntk_gram
-from verify.nets import FCSpec, doubled, doubled_params, empirical_ntk, fc_forward, init_fc
+from verify.nets import FCSpec, doubled, doubled_params, empirical_ntk, empirical_ntk_loop, fc_forward, init_fc
 from verify.nets.width import sphere_points
-
-
-def _loop_ntk(fn, params):
-    """Θ = J Jᵀ with J from one autograd.grad call per output (no torch.func)."""
-    theta = {k: v.clone().requires_grad_(True) for k, v in params.items()}
-    out = fn(theta)
-    rows = []
-    for i in range(out.shape[0]):
-        g = torch.autograd.grad(out[i], list(theta.values()), retain_graph=True)
-        rows.append(torch.cat([x.reshape(-1) for x in g]))
-    J = torch.stack(rows)
-    return (J @ J.T).detach().numpy()
 
 
 @pytest.mark.parametrize("conv,depth,bias", [("jacot", 3, 0.4), ("arora", 2, 0.0)])
@@ -29,7 +17,7 @@ def test_jacrev_ntk_equals_autograd_loop(conv, depth, bias):
     params = init_fc(spec, 1, "cpu")
     x = torch.tensor(sphere_points(5, 3, 0))
     f = lambda p: fc_forward(p, x, spec)  # noqa: E731
-    assert np.allclose(empirical_ntk(f, params).numpy(), _loop_ntk(f, params), rtol=1e-12, atol=1e-12)
+    assert np.allclose(empirical_ntk(f, params).numpy(), empirical_ntk_loop(f, params).numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_cross_kernel_blocks():

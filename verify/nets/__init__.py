@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from .entk import doubled, doubled_params, empirical_ntk
+from .entk import doubled, doubled_params, empirical_ntk, empirical_ntk_loop
 from .fc import FCSpec, fc_forward, init_fc
 from .gnn import GNNSpec, GraphBatch, batch_graphs, gnn_forward, init_gnn
 from .iterative import iterative_gntk_regression, kernel_ridge
@@ -21,7 +21,7 @@ from .train import Trajectory, train_gd
 
 __all__ = [
     "FCSpec", "GNNSpec", "GraphBatch", "NORMALISATIONS", "Trajectory", "batch_graphs", "doubled",
-    "doubled_params", "empirical_ntk", "fc_forward", "gnn_forward", "init_fc", "init_gnn",
+    "doubled_params", "empirical_ntk", "empirical_ntk_loop", "fc_forward", "gnn_forward", "init_fc", "init_gnn",
     "iterative_gntk_regression", "kernel_flow", "kernel_gd", "kernel_ridge", "loglog_slope",
     "loss_scale", "mean_ci", "train_gd",
 ]

@@ -43,6 +43,19 @@ def empirical_ntk(
     return out
 
 
+def empirical_ntk_loop(fn: Callable[[Params], torch.Tensor], params: Params) -> torch.Tensor:
+    """The same Θ_m = J Jᵀ with J built from one ``torch.autograd.grad`` call per output: the slow,
+    straightforward baseline that ``empirical_ntk`` is tested and benchmarked against."""
+    theta = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+    out = fn(theta)
+    rows = []
+    for i in range(out.shape[0]):
+        g = torch.autograd.grad(out[i], list(theta.values()), retain_graph=True)
+        rows.append(torch.cat([x.reshape(-1) for x in g]))
+    J = torch.stack(rows)
+    return (J @ J.T).detach()
+
+
 def doubled_params(params: Params) -> Params:
     """Two identical copies ``a.NAME``, ``b.NAME`` (cloned) for :func:`doubled`."""
     out = {}

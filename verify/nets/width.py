@@ -34,6 +34,22 @@ def _check_widths(widths: Sequence[int], seeds: int) -> list[int]:
     return ws
 
 
+def _relative_errors(ws, seeds, seed, theta, make_spec, init, forward, progress, label) -> list[list[float]]:
+    """||Θ_m − Θ||_F/||Θ||_F for every width m and seed (seeds seed·1000 + s)."""
+    errors = []
+    for m in ws:
+        spec = make_spec(m)
+        row = []
+        for s in range(seeds):
+            params = init(spec, seed * 1000 + s)
+            emp = empirical_ntk(lambda p: forward(p, spec), params).cpu().numpy()
+            row.append(float(np.linalg.norm(emp - theta) / np.linalg.norm(theta)))
+        errors.append(row)
+        if progress:
+            progress(f"{label}: m={m} mean rel. error {np.mean(row):.4g}")
+    return errors
+
+
 def _summarise(widths: list[int], errors: list[list[float]]) -> dict[str, Any]:
     means, cis = zip(*(mean_ci(e) for e in errors))
     fit = loglog_slope(widths, means)
@@ -57,17 +73,9 @@ def fc_width_study(
     _, theta = ntk_gram(x, depth, convention, bias=bias, activation=activation)
     theta = np.asarray(theta, float)
     xt = as_tensor(x, dev)
-    errors = []
-    for m in ws:
-        spec = FCSpec(dim, m, depth, convention, bias, activation)
-        row = []
-        for s in range(seeds):
-            params = init_fc(spec, seed * 1000 + s, dev)
-            emp = empirical_ntk(lambda p: fc_forward(p, xt, spec), params).cpu().numpy()
-            row.append(float(np.linalg.norm(emp - theta) / np.linalg.norm(theta)))
-        errors.append(row)
-        if progress:
-            progress(f"ntk-width: m={m} mean rel. error {np.mean(row):.4g}")
+    errors = _relative_errors(
+        ws, seeds, seed, theta, lambda m: FCSpec(dim, m, depth, convention, bias, activation),
+        lambda spec, sd: init_fc(spec, sd, dev), lambda p, spec: fc_forward(p, xt, spec), progress, "ntk-width")
     out = _summarise(ws, errors)
     out.update({"model": "fc", "convention": convention, "depth": depth, "bias": bias, "activation": activation,
                 "n_points": n_points, "dim": dim, "seeds": seeds, "seed": seed, "device": str(dev),
@@ -115,17 +123,11 @@ def gnn_width_study(
         graphs = random_graphs(6, 5, 3, seed)
     theta = gnn_kernel(graphs, blocks, mlp_layers, scale, readout, level)
     batch = batch_graphs(graphs, scale, dev)
-    errors = []
-    for m in ws:
-        spec = GNNSpec(batch.features.shape[1], m, blocks, mlp_layers, scale, readout, level)
-        row = []
-        for s in range(seeds):
-            params = init_gnn(spec, seed * 1000 + s, dev)
-            emp = empirical_ntk(lambda p: gnn_forward(p, batch, spec), params).cpu().numpy()
-            row.append(float(np.linalg.norm(emp - theta) / np.linalg.norm(theta)))
-        errors.append(row)
-        if progress:
-            progress(f"ntk-width (gnn): m={m} mean rel. error {np.mean(row):.4g}")
+    errors = _relative_errors(
+        ws, seeds, seed, theta,
+        lambda m: GNNSpec(batch.features.shape[1], m, blocks, mlp_layers, scale, readout, level),
+        lambda spec, sd: init_gnn(spec, sd, dev), lambda p, spec: gnn_forward(p, batch, spec), progress,
+        "ntk-width (gnn)")
     out = _summarise(ws, errors)
     out.update({"model": "gnn", "convention": "paper", "blocks": blocks, "mlp_layers": mlp_layers,
                 "depth": blocks, "scale": scale, "readout": readout, "level": level, "n_graphs": len(graphs),
