@@ -96,3 +96,11 @@ def test_exact_proof_and_counterexample_never_both_pass():
     for st in ["kron(A, B) == kron(B, A)", "(A @ B).T == A.T @ B.T", "det(A + B) == det(A) + det(B)"]:
         r = check_claim(_claim(st, {"A": {"shape": [2, 2]}, "B": {"shape": [2, 2]}}), CONFIG)
         assert r.verdict is Verdict.REFUTED, st
+
+
+def test_difference_below_the_working_tolerance_is_still_refuted_exactly():
+    # at 50 digits the 1e-20 difference hides under the 1e30-scaled tolerance; exact arithmetic exposes it
+    st = "(A + 10**30 * eye(2)) - 10**30 * eye(2) == A + 10**(-20) * eye(2)"
+    r = check_claim(_claim(st, {"A": {"shape": [2, 2]}}), CONFIG)
+    assert r.verdict is Verdict.REFUTED and r.evidence["recheck"] == "exact"
+    assert relation_fails(st, [], r.counterexample.to_json())

@@ -16,6 +16,7 @@ import random
 import time
 import zlib
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import CheckConfig
@@ -141,6 +142,12 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     if time.perf_counter() >= deadline:
         stats.stopped = stats.stopped or f"time limit {config.time_limit:g} s reached"
 
+    # (6) certify what held; an exact or ball decision can still expose a violation that the
+    # working precision could not see (a difference below its tolerance): that refutes the claim
+    tally = _Tally()
+    if confirmed is None:
+        confirmed = _certify(claim, decisions, dps, tally)
+
     ev["symbolic"] = {"proved": sym.proved, "method": sym.method, "shapes": sym.shapes, "note": sym.note,
                       "seconds": round(sym.seconds, 3)}
     ev["search"] = stats.to_json()
@@ -159,36 +166,9 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
                           "engines disagree: an exact proof and a re-checked counterexample; please report this claim")
         return Result(Verdict.REFUTED, ev, cx, f"counterexample re-checked ({dec.method})")
 
-    # (6) certify what held
-    certified = 0
-    undecided = 0
-    tight = 0
-    worst = None
-    for inst, d in decisions:
-        if d.status == "violated":       # not confirmed: rounding, or undecidable
-            e = _exact_or_ball(claim, inst, dps)
-            if e is not None and e.status == "holds":
-                certified += 1
-                continue
-            undecided += 1
-            continue
-        if d.status == "undecided":
-            e = _exact_or_ball(claim, inst, dps)
-            if e is not None and e.status == "holds":
-                certified += 1
-            else:
-                undecided += 1
-            continue
-        if d.status == "tight":
-            tight += 1
-        worst = d.slack if worst is None else min(worst, d.slack)
-        e = _exact_or_ball(claim, inst, dps)
-        if e is not None and e.status == "holds":
-            certified += 1
-        elif e is not None and e.status == "violated":
-            undecided += 1  # cannot happen after a failed confirmation; never a pass
     valid = len(decisions)
     ev.update(_instance_evidence(decisions, skipped, attempts))
+    certified, undecided, tight, worst = tally.certified, tally.undecided, tally.tight, tally.worst
     ev.update({"certified_instances": certified, "tight_instances": tight, "undecided_instances": undecided,
                "digits": dps - 10, "worst_normalised_slack": worst})
     ev["seconds"] = round(time.perf_counter() - t0, 3)
@@ -217,6 +197,35 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     return Result(Verdict.HOLDS_NUMERICALLY, ev, None,
                   f"agrees to {dps - 10} digits on {valid} instances ({certified} certified, {tight} tight); "
                   "no counterexample found")
+
+
+@dataclass
+class _Tally:
+    certified: int = 0
+    undecided: int = 0
+    tight: int = 0
+    worst: float | None = None
+
+
+def _certify(claim: Claim, decisions, dps: int, tally: _Tally):
+    """Re-decide each instance exactly or with balls; return (instance, decision) for the first
+    rigorous violation, else None (counts go to ``tally``)."""
+    for inst, d in decisions:
+        e = _exact_or_ball(claim, inst, dps)
+        if e is not None and e.status == "violated":
+            return inst, e
+        if d.status in ("violated", "undecided"):     # mpmath could not settle it
+            if e is not None and e.status == "holds":
+                tally.certified += 1
+            else:
+                tally.undecided += 1
+            continue
+        if d.status == "tight":
+            tally.tight += 1
+        tally.worst = d.slack if tally.worst is None else min(tally.worst, d.slack)
+        if e is not None and e.status == "holds":
+            tally.certified += 1
+    return None
 
 
 def _size(inst: Instance) -> float:
