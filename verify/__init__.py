@@ -19,7 +19,7 @@ _EXPORTS = {
     "CheckConfig": "config",
     "Step": "proof", "Proof": "proof", "StepResult": "proof", "ProofResult": "proof",
     "run_proof": "proof", "check_step": "proof", "load_proof": "proof", "discover_proofs": "proof",
-    "Claim": "claims", "check_claim": "claims", "load_claim_file": "claims",
+    "Claim": "claims", "check_claim": "check", "load_claim_file": "claims",
     "VerifyError": "errors", "InputError": "errors", "ClaimError": "errors",
 }
 

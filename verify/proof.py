@@ -121,7 +121,7 @@ def check_step(step: Step, config: CheckConfig) -> StepResult:
     t0 = time.perf_counter()
     try:
         if step.claim is not None:
-            from .claims import check_claim
+            from .check import check_claim
 
             result = check_claim(step.claim, config)
         else:

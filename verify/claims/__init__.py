@@ -1,12 +1,6 @@
-"""Claims: the model (``Claim``), claim files (TOML), and ``check_claim``."""
-from importlib import import_module
+"""Claims: the model (``Claim``, ``Var``), claim files (TOML) and the instances that satisfy a
+claim's assumptions.  This layer sits below the engines; ``verify.check`` runs the engines on it."""
+from .files import ClaimFile, load_claim_file
+from .model import ASSUMPTIONS, Claim, Var
 
-_EXPORTS = {"ASSUMPTIONS": "model", "Claim": "model", "Var": "model", "check_claim": "check",
-            "ClaimFile": "files", "load_claim_file": "files"}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):  # lazy, so that engines can import claims.model without cycles
-    if name in _EXPORTS:
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(name)
+__all__ = ["ASSUMPTIONS", "Claim", "ClaimFile", "Var", "load_claim_file"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
-from ..instances import Instance
+from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
-from ..instances import Instance, instance_valid, make_instance, n_params, shape_of
+from ..claims.instances import Instance, instance_valid, make_instance, n_params, shape_of
 from .fields import NotCertifiable, NotExact
 from .numeric import float_slack
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
-from ..instances import Instance, shape_of
+from ..claims.instances import Instance, shape_of
 from ..language.parser import Node, Relation
 from ..language.shapes import infer
 from .evaluate import Evaluator

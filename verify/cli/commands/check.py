@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from ...claims.check import check_claim
+from ...check import check_claim
 from ...claims.files import ClaimFile, load_claim_file
 from ...config import CheckConfig
 from ...report.model import ClaimOutcome, FileOutcome

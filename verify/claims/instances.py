@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-from .claims.model import Claim, Var
+from ..linalg import projector
+from .model import Claim, Var
 
 Rows = list[list[Fraction]]
 
@@ -142,10 +143,7 @@ def build_value(var: Var, shape: tuple[int, int], raw: Sequence[Fraction]) -> Ro
     if "psd" in a:
         return _mul(m, _T(m))
     if "projector" in a:
-        from .engines.fields import ExactField
-
-        ex = ExactField()
-        return [[Fraction(int(v.p), int(v.q)) for v in row] for row in ex.proj(ex.from_rationals(m)).tolist()]
+        return projector(m)
     if "symmetric" in a:
         m = [[(m[i][j] + m[j][i]) / 2 for j in range(r)] for i in range(r)]
     if a & {"invertible", "full_rank"}:

@@ -21,14 +21,14 @@ from typing import Any
 
 from ..config import CheckConfig
 from ..errors import ClaimError, UndefinedValue
-from ..instances import Instance, instance_valid, random_instance, sample_dims, shape_of
+from ..claims.instances import Instance, instance_valid, random_instance, sample_dims, shape_of
 from ..language.shapes import infer
 from ..result import Counterexample, Result, Verdict
 from ..engines.fields import NotCertifiable, NotExact
 from ..engines.numeric import Decision, confirm_violation, decide_ball, decide_exact, decide_mp, given_holds
 from ..engines.search import SearchStats, hypothesis_search, optimise
 from ..engines.symbolic import decide_polynomial, prove_identity, symbolic_shapes
-from .model import Claim
+from ..claims.model import Claim
 
 
 def _validate_shapes(claim: Claim, rng: random.Random) -> None:
@@ -131,7 +131,7 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
             starts.append((inst.dims, {k: [v for r in rows for v in r] for k, rows in inst.values.items()}))
         opt_rng = random.Random(seed + 1)
         raw_starts = []
-        from ..instances import n_params, random_raw
+        from ..claims.instances import n_params, random_raw
 
         for _ in range(2):
             dims = sample_dims(claim, opt_rng, 2)
