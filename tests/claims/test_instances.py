@@ -14,6 +14,9 @@ CASES = [
     (["full_rank"], (2, 4)), (["full_rank"], (4, 2)), (["rank_deficient"], (3, 3)), (["rank_deficient"], (2, 4)),
     (["orthogonal"], (3, 3)), (["projector"], (3, 3)), (["nonnegative"], (2, 3)), (["positive"], (2, 2)),
     (["psd", "nonnegative"], (3, 3)), (["symmetric", "nonnegative"], (2, 2)), (["nonzero"], (2, 2)),
+    (["nsd"], (3, 3)), (["nd"], (2, 2)), (["idempotent"], (3, 3)), (["nilpotent"], (3, 3)),
+    (["idempotent", "symmetric"], (3, 3)), (["projector", "positive"], (2, 2)), (["nilpotent", "nonnegative"], (3, 3)),
+    (["pd", "positive"], (2, 2)), (["symmetric", "rank_deficient"], (3, 3)), (["idempotent", "rank_deficient"], (3, 3)),
 ]
 
 
