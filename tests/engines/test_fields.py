@@ -107,3 +107,35 @@ def test_undefined_values():
         mp.log(mp.const(Fraction(0)))
     with pytest.raises(UndefinedValue):
         mp.sqrt(mp.const(Fraction(-1)))
+
+
+def test_field_declares_the_whole_interface():
+    """Every operation the evaluator calls by name is an abstract method of Field, implemented by
+    each field class itself (no run-time ``__getattr__``)."""
+    from verify.engines.evaluate import _UNARY
+    from verify.engines.fields.base import Field
+
+    declared = Field.__abstractmethods__
+    linear = {"tr", "norm"}
+    assert (_UNARY - linear) <= declared
+    for cls in (ExactField, MpField, BallField, FloatField):
+        assert "__getattr__" not in vars(cls)
+        assert not cls.__abstractmethods__
+
+
+def test_exact_field_refuses_inexact_operations():
+    ex = ExactField()
+    a = ex.from_rationals([[1, 0], [0, 2]])
+    for op in ("eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm"):
+        with pytest.raises(NotExact, match=op):
+            getattr(ex, op)(a)
+
+
+def test_ball_proj_and_pinv_are_exact():
+    b = BallField(128)
+    a = b.from_rationals([[1, 2], [2, 4]])
+    p = b.proj(a)
+    assert [[float(v.mid()) for v in r] for r in p.tolist()] == [[0.2, 0.4], [0.4, 0.8]]
+    assert all(v.is_exact() for v in p.flat)
+    q = b.pinv(a)
+    assert [[float(v.mid()) for v in r] for r in q.tolist()] == [[0.04, 0.08], [0.08, 0.16]]
