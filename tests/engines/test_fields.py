@@ -132,10 +132,12 @@ def test_exact_field_refuses_inexact_operations():
 
 
 def test_ball_proj_and_pinv_are_exact():
+    """proj and pinv of an exact matrix are computed in rationals: tight balls around the exact values."""
     b = BallField(128)
     a = b.from_rationals([[1, 2], [2, 4]])
-    p = b.proj(a)
-    assert [[float(v.mid()) for v in r] for r in p.tolist()] == [[0.2, 0.4], [0.4, 0.8]]
-    assert all(v.is_exact() for v in p.flat)
-    q = b.pinv(a)
-    assert [[float(v.mid()) for v in r] for r in q.tolist()] == [[0.04, 0.08], [0.08, 0.16]]
+    proj = [[Fraction(1, 5), Fraction(2, 5)], [Fraction(2, 5), Fraction(4, 5)]]   # u u^T, u = (1, 2)/sqrt 5
+    pinv = [[Fraction(1, 25), Fraction(2, 25)], [Fraction(2, 25), Fraction(4, 25)]]   # A^T / ||A||_F^2
+    for got, want in ((b.proj(a), proj), (b.pinv(a), pinv)):
+        for v, w in zip(got.flat, [x for r in want for x in r]):
+            assert v.overlaps(b.num(w))
+            assert abs(float(v.mid()) - float(w)) < 1e-15 and float(v.rad()) < 1e-15
