@@ -21,8 +21,9 @@ import importlib
 import pkgutil
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .config import CheckConfig
 from .errors import InputError, VerifyError
@@ -272,7 +273,7 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
     if not links:
         return StepResult(step, Result(Verdict.PROVED, evidence, message=f"derived by {step.by} from rules alone"),
                           time.perf_counter() - t0)
-    rank, weakest, verdict = max(links, key=lambda x: x[0])
+    _, weakest, verdict = max(links, key=lambda x: x[0])
     evidence["weakest_link"] = weakest
     if verdict.holds:
         res = Result(verdict, evidence, message=f"derived by {step.by}; weakest link {weakest} ({verdict.value})")

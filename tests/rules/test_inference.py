@@ -69,7 +69,7 @@ def test_add_and_substitute(ctx):
 
 # ------------------------------------------------------------------ instantiate
 
-LEMMA = dict(variables={"A": ("p", "q"), "X": ("q", "r"), "C": ("r", "s"), "Z": ("p", "s")})
+LEMMA = {"variables": {"A": ("p", "q"), "X": ("q", "r"), "C": ("r", "s"), "Z": ("p", "s")}}
 LEMMA_TEXT = "grad(norm(A @ X @ C - Z)**2, X) == A.T @ (2*(A @ X @ C - Z)) @ C.T"
 
 
@@ -129,9 +129,9 @@ def test_gronwall_checks_signs_and_premises(ctx):
 
 # ------------------------------------------------------------------ derived verdicts in a proof
 
-def _leaf(id, statement, verdict, **vars):
+def _leaf(id, statement, verdict):
     def check(config):
-        return Result(verdict, {"engine": "test"}) if verdict.holds else Result(verdict, {"engine": "test"})
+        return Result(verdict, {"engine": "test"})
     return Step(id=id, name=id, source="test", statement=statement, latex="", check=check, formal=statement)
 
 

@@ -34,8 +34,9 @@ Schemas (premises are the steps named in ``uses``; parameters in ``params``):
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sympy
 
@@ -259,7 +260,7 @@ def _instantiate(ctx, concl, prem, params, raw):
     dims_map = {str(k): str(v) for k, v in params.get("dims", {}).items()}
     unknown = set(subst) - set(lemma.variables)
     if unknown:
-        raise RuleError(f"instantiate: {sorted(unknown)[0]!r} is not a variable of lemma {lid}")
+        raise RuleError(f"instantiate: {min(unknown)!r} is not a variable of lemma {lid}")
     bind: dict[str, Term] = {d: ctx.term(t) for d, t in dims_map.items()}
     for v, shape in lemma.variables.items():
         t = ctx.term(subst[v]) if v in subst else ctx.term(v)

@@ -24,9 +24,9 @@ normalisation* when the expanded difference of their normal forms is 0 (a syntac
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Mapping
 
 import sympy
 
@@ -96,7 +96,7 @@ class Context:
     def __post_init__(self) -> None:
         clash = set(self.variables) & set(self.quantities)
         if clash:
-            raise RuleError(f"{sorted(clash)[0]!r} is both a variable and a quantity")
+            raise RuleError(f"{min(clash)!r} is both a variable and a quantity")
         for v in self.flow:
             if v not in self.variables:
                 raise RuleError(f"flowing variable {v!r} is not a declared variable")
@@ -177,7 +177,7 @@ class _Reader:
         seg = ast.get_source_segment(self.text, node) or type(node).__name__
         return RuleError(f"{msg} in {seg!r}")
 
-    def read(self, node: ast.AST) -> Term:  # noqa: C901 - one dispatch over the whitelist
+    def read(self, node: ast.AST) -> Term:
         ctx = self.ctx
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
