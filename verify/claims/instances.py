@@ -5,7 +5,7 @@ assumptions by construction, so that the search and the optimiser can move the r
 freely.  The map is chosen by the variable's assumption set (``kind_of``); each kind is one small
 function over named blocks of raw numbers:
 
-* ``spectral`` (symmetric, psd, pd, nsd, nd, projector): Q diag(λ) Qᵀ with Q = (I - K)(I + K)⁻¹
+* ``spectral`` (symmetric, psd, pd, nsd, nd; ``projector`` the same map): Q diag(λ) Qᵀ with Q = (I - K)(I + K)⁻¹
   the Cayley transform of a skew K (exactly orthogonal, rational), so the eigenvalues are exactly
   the mapped λ: psd |x|, pd |x| (0 ↦ 1), nsd/nd the negatives, projector 1 if x > 0 else 0;
 * ``gram`` (psd/pd with entrywise signs): M Mᵀ (+ c I) with M ≥ 0;
@@ -275,6 +275,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("scalar", lambda r, c: [("entries", 1)], _build_scalar),
     Kind("spectral", lambda r, c: [("rotation", _skew_count(r)), ("spectrum", r)], _build_spectral,
          lambda r, c: _skew_count(r)),
+    Kind("projector", lambda r, c: [("rotation", _skew_count(r)), ("select", r)], _build_spectral,
+         lambda r, c: _skew_count(r)),
     Kind("gram", lambda r, c: [("entries", r * r), ("shift", 1)], _build_gram, lambda r, c: r * r),
     Kind("orthogonal", lambda r, c: [("rotation", _skew_count(r)), ("signs", r)], _build_orthogonal),
     Kind("idempotent", lambda r, c: [("basis", r * r), ("select", r)], _build_idempotent, lambda r, c: r * r),
@@ -297,7 +299,7 @@ def kind_of(var: Var) -> Kind:
     if "nilpotent" in a:
         return KINDS["nilpotent"]
     if "projector" in a or ("idempotent" in a and "symmetric" in a):
-        return KINDS["idempotent"] if signed else KINDS["spectral"]
+        return KINDS["idempotent"] if signed else KINDS["projector"]
     if "idempotent" in a:
         return KINDS["idempotent"]
     if a & {"psd", "pd"} and signed:
@@ -403,7 +405,7 @@ def _nonzero_decimals(rng: random.Random, n: int) -> list[Fraction]:
 def _spectrum(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
     """Eigenvalue parameters (before the kind's sign map)."""
     if style == "spread":               # one decade per eigenvalue, down to 10^-40 or up to 10^20
-        lo = rng.randint(-40, 0)
+        lo = rng.randint(-40, -5)
         hi = rng.randint(0, 20)
         return [rng.choice((-1, 1)) * _pow10(rng.randint(lo, hi)) * Fraction(rng.randint(1, 9))
                 for _ in range(n)]
@@ -540,14 +542,21 @@ def _share_rotations(claim: Claim, dims: dict[str, int], raw: dict[str, list[Fra
             first[n] = raw[name][:k]
 
 
+# the first instances: plain decimals at both ends of the dims, then the degenerate corners every
+# small sample should contain (c·I and repeated values, exact rank drops, spread spectra)
+SCHEDULE = ("decimal", "decimal", "equal", "rank", "spread", "near_singular")
+
+
 def random_instance(claim: Claim, rng: random.Random, index: int) -> Instance:
-    """Instance ``index``: the first two plain (decimals at the dims' ends), then wide styles; about
-    one in six makes same-size symmetric variables commute (shared eigenvectors)."""
+    """Instance ``index``: ``SCHEDULE[index]`` for every variable, then a random style of ``STYLES``
+    per instance (each variable keeps it with probability 0.8); about one in six makes same-size
+    symmetric variables commute (shared eigenvectors)."""
     dims = sample_dims(claim, rng, index)
-    style = "decimal" if index < 2 else rng.choice(STYLES)
+    scheduled = index < len(SCHEDULE)
+    style = SCHEDULE[index] if scheduled else rng.choice(STYLES)
     raw = {}
     for name, var in claim.vars.items():
-        st = style if rng.random() < 0.8 else rng.choice(STYLES)
+        st = style if scheduled or rng.random() < 0.8 else rng.choice(STYLES)
         raw[name] = sample_raw(var, shape_of(var, dims), rng, st)
     if index >= 2 and rng.random() < 1 / 6:
         _share_rotations(claim, dims, raw)
