@@ -8,15 +8,13 @@ verdict ``error`` with the exception's message: an exception never becomes a pas
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .config import CheckConfig
-from .errors import InputError, VerifyError
+from .errors import VerifyError
 from .result import EXPECTATIONS, Result, Verdict
 
 
@@ -148,42 +146,3 @@ def run_proof(proof: Proof, config: CheckConfig | None = None) -> ProofResult:
         config.report(f"[{proof.id}] step {i}/{len(proof.steps)}: {step.id} {step.name}")
         out.append(check_step(step, config))
     return ProofResult(proof, out, config, time.perf_counter() - t0)
-
-
-def discover_proofs(errors: list[str] | None = None) -> dict[str, Proof]:
-    """Every proof module of the ``proofs`` package: modules defining ``PROOF`` or ``build_proof()``.
-
-    A module that fails to import or build is reported in ``errors`` (one line each) when a list is
-    given, and raises ``InputError`` otherwise: a broken proof never disappears silently.
-    """
-    try:
-        pkg = importlib.import_module("proofs")
-    except ImportError as exc:
-        raise InputError(f"the proofs package cannot be imported ({exc})") from None
-    found: dict[str, Proof] = {}
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        try:
-            mod = importlib.import_module(f"proofs.{info.name}")
-            proof = getattr(mod, "PROOF", None)
-            if proof is None and hasattr(mod, "build_proof"):
-                proof = mod.build_proof()
-        except Exception as exc:  # reported, never hidden
-            msg = f"proof module proofs/{info.name}.py failed to load: {type(exc).__name__}: {exc}"
-            if errors is None:
-                raise InputError(msg) from None
-            errors.append(msg)
-            continue
-        if isinstance(proof, Proof):
-            found[proof.id] = proof
-    return found
-
-
-def load_proof(proof_id: str) -> Proof:
-    """The proof with this id from the ``proofs`` package (``InputError`` naming the known ids if absent)."""
-    proofs = discover_proofs()
-    if proof_id not in proofs:
-        known = ", ".join(sorted(proofs)) or "none"
-        raise InputError(f"unknown proof id {proof_id!r} (known: {known})")
-    return proofs[proof_id]
