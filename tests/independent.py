@@ -133,7 +133,7 @@ def evaluate(node, env):
             "ones": lambda: sympy.ones(int(a[0, 0]), int(args[1][0, 0])),
             "hadamard": lambda: a.multiply_elementwise(args[1]),
             "hadamard_pow": lambda: a.applyfunc(lambda x: x ** args[1][0, 0]),
-            "relu": lambda: a.applyfunc(lambda x: x if x > 0 else 0),
+            "relu": lambda: a.applyfunc(lambda x: max(x, 0)),
             "step": lambda: a.applyfunc(lambda x: 1 if x > 0 else 0),
             "hstack": lambda: Matrix.hstack(*args), "vstack": lambda: Matrix.vstack(*args),
             "norm1": lambda: _S(max(sum(abs(x) for x in a.col(j)) for j in range(a.cols))),
