@@ -14,13 +14,13 @@ and of the normalised Laplacian the identity's).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["OPERATORS", "erdos_renyi", "stochastic_block_model", "shift_operator", "degrees"]
+__all__ = ["OPERATORS", "degrees", "erdos_renyi", "shift_operator", "stochastic_block_model"]
 
 OPERATORS = ("adjacency", "laplacian", "normalized_adjacency", "normalized_laplacian")
 
