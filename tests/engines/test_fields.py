@@ -107,3 +107,37 @@ def test_undefined_values():
         mp.log(mp.const(Fraction(0)))
     with pytest.raises(UndefinedValue):
         mp.sqrt(mp.const(Fraction(-1)))
+
+
+def test_field_declares_the_whole_interface():
+    """Every operation the evaluator calls by name is an abstract method of Field, implemented by
+    each field class itself (no run-time ``__getattr__``)."""
+    from verify.engines.evaluate import _UNARY
+    from verify.engines.fields.base import Field
+
+    declared = Field.__abstractmethods__
+    linear = {"tr", "norm"}
+    assert (_UNARY - linear) <= declared
+    for cls in (ExactField, MpField, BallField, FloatField):
+        assert "__getattr__" not in vars(cls)
+        assert not cls.__abstractmethods__
+
+
+def test_exact_field_refuses_inexact_operations():
+    ex = ExactField()
+    a = ex.from_rationals([[1, 0], [0, 2]])
+    for op in ("eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm"):
+        with pytest.raises(NotExact, match=op):
+            getattr(ex, op)(a)
+
+
+def test_ball_proj_and_pinv_are_exact():
+    """proj and pinv of an exact matrix are computed in rationals: tight balls around the exact values."""
+    b = BallField(128)
+    a = b.from_rationals([[1, 2], [2, 4]])
+    proj = [[Fraction(1, 5), Fraction(2, 5)], [Fraction(2, 5), Fraction(4, 5)]]   # u u^T, u = (1, 2)/sqrt 5
+    pinv = [[Fraction(1, 25), Fraction(2, 25)], [Fraction(2, 25), Fraction(4, 25)]]   # A^T / ||A||_F^2
+    for got, want in ((b.proj(a), proj), (b.pinv(a), pinv)):
+        for v, w in zip(got.flat, [x for r in want for x in r]):
+            assert v.overlaps(b.num(w))
+            assert abs(float(v.mid()) - float(w)) < 1e-15 and float(v.rad()) < 1e-15
