@@ -25,7 +25,8 @@ from .evaluate import Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
-NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log"}
+NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log",
+                       "eig", "sigma", "norm2", "nuclear"}
 
 
 @dataclass
