@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from ...config import check_dps
 from ...errors import InputError
 
 NAME = "gd-gap"
@@ -81,8 +82,7 @@ def _parse_settings(args) -> dict:
     reference = args.reference or base["reference"]
     if reference not in ("dop853", "taylor"):
         raise InputError(f"--reference must be dop853 or taylor (got {reference!r})")
-    if not (15 <= args.dps <= 200):
-        raise InputError(f"--dps must lie in [15, 200] (got {args.dps})")
+    check_dps(args.dps)
     nb = base["bound_seeds"] if args.bound_seeds is None else args.bound_seeds
     if nb < 0 or nb > 200:
         raise InputError(f"--bound-seeds must lie in [0, 200] (got {nb})")
@@ -272,10 +272,11 @@ def _figures(res: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import emit
     from .. import progress_printer
+    from ..output import check_folder, emit
 
     settings = _parse_settings(args)
+    check_folder(args.plot, "--plot")                 # before the computation, not after it
     progress = progress_printer(not args.no_progress)
     res = compute(settings, progress)
     return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)

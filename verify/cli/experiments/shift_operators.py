@@ -173,7 +173,12 @@ def compute(st: dict, progress=None) -> dict:
 
 
 def _compute(st: dict, progress=None) -> dict:
-    from ...graphs.random_graphs import OPERATORS, degrees, erdos_renyi, stochastic_block_model
+    from ...graphs.random_graphs import (
+        OPERATORS,
+        degrees,
+        erdos_renyi,
+        stochastic_block_model,
+    )
 
     t0 = time.perf_counter()
     graphs = _graph_list(st)
@@ -200,7 +205,7 @@ def _compute(st: dict, progress=None) -> dict:
     summary = summarise(st, runs)
     return {"experiment": NAME, "settings": {k: st[k] for k in sorted(st)}, "runs": runs, "summary": summary,
             "reproduce": f"verify experiment shift-operators --seed {st['seed']}" + (" --quick" if st["grid"] == "quick" else "")
-                         + f" --steps {st['steps']} --device {st['device']} --json",
+                         + f" --steps {st['steps']} --device {st['device']}",
             "seconds": round(time.perf_counter() - t0, 2)}
 
 
@@ -318,10 +323,11 @@ def _figures(res: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import emit
     from .. import progress_printer
+    from ..output import check_folder, emit
 
     st = _parse_settings(args)
+    check_folder(args.plot, "--plot")                 # before the computation, not after it
     progress = progress_printer(not args.no_progress)
     res = compute(st, progress)
     return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)
