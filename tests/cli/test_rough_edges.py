@@ -84,7 +84,7 @@ def _never(*a, **k):
 
 def test_paths_are_checked_before_the_computation(tmp_path, capsys, monkeypatch):
     from verify.cli.commands import gntk, run
-    from verify.cli.experiments import gd_gap, shift_operators
+    from verify.studies import gd_gap, shift_operators
 
     for mod, name in ((gd_gap, "compute"), (shift_operators, "compute"), (gntk, "_gram"), (run, "run_proof"),
                       (run, "check_files")):
