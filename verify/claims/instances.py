@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..language.shapes import dim_value
 from ..linalg import rank as _rank
 from .model import SYMMETRIC_ASSUMPTIONS, Claim, Var
 
@@ -59,7 +60,7 @@ def fraction_json(q: Fraction):
 def shape_of(var: Var, dims: dict[str, int]) -> tuple[int, int]:
     if var.shape is None:
         return (1, 1)
-    return tuple(dims[s] if isinstance(s, str) else int(s) for s in var.shape)  # type: ignore[return-value]
+    return tuple(dim_value(s, dims) for s in var.shape)  # type: ignore[return-value]
 
 
 # --- exact matrix helpers (python-flint fmpq_mat) --------------------------------------------

@@ -23,6 +23,7 @@ from ...io import write_all
 from ...proof import Proof, ProofResult, run_proof
 from ...result import jsonable
 from ..options import add_check_options, config_from
+from ..output import check_folder
 from .check import check_files
 
 NAME = "run"
@@ -54,22 +55,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def stem_of(proof_id: str) -> str:
     return proof_id.replace("-", "_")
-
-
-def _check_folder(path: Path, flag: str) -> None:
-    """A folder we are going to write into must be a folder or creatable (checked before any work)."""
-    for parent in [path, *path.parents]:
-        if parent.exists():
-            if not parent.is_dir():
-                what = (
-                    "exists and is not a folder" if parent == path else f"is below {parent}, which is a file"
-                )
-                raise InputError(f"{flag} {path} {what}")
-            import os
-
-            if not os.access(parent, os.W_OK):
-                raise InputError(f"{flag} {path}: {parent} is not writable")
-            return
 
 
 def _select(args: argparse.Namespace, load_errors: list[str]) -> tuple[list[Proof], bool]:
@@ -111,9 +96,9 @@ def run(args: argparse.Namespace) -> int:
         else (Path(args.html) if args.html is not None else (out_dir / "html" if write else None))
     )
     if write:
-        _check_folder(out_dir, "--out")
+        check_folder(out_dir, "--out")
     if html_dir is not None:
-        _check_folder(html_dir, "--html")
+        check_folder(html_dir, "--html")
 
     results: list[ProofResult] = [run_proof(p, config) for p in selected]
     catalogue = None
