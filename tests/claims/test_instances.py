@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import Claim
-from verify.claims.instances import build_value, instance_valid, n_params, random_instance, satisfies
+from verify.claims.instances import (
+    build_value,
+    instance_valid,
+    n_params,
+    random_instance,
+    satisfies,
+)
 
 CASES = [
     (["symmetric"], (3, 3)), (["psd"], (3, 3)), (["pd"], (2, 2)), (["invertible"], (3, 3)),
