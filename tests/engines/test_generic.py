@@ -167,3 +167,11 @@ def test_depth_H_chain_rule_gradients_proved_for_every_layer(H):
                                                     f"B{H - 1} @ B{H}", 1), dims, vars_)
     assert prove_generic(wrong).status == "different-normal-forms"
     assert recheck(claim, g.certificate, shapes=[{"c": 2, "m": 3, "d": 2, "n": 5}]).ok
+
+
+def test_interface_for_the_exact_stage_and_time_budget():
+    g = prove_generic(BY_NAME["vec_triple_product"], 5.0)
+    assert g.proved and g.shapes == [] and g.scope == "all dimensions" and "all dimensions" in g.method and not g.note
+    big = _claim("norm(A @ A.T @ A - A)**12 == norm(A @ A.T @ A - A)**12", {"A": {"shape": ["n", "n"]}})
+    slow = prove_generic(big, 0.0)
+    assert slow.status == "not-in-fragment" and "time budget" in slow.reason and slow.note
