@@ -27,6 +27,7 @@ from ..result import Counterexample, Result, Verdict
 from ..engines.fields import NotCertifiable, NotExact
 from ..engines.numeric import Decision, confirm_violation, decide_ball, decide_exact, decide_mp, given_holds
 from ..engines.search import SearchStats, hypothesis_search, optimise
+from ..engines.generic import METHOD as GENERIC_METHOD
 from ..engines.generic import prove_generic
 from ..engines.symbolic import SymbolicOutcome, decide_polynomial, prove_identity, symbolic_shapes
 from ..claims.model import Claim
@@ -205,9 +206,6 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     return Result(Verdict.HOLDS_NUMERICALLY, ev, None,
                   f"agrees to {dps - 10} digits on {valid} instances ({certified} certified, {tight} tight); "
                   "no counterexample found")
-
-
-GENERIC_METHOD = "generic normal form: both sides have equal tensor-network normal forms, for all dimensions"
 
 
 def _exact_engine(method: str) -> str:
