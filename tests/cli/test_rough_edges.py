@@ -199,3 +199,14 @@ def test_kernel_ntk_cross_kernel_matches_the_joint_gram(tmp_path, capsys):
     (tmp_path / "c.json").write_text(json.dumps({"x": [[1.0, 2.0, 3.0]]}))
     assert main([*base, "--points", str(tmp_path / "a.json"), "--points2", str(tmp_path / "c.json")]) == 2
     assert "dimension 3" in _err_line(capsys)
+
+
+def test_gntk_classify_reports_progress_on_stderr(capsys):
+    args = ["gntk", "classify", "--dataset", "mutag", "--blocks", "1", "--mlp-layers", "1", "--scale", "uniform",
+            "--readout", "sum", "--convention", "paper", "--c-num", "2", "--nested-c-num", "2"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("accuracy ") and "Gram matrix of mutag" in err
+    assert "outer fold 10/10" in err and "nested CV, outer fold 10/10" in err
+    assert main([*args, "--json"]) == 0
+    assert capsys.readouterr().err == ""                                   # off under --json
