@@ -50,6 +50,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="folder for the HTML site (default: OUT/html when reports are written)",
     )
     p.add_argument("--no-html", action="store_true", help="do not write the HTML site")
+    p.add_argument(
+        "--notebooks",
+        action="store_true",
+        help="execute the proof notebooks and publish them in the HTML site (needs nbclient; "
+        "without it, notebook pages already in the site are kept and linked)",
+    )
     add_check_options(p)
 
 
@@ -88,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     selected, with_catalogue = _select(args, load_errors)
     for e in load_errors:
         sys.stderr.write(f"verify: error: {e}\n")
-    write = args.report or not args.ids or args.html is not None
+    write = args.report or not args.ids          # Markdown + JSON reports into --out
     out_dir = Path(args.out)
     html_dir = (
         None
@@ -99,6 +105,13 @@ def run(args: argparse.Namespace) -> int:
         check_folder(out_dir, "--out")
     if html_dir is not None:
         check_folder(html_dir, "--html")
+    if args.notebooks:
+        from ...report import notebooks as nbmod
+
+        if html_dir is None:
+            raise InputError("--notebooks publishes notebooks in the HTML site: give --html DIR or --report")
+        if not nbmod.available():
+            raise InputError("--notebooks needs nbclient, nbformat and ipykernel (pip install -e '.[test]')")
 
     results: list[ProofResult] = [run_proof(p, config) for p in selected]
     catalogue = None
@@ -134,8 +147,13 @@ def run(args: argparse.Namespace) -> int:
             rendered, pngs = _render_reports(results, catalogue, config)
             files.update({out_dir / name: data for name, data in rendered.items()})
         if html_dir is not None:
+            from ...report import notebooks as nbmod
             from ...report.html import render_site
 
+            if args.notebooks:
+                notebooks = nbmod.executed_pages(progress=config.progress)
+            else:
+                notebooks = nbmod.existing_pages(html_dir) if html_dir.is_dir() else {}
             site = render_site(
                 results,
                 catalogue,
@@ -143,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
                 pngs=pngs or None,
                 png_dir=out_dir if pngs else None,
                 html_dir=html_dir,
+                notebooks=notebooks,
             )
             files.update({html_dir / name: data for name, data in site.items()})
         log = {"machine": _machine(), "proofs": {}, "catalogue": {}}
@@ -156,10 +175,10 @@ def run(args: argparse.Namespace) -> int:
         log_dir = out_dir if write else html_dir
         files[log_dir / RUN_LOG] = json.dumps(log, indent=1) + "\n"
         paths = write_all(files)
-        config.report(
-            f"wrote {len(paths)} report files to {out_dir}/"
-            + (f" and {html_dir}/" if html_dir is not None and not html_dir.is_relative_to(out_dir) else "")
-        )
+        where = [f"{d}/" for d in (out_dir if write else None, html_dir) if d is not None]
+        if write and html_dir is not None and html_dir.is_relative_to(out_dir):
+            where = where[:1]
+        config.report(f"wrote {len(paths)} report files to {' and '.join(where)}")
     return 0 if ok else 1
 
 
