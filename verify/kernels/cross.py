@@ -15,7 +15,8 @@ from ..errors import InputError
 
 
 def gntk_cross_gram(graphs: Sequence, graphs2: Sequence, blocks: int, mlp_layers: int, scale: str,
-                    readout: str, convention: str, level: str = "graph", chunk_size: int | None = None) -> np.ndarray:
+                    readout: str, convention: str, level: str = "graph",
+                    chunk_size: int | None = None) -> np.ndarray:
     """K(G_i, G'_j): N x M for ``level="graph"``; (Σ nodes of graphs) x (Σ nodes of graphs2) for "node".
 
     Example::
