@@ -27,6 +27,7 @@ from ..result import Counterexample, Result, Verdict
 from ..engines.fields import NotCertifiable, NotExact
 from ..engines.numeric import Decision, confirm_violation, decide_ball, decide_exact, decide_mp, given_holds
 from ..engines.search import SearchStats, hypothesis_search, optimise
+from ..engines.generic import METHOD as GENERIC_METHOD
 from ..engines.generic import prove_generic
 from ..engines.symbolic import SymbolicOutcome, decide_polynomial, prove_identity, symbolic_shapes
 from ..claims.model import Claim
@@ -58,6 +59,21 @@ def _seed_for(claim: Claim, seed: int) -> int:
 
 
 def check_claim(claim: Claim, config: CheckConfig | None = None) -> Result:
+    """Check one claim with the engines: exact proof first, then certification, high-precision
+    numerics and a counterexample search; a counterexample is re-checked before it is reported.
+
+    Returns a :class:`~verify.result.Result` (verdict, evidence, counterexample).  An ill-formed
+    claim gives the verdict ``error`` with a one-line message; it never raises for bad claims.
+
+    Example::
+
+        >>> from verify import CheckConfig, Claim, check_claim
+        >>> c = Claim("t", "(A @ B).T == A.T @ B.T", dims={"n": 2},
+        ...           vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}})
+        >>> r = check_claim(c, CheckConfig(instances=3))
+        >>> r.verdict.value, sorted(r.counterexample.values)
+        ('refuted', ['A', 'B'])
+    """
     config = config or CheckConfig()
     t0 = time.perf_counter()
     try:
@@ -205,9 +221,6 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     return Result(Verdict.HOLDS_NUMERICALLY, ev, None,
                   f"agrees to {dps - 10} digits on {valid} instances ({certified} certified, {tight} tight); "
                   "no counterexample found")
-
-
-GENERIC_METHOD = "generic normal form: both sides have equal tensor-network normal forms, for all dimensions"
 
 
 def _exact_engine(method: str) -> str:

@@ -30,6 +30,7 @@ Nothing here uses SymPy's matrix-expression layer.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -99,6 +100,9 @@ class Builder:
     dim_of: dict[int, Dim] = field(default_factory=dict)
     labels: dict[str, tuple[Dim | None, Dim | None, frozenset[str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    proj_base: dict[str, tuple[str, bool]] = field(default_factory=dict)   # proj label -> (var, transposed)
+    depends: dict[str, str] = field(default_factory=dict)                 # inv/proj label -> its variable
+    deadline: float | None = None                                        # time.perf_counter() limit
     _next: int = 0
 
     # -- indices ------------------------------------------------------------------------------------
@@ -148,6 +152,10 @@ class Builder:
 
     def var_dims(self, v: Var) -> tuple[Dim, Dim]:
         r, c = v.shape  # type: ignore[misc]
+        for d in (r, c):
+            if isinstance(d, str) and d not in self.claim.dims:
+                raise NotInFragment(f"{v.name} has the size {d!r}: the generic prover takes dimension names "
+                                    "and integers only")
         return r, c
 
     def build(self, node: Node) -> Expr:
@@ -252,6 +260,8 @@ class Builder:
     def _guard(self, terms: list) -> None:
         if len(terms) > MAX_TERMS:
             raise NotInFragment(f"the expansion has more than {MAX_TERMS} terms")
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise NotInFragment("the time budget of the generic prover ran out during the expansion")
 
     def _pow(self, node: Node) -> Expr:
         base, ex = node.args
@@ -301,6 +311,8 @@ class Builder:
             return self._grad(node)
         if name == "inv":
             return self._inv(node)
+        if name == "proj":
+            return self._proj(node.args[0], node)
         if name == "norm":
             raise NotInFragment("norm appears other than as norm(X)**(2k)")
         raise NotInFragment(f"{name} is outside the multilinear fragment")
@@ -327,11 +339,40 @@ class Builder:
         r, c = self.var_dims(v)
         label = f"inv({v.name})"
         self._name(v.name)            # register the variable's label
+        self.depends[label] = v.name
         self.labels[label] = (None if c == 1 else c, None if r == 1 else r, frozenset(assume))
         ri = self.fresh(c) if c != 1 else None
         ci = self.fresh(r) if r != 1 else None
         return Expr(self.leg(c), self.leg(r),
                     [Term(P.const(1), (Factor(label, ri, ci),), () if ri is None else (ri,), () if ci is None else (ci,))])
+
+    def _proj(self, a: Node, node: Node) -> Expr:
+        """proj(B), the orthogonal projector onto the columns of B, as an opaque node with the
+        projector rules and P B = B; proj(kron(B, C)) = kron(proj(B), proj(C)), proj(eye(n)) = eye(n)."""
+        if a.op == "call" and a.value == "kron":
+            self.notes.append("proj(kron(B, C)) = kron(proj(B), proj(C))")
+            return self.kron(self._proj(a.args[0], node), self._proj(a.args[1], node))
+        if a.op == "call" and a.value == "eye":
+            self.notes.append("proj(eye(n)) = eye(n)")
+            return self.build(a)
+        t = a.op == "T"
+        b = a.args[0] if t else a
+        if b.op != "name" or b.value not in self.claim.vars or self.claim.vars[b.value].is_scalar:
+            raise NotInFragment(f"{unparse(node)!r}: proj is in the fragment only for a matrix variable, its "
+                                "transpose, eye, or a kron of these")
+        v = self.claim.vars[b.value]
+        r, c = self.var_dims(v)
+        d = c if t else r
+        self._name(v.name)
+        label = f"proj({v.name}{'.T' if t else ''})"
+        self.labels[label] = (None if d == 1 else d, None if d == 1 else d, frozenset({"projector"}))
+        self.proj_base[label] = (v.name, t)
+        self.depends[label] = v.name
+        i = self.fresh(d) if d != 1 else None
+        j = self.fresh(d) if d != 1 else None
+        legs = () if i is None else (i,)
+        return Expr(self.leg(d), self.leg(d), [Term(P.const(1), (Factor(label, i, j),), legs,
+                                                     () if j is None else (j,))])
 
     def _grad(self, node: Node) -> Expr:
         fnode, xnode = node.args
@@ -342,8 +383,10 @@ class Builder:
         v = self.claim.vars[x]
         if v.is_scalar:
             return Expr((), (), [Term(P.diff(t.coef, x), t.factors, (), ()) for t in f.terms if P.diff(t.coef, x)])
-        if any(fac.label == f"inv({x})" for t in f.terms for fac in t.factors):
-            raise NotInFragment(f"grad with respect to {x} of an expression with inv({x})")
+        for t in f.terms:
+            for fac in t.factors:
+                if self.depends.get(fac.label) == x:
+                    raise NotInFragment(f"grad with respect to {x} of an expression with {fac.label}")
         r, c = self.var_dims(v)
         out = []
         for t in f.terms:
@@ -366,12 +409,12 @@ def _legs(e: Expr) -> str:
     return f"rows {list(e.rowdims)}, columns {list(e.coldims)}"
 
 
-def build_sides(claim: Claim) -> tuple[Builder, Expr, Expr]:
+def build_sides(claim: Claim, deadline: float | None = None) -> tuple[Builder, Expr, Expr]:
     """Both sides of an ``==`` claim as networks; raises NotInFragment."""
     rel = claim.relation
     if rel.op != "==":
         raise NotInFragment("not an identity (the relation is not ==)")
-    b = Builder(claim)
+    b = Builder(claim, deadline=deadline)
     lhs, rhs = b.build(rel.lhs), b.build(rel.rhs)
     if (lhs.rowdims, lhs.coldims) != (rhs.rowdims, rhs.coldims):
         raise NotInFragment(f"the two sides have different leg structure ({_legs(lhs)} and {_legs(rhs)})")
