@@ -34,7 +34,7 @@ def test_catalogue_identity_proved_and_rechecked_on_5_and_7(name):
     g = prove_generic(claim)
     assert g.status == "proved" and g.seconds < 0.05
     ev = g.evidence()
-    assert ev["scope"] == "all dimensions" and ev["certificate"]["lhs"]["text"]
+    assert ev["scope"] == "all dimensions" and ev["normal_form"] == ev["certificate"]["lhs"]["text"]
     rep = recheck(claim, g.certificate)
     assert rep.ok, rep.problems
     assert rep.rederived and len(rep.shapes) == 2
