@@ -7,12 +7,14 @@ import verify
 from verify import discovery, proof
 from verify.check import pipeline
 from verify.claims import files
+from verify.kernels import cross
 from verify.report import html, markdown
 from verify.testing import asserts
 
 
 @pytest.mark.parametrize("fn", [pipeline.check_claim, proof.run_proof, files.load_claim_file,
-                                discovery.load_proof, asserts.assert_holds],
+                                discovery.load_proof, asserts.assert_holds,
+                                cross.gntk_cross_gram],
                          ids=lambda f: f.__name__)
 def test_docstring_example_runs(fn):
     assert ">>>" in (fn.__doc__ or ""), f"{fn.__name__} has no example"

@@ -144,7 +144,8 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
 
 
 def classify(gram: np.ndarray, labels, seed: int = 0, folds: int = 10, c_grid=C_GRID,
-             inner_folds: int = 5, nested_c_grid=None, normalise: str = "min", progress=None) -> dict[str, Any]:
+             inner_folds: int = 5, nested_c_grid=None, normalise: str = "min",
+             progress=None) -> dict[str, Any]:
     """``classify_grid`` with one kernel."""
     res = classify_grid({"gntk": gram}, labels, seed, folds, c_grid, inner_folds, nested_c_grid, normalise,
                         progress=progress)
