@@ -324,13 +324,52 @@ class MpField(Field):
         return all(abs(a[i, j] - a[j, i]) <= tol for i in range(a.shape[0]) for j in range(i))
 
     def det(self, a):
-        return self._s(self.ctx.det(self._m(a)))
+        try:
+            return self._s(self.ctx.det(self._m(a)))
+        except (TypeError, ZeroDivisionError):
+            # mpmath's LU pivoting fails on a zero column (TypeError): eliminate with our own pivoting
+            return self._s(self._det_gauss(a))
+
+    def _det_gauss(self, a):
+        """det by Gaussian elimination with partial pivoting; an all-zero pivot column gives 0."""
+        n = a.shape[0]
+        m = [[self.ctx.mpf(a[i, j]) for j in range(n)] for i in range(n)]
+        det = self.ctx.mpf(1)
+        for k in range(n):
+            p = max(range(k, n), key=lambda i: abs(m[i][k]))
+            if m[p][k] == 0:
+                return self.ctx.mpf(0)
+            if p != k:
+                m[k], m[p] = m[p], m[k]
+                det = -det
+            det *= m[k][k]
+            for i in range(k + 1, n):
+                f = m[i][k] / m[k][k]
+                for j in range(k, n):
+                    m[i][j] -= f * m[k][j]
+        return det
 
     def inv(self, a):
         s = self._svals(a)
         if not len(s) or s[-1] <= self.rank_tol * max(s[0], 1):
             raise UndefinedValue("inverse of a (numerically) singular matrix")
         return self._back(self.ctx.inverse(self._m(a)))
+
+    def rank_type_exact(self, name: str, rows):
+        """rank, sigma_small, proj or pinv of a matrix known exactly (rows of Fractions): the rank
+        is exact (flint), never a threshold decision."""
+        import flint
+
+        if name in ("proj", "pinv"):
+            ex = ExactField()
+            m = getattr(ex, name)(ex.from_rationals(rows))
+            return self.from_rationals([[Fraction(int(v.p), int(v.q)) for v in r] for r in m.tolist()])
+        r = flint.fmpq_mat([[flint.fmpq(v.numerator, v.denominator) for v in row] for row in rows]).rank()
+        if name == "rank":
+            return self._s(self.ctx.mpf(r))
+        if r == 0:
+            raise UndefinedValue("sigma_small of a zero matrix")
+        return self._s(self._svals(self.from_rationals(rows))[r - 1])
 
     def _svals(self, a):
         if a.size == 0:
@@ -469,8 +508,19 @@ class BallField(Field):
                     return False
         return True
 
+    def rank_type_exact(self, name: str, rows):
+        """rank, sigma_small, proj or pinv of a matrix known exactly (rows of Fractions), e.g. one
+        whose decimal entries a binary ball cannot hold exactly."""
+        self._rows_override = rows
+        try:
+            return getattr(self, name)(None)
+        finally:
+            self._rows_override = None
+
     def _exact_rows(self, a):
         """Exact rational entries, or NotCertifiable (rank decisions need exact input)."""
+        if getattr(self, "_rows_override", None) is not None:
+            return self._rows_override
         rows = []
         for r in a.tolist():
             out = []
