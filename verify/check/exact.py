@@ -30,7 +30,7 @@ from .context import Context
 from .limits import SYMBOLIC_SHARE, StageTimeout, hard_limit
 from .shapes import scope_shapes
 
-MAX_EXACT_SHAPES = 12       # try SymPy on every shape of a finite scope up to this many
+MAX_EXACT_SHAPES = 64       # try SymPy on every shape of a finite scope up to this many
 MAX_POWER = 24              # larger integer powers are not expanded symbolically
 
 

@@ -62,12 +62,14 @@ def hard_limit(seconds: float) -> Iterator[float]:
     try:
         yield deadline
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _deadlines.pop()
-        if _deadlines:
-            signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-3))
-        elif old_handler is not None:
-            signal.signal(signal.SIGALRM, old_handler)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)      # the alarm may still fire here: the pop below runs anyway
+        finally:
+            _deadlines.pop()
+            if _deadlines:
+                signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-3))
+            elif old_handler is not None:
+                signal.signal(signal.SIGALRM, old_handler)
 
 
 def remaining() -> float:

@@ -36,6 +36,17 @@ class NotCertifiable(Exception):
     """The ball field cannot give a rigorous, decisive enclosure."""
 
 
+MAX_EXP_ARG = 1e6          # exp and powers beyond exp(+-1e6) are outside the checked range
+
+
+def _same_shape(a, b, op: str) -> None:
+    """Entrywise + and - need equal shapes: numpy would broadcast silently."""
+    if np.shape(a) != np.shape(b):
+        from ..errors import ClaimError
+
+        raise ClaimError(f"shape mismatch: {np.shape(a)} {op} {np.shape(b)}")
+
+
 def _obj(rows) -> np.ndarray:
     a = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
     for i, r in enumerate(rows):
@@ -78,9 +89,11 @@ class Field(ABC):
         return a
 
     def add(self, a, b):
+        _same_shape(a, b, "+")
         return a + b
 
     def sub(self, a, b):
+        _same_shape(a, b, "-")
         return a - b
 
     def neg(self, a):
@@ -280,6 +293,8 @@ class ExactField(Field):
                 raise UndefinedValue("a negative number to a fractional power")
             if y.is_Integer and abs(y) > 4096:
                 raise NotExact("integer power too large for exact arithmetic")
+            if y.is_Integer and (int(x.p).bit_length() + int(x.q).bit_length()) * abs(int(y)) > 4_000_000:
+                raise NotExact("the exact power would have millions of digits")
         return self._s(x ** y)
 
     def _unsupported(self, f):
@@ -451,6 +466,8 @@ class MpField(Field):
         return self._s(self.ctx.sqrt(v))
 
     def exp(self, s):
+        if abs(s[0, 0]) > MAX_EXP_ARG:
+            raise UndefinedValue(f"exp of an argument beyond +-{MAX_EXP_ARG:g} (outside the range checked)")
         return self._s(self.ctx.exp(s[0, 0]))
 
     def log(self, s):
@@ -463,6 +480,8 @@ class MpField(Field):
 
     def pow_scalar(self, a, b):
         x, y = self._pow_domain(a, b)
+        if x != 0 and abs(y * self.ctx.log(abs(x))) > MAX_EXP_ARG:
+            raise UndefinedValue("a power whose size is beyond exp(1e6) (outside the range checked)")
         return self._s(self.ctx.power(x, y))
 
 
@@ -626,6 +645,8 @@ class BallField(Field):
         return self._s(self._check(v.sqrt()))
 
     def exp(self, s):
+        if not abs(s[0, 0]) < MAX_EXP_ARG:
+            raise NotCertifiable("exp of a huge argument")
         return self._s(self._check(s[0, 0].exp()))
 
     def log(self, s):
