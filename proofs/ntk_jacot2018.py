@@ -134,7 +134,7 @@ def check_recursion_precision(config: CheckConfig) -> Result:
 
 # --------------------------------------------------------------------------- finite nets
 def check_width_convergence(config: CheckConfig) -> Result:
-    from verify.nets.width import fc_width_study
+    from verify.studies.width import fc_width_study
 
     widths = (16, 64, 256, 1024)
     runs = [fc_width_study("jacot", 3, 0.5, widths, seeds=3, n_points=6, dim=3, seed=config.seed % 1000),
@@ -327,7 +327,7 @@ def check_least_squares_solution(config: CheckConfig) -> Result:
 
 
 def check_lazy_training(config: CheckConfig) -> Result:
-    from verify.nets.lazy import lazy_training_study
+    from verify.studies.lazy_training import lazy_training_study
 
     r = lazy_training_study("arora", 1, (64, 256, 1024, 4096), seeds=2, n_train=6, n_test=3, steps=60,
                             seed=config.seed % 1000)

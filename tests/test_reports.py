@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from verify.cli.commands.run import stem_of
-from verify.proof import discover_proofs
+from verify.discovery import discover_proofs
 
 ROOT = Path(__file__).resolve().parent.parent
 PROOFS = discover_proofs()

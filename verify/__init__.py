@@ -18,7 +18,7 @@ _EXPORTS = {
     "Verdict": "result", "Result": "result", "Counterexample": "result", "Figure": "result",
     "CheckConfig": "config",
     "Step": "proof", "Proof": "proof", "StepResult": "proof", "ProofResult": "proof",
-    "run_proof": "proof", "check_step": "proof", "load_proof": "proof", "discover_proofs": "proof",
+    "run_proof": "proof", "check_step": "proof", "load_proof": "discovery", "discover_proofs": "discovery",
     "Claim": "claims", "check_claim": "check", "load_claim_file": "claims",
     "VerifyError": "errors", "InputError": "errors", "ClaimError": "errors",
 }

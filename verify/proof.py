@@ -1,5 +1,14 @@
 """Proof modules: a ``Proof`` is an ordered list of ``Step``s, each checked to a ``Result``.
 
+A step is either a *leaf*, checked directly (below), or *derived*: it names its premises
+(``uses``, earlier step ids) and the rule that derives it (``by``, see ``verify.rules``); the rule
+kernel checks the derivation mechanically in the proof's ``context`` and the step's verdict is the
+weakest of its premises' verdicts (traced to the leaves; hypotheses excepted) and the rule's own
+check (exact, ``proved``).  A premise that is refuted, inconclusive or an error leaves the conclusion
+``inconclusive`` (not established), never refuted; a misapplied rule is an ``error``.  ``asserted``
+marks an explicit premise taken without proof: ``inconclusive``, reported as such.  A proof's
+``theorem`` (a step id) must be derived: its verdict is never written by hand.
+
 A step is checked either through the claim language (``claim``: checked by the same engines as
 ``verify check``) or by a ``check`` function ``(CheckConfig) -> Result`` for steps the claim
 language cannot state (trajectories, ODE solutions).  ``expect`` records what the authors
@@ -8,15 +17,14 @@ verdict ``error`` with the exception's message: an exception never becomes a pas
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .config import CheckConfig
-from .errors import InputError, VerifyError
+from .errors import VerifyError
 from .result import EXPECTATIONS, Result, Verdict
 
 
@@ -33,12 +41,46 @@ class Step:
     claim: Any = None                                   # a verify.Claim, checked by the engines
     check: Callable[[CheckConfig], Result] | None = None
     note: str = ""                                      # finding, correction, or reading of the source
+    uses: list[str] = field(default_factory=list)       # premises (earlier step ids) of a derived step
+    by: str | None = None                               # the rule that derives it (verify.rules.RULES)
+    params: dict[str, Any] = field(default_factory=dict)  # the rule's parameters
+    formal: str = ""                                    # the relation in the proof's term language
+    asserted: bool = False                              # an explicit premise taken without proof
 
     def __post_init__(self) -> None:
         if self.expect not in EXPECTATIONS:
             raise ValueError(f"step {self.id}: expect must be one of {EXPECTATIONS}")
-        if (self.claim is None) == (self.check is None):
-            raise ValueError(f"step {self.id}: give exactly one of claim= or check=")
+        kinds = [self.claim is not None, self.check is not None, self.by is not None, self.asserted]
+        if sum(kinds) != 1:
+            raise ValueError(f"step {self.id}: give exactly one of claim=, check=, by= or asserted=True")
+        if self.uses and self.by is None:
+            raise ValueError(f"step {self.id}: uses= needs by= (the rule deriving the step)")
+        if self.by is not None:
+            from .rules import RULES
+
+            if self.by not in RULES:
+                raise ValueError(f"step {self.id}: unknown rule {self.by!r} (known: {', '.join(RULES)})")
+            if self.expect != "holds":
+                raise ValueError(f"step {self.id}: a derived step is expected to hold")
+
+    @property
+    def derived(self) -> bool:
+        return self.by is not None and self.by != "hypothesis"
+
+    @property
+    def hypothesis(self) -> bool:
+        return self.by == "hypothesis"
+
+    def relation(self) -> str:
+        """The step's relation in the term language: ``formal``, else the claim's statement, else the
+        statement of a derived or asserted step."""
+        if self.formal:
+            return self.formal
+        if self.claim is not None:
+            return self.claim.statement
+        if self.by is not None or self.asserted:
+            return self.statement
+        raise ValueError(f"step {self.id} is checked by a function and states no formal relation; give formal=")
 
 
 @dataclass
@@ -46,6 +88,7 @@ class StepResult:
     step: Step
     result: Result
     seconds: float
+    weakest_link: str | None = None      # the leaf premise with the weakest verdict (derived steps)
 
     @property
     def matches(self) -> bool:
@@ -61,6 +104,11 @@ class StepResult:
             "given": list(self.step.given),
             "assumptions": list(self.step.assumptions),
             "latex": self.step.latex,
+            "uses": list(self.step.uses),
+            "by": self.step.by,
+            "kind": ("hypothesis" if self.step.hypothesis else "derived" if self.step.derived
+                     else "asserted" if self.step.asserted else "checked"),
+            "weakest_link": self.weakest_link,
             "expect": self.step.expect,
             "verdict": r["verdict"],
             "matches_expect": self.matches,
@@ -78,6 +126,8 @@ class Proof:
     source: str
     steps: list[Step]
     summary: str = ""
+    context: Any = None                  # a verify.rules.Context: where derived steps are read
+    theorem: str | None = None           # the id of the derived step that states the theorem
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -89,6 +139,16 @@ class Proof:
         ids = [s.id for s in self.steps]
         if len(ids) != len(set(ids)):
             raise ValueError(f"proof {self.id}: duplicate step ids")
+        seen: set[str] = set()
+        for s in self.steps:
+            for u in s.uses:
+                if u not in seen:
+                    raise ValueError(f"proof {self.id}: step {s.id} uses {u!r}, which is not an earlier step")
+            if s.by is not None and self.context is None:
+                raise ValueError(f"proof {self.id}: step {s.id} is derived but the proof has no context")
+            seen.add(s.id)
+        if self.theorem is not None and (self.theorem not in ids or not self.step(self.theorem).derived):
+            raise ValueError(f"proof {self.id}: the theorem {self.theorem!r} must be a derived step")
 
 
 @dataclass
@@ -102,7 +162,18 @@ class ProofResult:
     def all_match(self) -> bool:
         return all(s.matches for s in self.steps)
 
+    def result_of(self, step_id: str) -> StepResult:
+        for s in self.steps:
+            if s.step.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    @property
+    def theorem(self) -> StepResult | None:
+        return self.result_of(self.proof.theorem) if self.proof.theorem else None
+
     def to_json(self) -> dict[str, Any]:
+        th = self.theorem
         return {
             "id": self.proof.id,
             "title": self.proof.title,
@@ -112,6 +183,9 @@ class ProofResult:
             "dps": self.config.dps,
             "seconds": round(self.seconds, 3),
             "all_steps_as_expected": self.all_match,
+            "theorem": th.step.id if th else None,
+            "theorem_verdict": th.result.verdict.value if th else None,
+            "weakest_link": th.weakest_link if th else None,
             "steps": [s.to_json() for s in self.steps],
         }
 
@@ -140,50 +214,81 @@ def check_step(step: Step, config: CheckConfig) -> StepResult:
     return StepResult(step, result, time.perf_counter() - t0)
 
 
+# strongest first; a derived verdict is the weakest of its leaves
+_RANK = [Verdict.PROVED, Verdict.CERTIFIED, Verdict.HOLDS_NUMERICALLY, Verdict.INCONCLUSIVE, Verdict.REFUTED,
+         Verdict.ERROR]
+
+
+def _premise(step: Step):
+    from .rules import Premise
+
+    if step.claim is not None and not step.formal:
+        c = step.claim
+        return Premise(step.id, c.statement,
+                       variables={v.name: v.shape for v in c.vars.values()},
+                       assume={v.name: list(v.assume) for v in c.vars.values() if v.assume},
+                       given=list(c.given))
+    return Premise(step.id, step.relation())
+
+
+def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepResult:
+    """A derived, hypothesis or asserted step: the rule kernel's check and the weakest premise."""
+    from .rules import RuleError, derive
+
+    t0 = time.perf_counter()
+    if step.asserted:
+        res = Result(Verdict.INCONCLUSIVE, {"engine": "none", "asserted": True},
+                     message="asserted without proof: an explicit unproved premise")
+        return StepResult(step, res, time.perf_counter() - t0, weakest_link=step.id)
+    try:
+        ev = derive(proof.context, step.by or "", step.relation(), [_premise(done[u].step) for u in step.uses],
+                    step.params)
+    except RuleError as exc:
+        return StepResult(step, Result(Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by},
+                                       message=f"rule {step.by} rejected: {exc}"), time.perf_counter() - t0)
+    except VerifyError as exc:
+        return StepResult(step, Result(Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by},
+                                       message=str(exc)), time.perf_counter() - t0)
+    evidence = {"engine": "rule kernel (verify.rules, exact normal forms)", **ev}
+    if step.hypothesis:
+        return StepResult(step, Result(Verdict.PROVED, {**evidence, "hypothesis": True},
+                                       message="a hypothesis of the theorem: assumed, not checked; the "
+                                               "conclusions that use it hold under it"), time.perf_counter() - t0)
+    # the weakest leaf among the premises (hypotheses are conditions of the theorem, not links)
+    links: list[tuple[int, str, Verdict]] = []
+    for u in step.uses:
+        pr = done[u]
+        if pr.step.hypothesis:
+            continue
+        if pr.step.derived and pr.weakest_link is not None and pr.result.verdict is not Verdict.ERROR:
+            leaf = done[pr.weakest_link]
+            links.append((_RANK.index(leaf.result.verdict), leaf.step.id, leaf.result.verdict))
+        elif pr.step.derived and pr.weakest_link is None and pr.result.verdict is Verdict.PROVED:
+            continue                                  # derived from rules alone: proved
+        else:
+            links.append((_RANK.index(pr.result.verdict), u, pr.result.verdict))
+    evidence["premises"] = {u: done[u].result.verdict.value for u in step.uses}
+    if not links:
+        return StepResult(step, Result(Verdict.PROVED, evidence, message=f"derived by {step.by} from rules alone"),
+                          time.perf_counter() - t0)
+    _, weakest, verdict = max(links, key=lambda x: x[0])
+    evidence["weakest_link"] = weakest
+    if verdict.holds:
+        res = Result(verdict, evidence, message=f"derived by {step.by}; weakest link {weakest} ({verdict.value})")
+    else:
+        res = Result(Verdict.INCONCLUSIVE, evidence,
+                     message=f"premise {weakest} is {verdict.value}: the conclusion is not established")
+    return StepResult(step, res, time.perf_counter() - t0, weakest_link=weakest)
+
+
 def run_proof(proof: Proof, config: CheckConfig | None = None) -> ProofResult:
     config = config or CheckConfig()
     t0 = time.perf_counter()
-    out = []
+    out: list[StepResult] = []
+    done: dict[str, StepResult] = {}
     for i, step in enumerate(proof.steps, 1):
         config.report(f"[{proof.id}] step {i}/{len(proof.steps)}: {step.id} {step.name}")
-        out.append(check_step(step, config))
+        sr = derive_step(step, proof, done) if (step.by is not None or step.asserted) else check_step(step, config)
+        out.append(sr)
+        done[step.id] = sr
     return ProofResult(proof, out, config, time.perf_counter() - t0)
-
-
-def discover_proofs(errors: list[str] | None = None) -> dict[str, Proof]:
-    """Every proof module of the ``proofs`` package: modules defining ``PROOF`` or ``build_proof()``.
-
-    A module that fails to import or build is reported in ``errors`` (one line each) when a list is
-    given, and raises ``InputError`` otherwise: a broken proof never disappears silently.
-    """
-    try:
-        pkg = importlib.import_module("proofs")
-    except ImportError as exc:
-        raise InputError(f"the proofs package cannot be imported ({exc})") from None
-    found: dict[str, Proof] = {}
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        try:
-            mod = importlib.import_module(f"proofs.{info.name}")
-            proof = getattr(mod, "PROOF", None)
-            if proof is None and hasattr(mod, "build_proof"):
-                proof = mod.build_proof()
-        except Exception as exc:  # reported, never hidden
-            msg = f"proof module proofs/{info.name}.py failed to load: {type(exc).__name__}: {exc}"
-            if errors is None:
-                raise InputError(msg) from None
-            errors.append(msg)
-            continue
-        if isinstance(proof, Proof):
-            found[proof.id] = proof
-    return found
-
-
-def load_proof(proof_id: str) -> Proof:
-    """The proof with this id from the ``proofs`` package (``InputError`` naming the known ids if absent)."""
-    proofs = discover_proofs()
-    if proof_id not in proofs:
-        known = ", ".join(sorted(proofs)) or "none"
-        raise InputError(f"unknown proof id {proof_id!r} (known: {known})")
-    return proofs[proof_id]

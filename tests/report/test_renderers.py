@@ -65,4 +65,4 @@ def test_numpy_values_in_evidence_render():
     assert jsonable(ev) == {"engine": "x", "a": 1.5, "b": [1.0, 2.0], "c": 3, "d": "nan"}
     assert type(jsonable(np.float64(2.0))) is float
     items = _evidence_items(ev)
-    assert any("`a`: 1.5" in i for i in items) and any("[1.0, 2.0]" in i for i in items)
+    assert any("`a`: `1.5`" in i for i in items) and any("[1.0, 2.0]" in i for i in items)

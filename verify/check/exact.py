@@ -4,8 +4,9 @@
   ``unsat`` proves it (the scope is a single "shape"); a model is a candidate for the instances;
 * an identity (``==``) is tried with SymPy on explicit symbolic-entry matrices on *every* shape of
   a finite scope when that is affordable (``MAX_EXACT_SHAPES``), else on a few small shapes;
-* a dimension-generic prover (``verify.engines.generic.prove_generic(claim, time_budget)``, when it
-  is installed) can cover every shape at once, including unbounded scopes.
+* the generic prover (``verify.engines.generic.prove_generic``) runs first on identities: equal
+  tensor-network normal forms prove the claim for every dimension, including unbounded scopes
+  (its evidence goes under ``evidence.generic``; different normal forms are not a refutation).
 
 ``ExactResult.covers_scope`` is True only when every shape of the declared scope was decided
 exactly (or the generic prover covers the claim): only then may the verdict be ``proved``.
@@ -15,11 +16,11 @@ time; when it is cut off the instances still run.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..claims.instances import Instance
+from ..engines.generic import prove_generic
 from ..engines.symbolic import (
     SymbolicOutcome,
     decide_polynomial,
@@ -31,6 +32,7 @@ from .limits import SYMBOLIC_SHARE, StageTimeout, hard_limit
 from .shapes import scope_shapes
 
 MAX_EXACT_SHAPES = 64       # try SymPy on every shape of a finite scope up to this many
+GENERIC_ENGINE = "generic prover (tensor-network normal form, all dimensions)"
 MAX_POWER = 24              # larger integer powers are not expanded symbolically
 
 
@@ -43,6 +45,8 @@ class ExactResult:
     engine: str = ""
     candidates: list[Instance] = field(default_factory=list)
     seconds: float = 0.0
+    generic: dict[str, Any] | None = None     # the generic prover's evidence, when it was asked
+    generic_proof: bool = False
 
     def covers(self, dims: dict[str, int]) -> bool:
         """Was the claim decided exactly at these dims?"""
@@ -51,15 +55,6 @@ class ExactResult:
     def to_json(self) -> dict[str, Any]:
         return {"proved_shapes": self.proved_shapes, "covers_scope": self.covers_scope,
                 "method": self.method, "note": self.note, "seconds": round(self.seconds, 3)}
-
-
-def _generic_prover():
-    """The dimension-generic prover, when that engine is installed (its absence is not an error)."""
-    try:
-        mod = importlib.import_module("verify.engines.generic")
-    except ImportError:
-        return None
-    return getattr(mod, "prove_generic", None)
 
 
 def _max_power(claim) -> int:
@@ -109,15 +104,14 @@ def _run(ctx: Context, out: ExactResult, budget: float) -> None:
             out.method, out.engine = sym.method, "decision procedure (z3)"
             return
         out.note = sym.note
-    generic = _generic_prover()
-    if generic is not None and claim.relation.op == "==":
-        g = generic(claim, budget / 2)
-        if g is not None and getattr(g, "proved", False):
-            out.covers_scope = True
-            out.proved_shapes = list(getattr(g, "shapes", []) or [])
-            out.method, out.engine = g.method, "generic prover"
+    if claim.relation.op == "==":
+        g = prove_generic(claim, budget / 2)
+        out.generic = g.evidence()
+        if g.proved:
+            out.covers_scope, out.generic_proof = True, True
+            out.method, out.engine = g.method, GENERIC_ENGINE
             return
-        if g is not None and getattr(g, "note", ""):
+        if g.note:
             out.note = "; ".join(x for x in (out.note, f"generic: {g.note}") if x)
     if claim.relation.op != "==":
         return

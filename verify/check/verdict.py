@@ -33,7 +33,10 @@ def decide(ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Conf
            tally: Tally) -> Result:
     claim, ev = ctx.claim, ctx.evidence
     ev["scope"] = claim.describe_scope()
-    ev["proved_scope"] = "all" if exact.covers_scope else exact.proved_shapes
+    ev["proved_scope"] = ("all dimensions" if exact.generic_proof else "all") if exact.covers_scope \
+        else exact.proved_shapes
+    if exact.generic is not None:
+        ev["generic"] = exact.generic
     ev["exact"] = exact.to_json()
     ev["symbolic"] = {"proved": exact.covers_scope, "method": exact.method, "shapes": exact.proved_shapes,
                       "note": exact.note, "seconds": round(exact.seconds, 3)}
@@ -72,7 +75,7 @@ def decide(ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Conf
                           f"and given conditions was found, so it may be vacuous ({_why_skipped(ctx)})")
         shapes = exact.proved_shapes
         where = (f" on every shape of the scope {claim.describe_scope()}" if shapes and shapes != [{}] and
-                 exact.engine != "generic prover" else "")
+                 not exact.generic_proof else "")
         return Result(Verdict.PROVED, ev, None, exact.method + where)
     if valid < min(MIN_VALID, ctx.config.instances):
         ev["engine"] = "mpmath"

@@ -21,7 +21,8 @@ from .fields import ExactField, Field, FloatField, NotCertifiable, NotExact
 
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
 _UNARY = {"tr", "det", "inv", "pinv", "norm", "eigmin", "eigmax", "sigma_min", "sigma_max",
-          "sigma_small", "rank", "proj", "expm", "exp", "log", "sqrt", "abs"}
+          "sigma_small", "rank", "proj", "expm", "exp", "log", "sqrt", "abs", "diag", "diagvec", "relu",
+          "step", "norm1", "norm2", "norminf", "nuclear"}
 
 
 @dataclass
@@ -131,6 +132,10 @@ class Evaluator:
             return f.eye(int_value(node.args[0], self.dims))
         if name == "zeros":
             return f.zeros(*(int_value(a, self.dims) for a in node.args))
+        if name == "ones":
+            return f.ones(*(int_value(a, self.dims) for a in node.args))
+        if name in ("eig", "sigma"):
+            return getattr(f, name)(self(node.args[0]), int_value(node.args[1], self.dims))
         if name == "grad":
             return self._grad(node)
         if name in RANK_TYPE and not isinstance(f, ExactField):
@@ -145,7 +150,7 @@ class Evaluator:
             return f.vec(args[0])
         if name == "kron":
             return f.kron(*args)
-        if name in ("min", "max"):
+        if name in ("min", "max", "hstack", "vstack", "hadamard", "hadamard_pow"):
             return getattr(f, name)(*args)
         if name in _UNARY:
             return getattr(f, name)(args[0])
@@ -240,7 +245,8 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
         fv = ev(fnode)[0, 0]
     except NotExact as exc:
         raise ClaimError(f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
-                         f"tr, det, inv, norm, vec, kron, sqrt, exp, log ({exc})") from None
+                         f"tr, det, inv, norm, vec, kron, diag, diagvec, ones, hadamard, hadamard_pow, "
+                         f"hstack, vstack, sqrt, exp, log ({exc})") from None
     x = syms[xname]
     grads = np.empty(x.shape, dtype=object)
     for i in range(x.shape[0]):

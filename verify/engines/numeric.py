@@ -20,7 +20,6 @@ determine are never made on mpmath alone: those functions decide "zero" by a thr
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -29,13 +28,15 @@ import numpy as np
 
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
+from ..precision import flint_bits
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
-NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log"}
+NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log",
+                       "eig", "sigma", "norm2", "nuclear"}
 # functions that decide "is this zero?" by a relative threshold at working precision
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
 MAX_DPS = 1500
@@ -137,22 +138,10 @@ def _scalar_json(v):
     return str(v)
 
 
-@contextlib.contextmanager
-def flint_precision(bits: int):
-    import flint
-
-    old = flint.ctx.prec
-    flint.ctx.prec = bits
-    try:
-        yield
-    finally:
-        flint.ctx.prec = old
-
-
 def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
     """Certified decision with python-flint balls; None when the enclosure cannot decide."""
     bits = int(dps * 3.33) + 64
-    with flint_precision(bits):
+    with flint_bits(bits):
         bf = BallField(bits)
         try:
             need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))

@@ -7,7 +7,8 @@ from typing import Any
 from ..result import Result, Verdict, jsonable
 
 
-def evidence_line(result: Result) -> str:
+def evidence_line(result: Result, timings: bool = True) -> str:
+    """One line: engine, instances, digits, slack, re-check (and the time taken when ``timings``)."""
     e = result.evidence
     v = result.verdict
     parts = [str(e.get("engine", ""))]
@@ -31,7 +32,7 @@ def evidence_line(result: Result) -> str:
             parts.append(f"{e['tight_instances']} tight")
     if v is Verdict.REFUTED and "recheck" in e:
         parts.append(f"re-checked: {e['recheck']}")
-    if "seconds" in e:
+    if timings and "seconds" in e:
         parts.append(f"{float(e['seconds']):.2f}s")
     return ", ".join(p for p in parts if p)
 

@@ -7,7 +7,7 @@ import sys
 
 from ...catalogue import catalogue_files
 from ...claims.files import load_claim_file
-from ...proof import discover_proofs
+from ...discovery import discover_proofs
 
 NAME = "list"
 HELP = "list the proof modules and the built-in claim catalogue"

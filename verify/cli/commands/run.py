@@ -1,9 +1,13 @@
-"""verify run [ID ...]: run proof modules (and the claim catalogue), optionally writing reports.
+"""verify run [ID|PATH ...]: run proofs (and the claim catalogue), optionally writing reports.
 
-With no ID, every proof and the catalogue run and their reports are written to ``--out``
-(default ``reports/``): this is the toolkit's main job.  With IDs, reports are written only with
-``--report``.  Reports are computed completely before the first file is written.
+With no argument, every proof and the catalogue run and their reports are written to ``--out``
+(default ``reports/``, with the HTML site in ``reports/html/``): this is the toolkit's main job.
+With IDs or paths (a proof module ``my_proof.py`` or a folder of them), reports are written only
+with ``--report`` or ``--html DIR``.  Reports are computed completely before the first file is
+written, and hold no timings or machine details: those go to ``run-log.json`` beside them, so
+running twice with the same seed gives byte-identical reports.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,22 +17,45 @@ from pathlib import Path
 
 from ...catalogue import catalogue_files
 from ...claims.files import load_claim_file
+from ...discovery import discover_proofs, looks_like_path, proofs_from_path
 from ...errors import InputError
 from ...io import write_all
-from ...proof import ProofResult, discover_proofs, run_proof
+from ...proof import Proof, ProofResult, run_proof
 from ...result import jsonable
 from ..options import add_check_options, config_from
+from ..output import check_folder
 from .check import check_files
 
 NAME = "run"
-HELP = "run proof modules by id (all of them and the catalogue when no id is given) and write reports"
+HELP = "run proofs by id or path (all of them and the catalogue when none is given) and write reports"
 CATALOGUE_ID = "catalogue"
+RUN_LOG = "run-log.json"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("ids", nargs="*", metavar="ID", help="proof ids (see 'verify list'), or 'catalogue'")
-    p.add_argument("--report", action="store_true", help="write Markdown + JSON reports (always on with no ID)")
+    p.add_argument(
+        "ids",
+        nargs="*",
+        metavar="ID|PATH",
+        help="proof ids (see 'verify list'), 'catalogue', or proof files/folders",
+    )
+    p.add_argument(
+        "--report", action="store_true", help="write Markdown + JSON reports (always on with no ID)"
+    )
     p.add_argument("--out", default="reports", help="folder for reports (default: reports/)")
+    p.add_argument(
+        "--html",
+        metavar="DIR",
+        default=None,
+        help="folder for the HTML site (default: OUT/html when reports are written)",
+    )
+    p.add_argument("--no-html", action="store_true", help="do not write the HTML site")
+    p.add_argument(
+        "--notebooks",
+        action="store_true",
+        help="execute the proof notebooks and publish them in the HTML site (needs nbclient; "
+        "without it, notebook pages already in the site are kept and linked)",
+    )
     add_check_options(p)
 
 
@@ -36,34 +63,71 @@ def stem_of(proof_id: str) -> str:
     return proof_id.replace("-", "_")
 
 
+def _select(args: argparse.Namespace, load_errors: list[str]) -> tuple[list[Proof], bool]:
+    """The proofs to run (in order) and whether the catalogue runs."""
+    proofs = discover_proofs(load_errors)
+    if not args.ids:
+        return list(proofs.values()), True
+    chosen: list[Proof] = []
+    catalogue = False
+    for arg in args.ids:
+        if arg == CATALOGUE_ID:
+            catalogue = True
+        elif arg in proofs:
+            chosen.append(proofs[arg])
+        elif looks_like_path(arg):
+            chosen += proofs_from_path(arg)
+        else:
+            known = ", ".join([*sorted(proofs), CATALOGUE_ID])
+            raise InputError(f"unknown proof id {arg!r} (known: {known}; or give a path to a proof file)")
+    seen: dict[str, Proof] = {}
+    for p in chosen:
+        if p.id in seen and seen[p.id] is not p:
+            raise InputError(f"two proofs given have the id {p.id!r}")
+        seen[p.id] = p
+    return list(seen.values()), catalogue
+
+
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     load_errors: list[str] = []
-    proofs = discover_proofs(load_errors)
+    selected, with_catalogue = _select(args, load_errors)
     for e in load_errors:
         sys.stderr.write(f"verify: error: {e}\n")
-    ids = list(args.ids) or [*proofs, CATALOGUE_ID]
-    for i in ids:
-        if i != CATALOGUE_ID and i not in proofs:
-            known = ", ".join([*sorted(proofs), CATALOGUE_ID])
-            raise InputError(f"unknown proof id {i!r} (known: {known})")
-    write = args.report or not args.ids
+    write = args.report or not args.ids or args.html is not None
     out_dir = Path(args.out)
-    if write and out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"--out {args.out} exists and is not a folder")
+    html_dir = (
+        None
+        if args.no_html
+        else (Path(args.html) if args.html is not None else (out_dir / "html" if write else None))
+    )
+    if write:
+        check_folder(out_dir, "--out")
+    if html_dir is not None:
+        check_folder(html_dir, "--html")
+    if args.notebooks:
+        from ...report import notebooks as nbmod
 
-    results: list[ProofResult] = []
+        if html_dir is None:
+            raise InputError("--notebooks publishes notebooks in the HTML site: give --html DIR or --report")
+        if not nbmod.available():
+            raise InputError("--notebooks needs nbclient, nbformat and ipykernel (pip install -e '.[test]')")
+
+    results: list[ProofResult] = [run_proof(p, config) for p in selected]
     catalogue = None
-    for i in ids:
-        if i == CATALOGUE_ID:
-            files = [load_claim_file(f) for f in catalogue_files()]
-            catalogue = check_files(files, config, jobs=args.jobs)
-        else:
-            results.append(run_proof(proofs[i], config))
+    if with_catalogue:
+        files = [load_claim_file(f) for f in catalogue_files()]
+        catalogue = check_files(files, config, jobs=args.jobs)
 
-    ok = not load_errors and all(r.all_match for r in results) and (catalogue is None or all(f.all_match for f in catalogue))
+    ok = (
+        not load_errors
+        and all(r.all_match for r in results)
+        and (catalogue is None or all(f.all_match for f in catalogue))
+    )
     if args.json:
-        data: dict = {"proofs": [r.to_json() for r in results]}
+        data: dict = {}
+        if results or catalogue is None:
+            data["proofs"] = [r.to_json() for r in results]
         if catalogue is not None:
             data["catalogue"] = {"files": [f.to_json() for f in catalogue]}
         sys.stdout.write(json.dumps(jsonable(data), indent=1) + "\n")
@@ -74,25 +138,83 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(render_proof(r) + "\n")
         if catalogue is not None:
             sys.stdout.write(render_files(catalogue))
-    if write:
-        files = _render_reports(results, catalogue, config, ids if args.ids else [])
-        paths = write_all({out_dir / name: data for name, data in files.items()})
-        config.report(f"wrote {len(paths)} report files to {out_dir}/")
+    if write or html_dir is not None:
+        from ...report.stable import split_timings
+
+        files: dict[Path, bytes | str] = {}
+        pngs: dict[str, bytes] = {}
+        if args.report or not args.ids:
+            rendered, pngs = _render_reports(results, catalogue, config)
+            files.update({out_dir / name: data for name, data in rendered.items()})
+        if html_dir is not None:
+            from ...report import notebooks as nbmod
+            from ...report.html import render_site
+
+            if args.notebooks:
+                notebooks = nbmod.executed_pages(progress=config.progress)
+            else:
+                notebooks = nbmod.existing_pages(html_dir) if html_dir.is_dir() else {}
+            site = render_site(
+                results,
+                catalogue,
+                config,
+                pngs=pngs or None,
+                png_dir=out_dir if pngs else None,
+                html_dir=html_dir,
+                notebooks=notebooks,
+            )
+            files.update({html_dir / name: data for name, data in site.items()})
+        log = {"machine": _machine(), "proofs": {}, "catalogue": {}}
+        for r in results:
+            log["proofs"][r.proof.id] = {
+                "seconds": round(r.seconds, 3),
+                "timings": split_timings(jsonable(r.to_json()))[1],
+            }
+        if catalogue is not None:
+            log["catalogue"] = split_timings(jsonable({"files": [f.to_json() for f in catalogue]}))[1]
+        log_dir = out_dir if write else html_dir
+        files[log_dir / RUN_LOG] = json.dumps(log, indent=1) + "\n"
+        paths = write_all(files)
+        config.report(
+            f"wrote {len(paths)} report files to {out_dir}/"
+            + (f" and {html_dir}/" if html_dir is not None and not html_dir.is_relative_to(out_dir) else "")
+        )
     return 0 if ok else 1
 
 
-def _render_reports(results, catalogue, config, ids) -> dict[str, bytes | str]:
+def _machine() -> dict[str, str]:
+    from ...report.stable import machine
+
+    return machine()
+
+
+def report_json(obj: dict) -> str:
+    """A report's JSON text: no timing entries (they go to the run log)."""
+    from ...report.stable import split_timings
+
+    return json.dumps(split_timings(jsonable(obj))[0], indent=1) + "\n"
+
+
+def _render_reports(results, catalogue, config) -> tuple[dict[str, bytes | str], dict[str, bytes]]:
     from ...report.markdown import render_files_report, render_proof_report
+    from ...report.stable import display_path
 
     files: dict[str, bytes | str] = {}
+    all_pngs: dict[str, bytes] = {}
     for r in results:
         stem = stem_of(r.proof.id)
-        md, pngs = render_proof_report(r, stem, f"verify run {r.proof.id} --report --seed {config.seed} --dps {config.dps}")
+        md, pngs = render_proof_report(
+            r, stem, f"verify run {r.proof.id} --report --seed {config.seed} --dps {config.dps}"
+        )
         files[f"{stem}.md"] = md
-        files[f"{stem}.json"] = json.dumps(jsonable({"proofs": [r.to_json()]}), indent=1) + "\n"
+        files[f"{stem}.json"] = report_json({"proofs": [r.to_json()]})
         files.update(pngs)
+        all_pngs.update(pngs)
     if catalogue is not None:
         cmd = f"verify run catalogue --report --seed {config.seed} --dps {config.dps}"
-        files["catalogue.md"] = render_files_report(catalogue, "The built-in claim catalogue", cmd, config.seed, config.dps)
-        files["catalogue.json"] = json.dumps(jsonable({"files": [f.to_json() for f in catalogue]}), indent=1) + "\n"
-    return files
+        files["catalogue.md"] = render_files_report(
+            catalogue, "The built-in claim catalogue", cmd, config.seed, config.dps
+        )
+        data = {"files": [{**f.to_json(), "file": display_path(f.file)} for f in catalogue]}
+        files["catalogue.json"] = report_json(data)
+    return files, all_pngs

@@ -1,0 +1,171 @@
+"""``ExactField``: SymPy rationals and symbols; exact.
+
+Raises ``NotExact`` for what it cannot do exactly (eigenvalues, singular values, expm, deciding
+whether a symbolic divisor is zero).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from ...errors import UndefinedValue
+from .base import Field, NotExact, _obj
+
+
+class ExactField(Field):
+    """SymPy rationals and symbols.  Decides relations exactly when the value is rational."""
+
+    name = "exact"
+
+    def __init__(self) -> None:
+        import sympy
+
+        self.sp = sympy
+
+    def num(self, q):
+        q = Fraction(q)
+        return self.sp.Rational(q.numerator, q.denominator)
+
+    def _m(self, a):
+        return self.sp.Matrix(a.tolist())
+
+    def _back(self, m):
+        return _obj(m.tolist()) if m.rows and m.cols else np.empty((m.rows, m.cols), dtype=object)
+
+    def is_zero(self, v) -> bool:
+        """Is a divisor zero?  A number must be decided; an expression in symbols (a gradient or a
+        symbolic identity) is zero only when it simplifies to 0 -- as with ``inv``, the result is
+        then a rational function, and each instance it is evaluated at is checked on its own."""
+        if getattr(v, "is_Rational", False):
+            return v == 0
+        z = self.sp.simplify(v).is_zero
+        if z is None:
+            if getattr(v, "free_symbols", None):
+                return False
+            raise NotExact("cannot decide whether a divisor is zero")
+        return bool(z)
+
+    def reciprocal(self, d):
+        return self.sp.Integer(1) / d
+
+    def is_symmetric(self, a) -> bool:
+        return all(self.sp.simplify(a[i, j] - a[j, i]) == 0 for i in range(a.shape[0]) for j in range(i))
+
+    def _is_numeric(self, a) -> bool:
+        return all(getattr(v, "is_Rational", False) for v in a.flat)
+
+    def det(self, a):
+        return self._s(self.sp.expand(self._m(a).det(method="berkowitz")))
+
+    def inv(self, a):
+        m = self._m(a)
+        if self._is_numeric(a):
+            if m.rank() < m.rows:
+                raise UndefinedValue("inverse of a singular matrix")
+            return self._back(m.inv(method="LU"))
+        d = m.det(method="berkowitz")
+        if self.sp.simplify(d) == 0:
+            raise UndefinedValue("inverse of a singular matrix")
+        adj = m.adjugate(method="berkowitz")
+        return self._back(adj / d)
+
+    def _require_numeric(self, a, f):
+        if not self._is_numeric(a):
+            raise NotExact(f"{f} of a symbolic matrix")
+
+    def rank(self, a):
+        self._require_numeric(a, "rank")
+        return self._s(self.sp.Integer(self._m(a).rank()))
+
+    def proj(self, a):
+        self._require_numeric(a, "proj")
+        m = self._m(a)
+        _, piv = m.rref()
+        if not piv:
+            return self.zeros(m.rows, m.rows)
+        c = m.extract(list(range(m.rows)), list(piv))
+        return self._back(c * (c.T * c).inv() * c.T)
+
+    def pinv(self, a):
+        self._require_numeric(a, "pinv")
+        return self._back(self._m(a).pinv())
+
+    def sqrt(self, s):
+        v = s[0, 0]
+        if getattr(v, "is_Rational", False) and v < 0:
+            raise UndefinedValue("square root of a negative number")
+        return self._s(self.sp.sqrt(v))
+
+    def exp(self, s):
+        return self._s(self.sp.exp(s[0, 0]))
+
+    def log(self, s):
+        v = s[0, 0]
+        if getattr(v, "is_Rational", False) and v <= 0:
+            raise UndefinedValue("log of a non-positive number")
+        return self._s(self.sp.log(v))
+
+    def abs(self, s):
+        return self._s(self.sp.Abs(s[0, 0]))
+
+    def min(self, *ss):
+        return self._s(self.sp.Min(*[s[0, 0] for s in ss]))
+
+    def max(self, *ss):
+        return self._s(self.sp.Max(*[s[0, 0] for s in ss]))
+
+    def pow_scalar(self, a, b):
+        x, y = a[0, 0], b[0, 0]
+        if getattr(x, "is_Rational", False) and getattr(y, "is_Rational", False):
+            if x == 0 and y < 0:
+                raise UndefinedValue("0 to a negative power")
+            if x < 0 and not y.is_Integer:
+                raise UndefinedValue("a negative number to a fractional power")
+            if y.is_Integer and abs(y) > 4096:
+                raise NotExact("integer power too large for exact arithmetic")
+            if y.is_Integer and (int(x.p).bit_length() + int(x.q).bit_length()) * abs(int(y)) > 4_000_000:
+                raise NotExact("the exact power would have millions of digits")
+        return self._s(x ** y)
+
+    @staticmethod
+    def _no_exact(f: str):
+        raise NotExact(f"{f} has no exact evaluation here")
+
+    def eigmin(self, a):
+        self._no_exact("eigmin")
+
+    def eigmax(self, a):
+        self._no_exact("eigmax")
+
+    def sigma_min(self, a):
+        self._no_exact("sigma_min")
+
+    def sigma_max(self, a):
+        self._no_exact("sigma_max")
+
+    def sigma_small(self, a):
+        self._no_exact("sigma_small")
+
+    def expm(self, a):
+        self._no_exact("expm")
+
+    def eig(self, a, k):
+        self._no_exact("eig")
+
+    def sigma(self, a, k):
+        self._no_exact("sigma")
+
+    def nuclear(self, a):
+        self._no_exact("nuclear")
+
+    def _kink(self, x, f: str):
+        if not getattr(x, "is_Rational", False):
+            raise NotExact(f"{f} of a symbolic value (not differentiable at 0; no symbolic form here)")
+        return x
+
+    def relu(self, a):
+        return self._entrywise(a, lambda x: max(self._kink(x, "relu"), self.sp.Integer(0)))
+
+    def step(self, a):
+        return self._entrywise(a, lambda x: self.sp.Integer(1 if self._kink(x, "step") > 0 else 0))
