@@ -158,3 +158,8 @@ def test_matrix_givens_are_accepted():
     st2 = "A @ B == eye(2)"
     r2 = _refuted(st2, {"A": {"shape": [2, 2]}, "B": {"shape": [2, 2]}}, given=given)
     assert r2.counterexample is not None
+
+
+def test_size_limits_apply_to_intermediate_values():
+    r = check_claim(_c("tr(kron(kron(A, A), A)) == tr(A)**3", {"A": {"shape": ["n", "n"]}}, dims={"n": [20, 21]}), FAST)
+    assert r.verdict is Verdict.ERROR and "kron(A, A)" in r.message and "entries" in r.message

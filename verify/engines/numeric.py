@@ -20,6 +20,7 @@ determine are never made on mpmath alone: those functions decide "zero" by a thr
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -29,6 +30,8 @@ import numpy as np
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
 from ..precision import flint_bits
+
+flint_precision = flint_bits        # the name callers used before verify.precision existed
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
@@ -51,7 +54,7 @@ def safe_float(v) -> float:
         return FLOAT_MAX if v > 0 else -FLOAT_MAX
     except (TypeError, ValueError):
         return float("nan")
-    return max(-FLOAT_MAX, min(FLOAT_MAX, f)) if f == f else f
+    return f if math.isnan(f) else max(-FLOAT_MAX, min(FLOAT_MAX, f))
 
 
 @dataclass
@@ -194,12 +197,10 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
 
 def _escalated_dps(d: int, mag: float, scale) -> int:
     """Digits at which the magnitude-scaled tolerance drops below the sides' own scale."""
-    import math
-
     if not math.isfinite(mag):
         return 10 * MAX_DPS
     extra = max(0.0, math.log10(1 + mag) - math.log10(max(float(scale), 1.0)))
-    return d + int(math.ceil(extra)) + 10
+    return d + math.ceil(extra) + 10
 
 
 def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
