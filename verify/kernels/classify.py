@@ -73,7 +73,8 @@ def _fold_scores(gram, y, train, test, c_grid) -> np.ndarray:
 
 
 def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds: int = 10,
-                  c_grid=C_GRID, inner_folds: int = 5, nested_c_grid=None, normalise: str = "min") -> dict[str, Any]:
+                  c_grid=C_GRID, inner_folds: int = 5, nested_c_grid=None, normalise: str = "min",
+                  progress=None) -> dict[str, Any]:
     """Official-style selection over (kernel, C) by mean test accuracy, and nested CV.
 
     ``normalise``: "min" (gram / gram.min()) or "cosine", or a mapping kernel name -> one of them
@@ -81,7 +82,9 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
 
     Returns percentages: ``accuracy_mean``/``accuracy_std`` with the selected ``kernel`` and ``C``,
     ``nested_accuracy_mean``/``nested_accuracy_std`` and the inner choices per outer fold.
+    ``progress`` (optional) receives "classify: ... fold i/n" messages.
     """
+    say = progress or (lambda _m: None)
     if not grams:
         raise InputError("no Gram matrices to classify with")
     c_grid = np.asarray(c_grid, dtype=np.float64)
@@ -95,13 +98,19 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(np.zeros(len(y)), y))
     # official style: scores[kernel][fold, C]
-    scores = {k: np.array([_fold_scores(g, y, tr, te, c_grid) for tr, te in splits]) for k, (g, _) in prepared.items()}
+    scores: dict[str, Any] = {k: [] for k in prepared}
+    for fi, (tr, te) in enumerate(splits, 1):
+        say(f"classify: C grid on outer fold {fi}/{len(splits)}")
+        for k, (g, _) in prepared.items():
+            scores[k].append(_fold_scores(g, y, tr, te, c_grid))
+    scores = {k: np.array(v) for k, v in scores.items()}
     best = max(((k, ci) for k in scores for ci in range(len(c_grid))),
                key=lambda kc: (scores[kc[0]][:, kc[1]].mean(), -kc[1]))
     acc = scores[best[0]][:, best[1]] * 100
     # nested: inner CV on each outer training part chooses (kernel, C)
     nested, chosen = [], []
     for fi, (tr, te) in enumerate(splits):
+        say(f"classify: nested CV, outer fold {fi + 1}/{len(splits)}")
         inner = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed + 1 + fi)
         isplits = list(inner.split(np.zeros(len(tr)), y[tr]))
         best_inner = None
@@ -135,9 +144,11 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
 
 
 def classify(gram: np.ndarray, labels, seed: int = 0, folds: int = 10, c_grid=C_GRID,
-             inner_folds: int = 5, nested_c_grid=None, normalise: str = "min") -> dict[str, Any]:
+             inner_folds: int = 5, nested_c_grid=None, normalise: str = "min",
+             progress=None) -> dict[str, Any]:
     """``classify_grid`` with one kernel."""
-    res = classify_grid({"gntk": gram}, labels, seed, folds, c_grid, inner_folds, nested_c_grid, normalise)
+    res = classify_grid({"gntk": gram}, labels, seed, folds, c_grid, inner_folds, nested_c_grid, normalise,
+                        progress=progress)
     res.pop("kernel")
     for ch in res["nested_choices"]:
         ch.pop("kernel")

@@ -98,6 +98,9 @@ def prove_generic(claim: Claim, time_budget: float | None = None) -> GenericProo
         lhs, rhs = normal_form(lhs_e, builder, rules), normal_form(rhs_e, builder, rules)
     except NotInFragment as exc:
         return GenericProof(NOT_IN_FRAGMENT, str(exc), seconds=time.perf_counter() - t0)
+    except AssertionError as exc:     # an inconsistent network: never a proof; the other engines decide
+        return GenericProof(NOT_IN_FRAGMENT, f"internal error in the generic prover ({exc}); please report this claim",
+                            seconds=time.perf_counter() - t0)
     cert = {
         "scope": SCOPE,
         "engine": ENGINE,
