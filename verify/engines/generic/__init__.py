@@ -79,9 +79,12 @@ class GenericProof:
         out: dict[str, Any] = {"status": self.status, "seconds": round(self.seconds, 4)}
         if self.reason:
             out["reason"] = self.reason
-        if self.proved:
+        if self.proved and self.certificate is not None:
             out["scope"] = SCOPE
             out["engine"] = ENGINE
+            out["normal_form"] = self.certificate["lhs"]["text"]
+            if self.certificate["rewrites"]:
+                out["rewrites"] = self.certificate["rewrites"]
             out["certificate"] = self.certificate
         return out
 
