@@ -165,6 +165,15 @@ def test_progress_bar_and_json_silence(tmp_path):
     assert config_from(p.parse_args(["--json"])).progress is None
     assert config_from(p.parse_args(["--json", "--progress"])).progress is not None
     assert config_from(p.parse_args([])).progress is not None
+    from verify.cli import build_parser, wants_progress
+
+    parser = build_parser()
+    for name in ("gd-gap", "shift-operators", "ntk-width", "gntk-equivalence", "lazy-training"):
+        base = ["experiment", name]
+        assert wants_progress(parser.parse_args(base)) is True
+        assert wants_progress(parser.parse_args([*base, "--json"])) is False            # off under --json
+        assert wants_progress(parser.parse_args([*base, "--json", "--progress"])) is True
+        assert wants_progress(parser.parse_args([*base, "--no-progress"])) is False
 
 
 def test_terminal_table_fits_and_keeps_names(monkeypatch):
