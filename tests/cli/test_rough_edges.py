@@ -118,6 +118,9 @@ def test_flag_names_leave_quoted_names_alone():
     assert flag_names("mlp_layers must be >= 0", p) == "--mlp-layers must be >= 0"
     assert flag_names("unknown name 'mlp_layers' in claim", p) == "unknown name 'mlp_layers' in claim"
     assert flag_names("my_var must be positive", p) == "my_var must be positive"
+    claim_msg = "f.toml: claim #1 (time_limit): expect must be"
+    assert flag_names(claim_msg, p) == claim_msg
+    assert flag_names("graphs.json: chunk_size must be >= 1", p) == "graphs.json: --chunk-size must be >= 1"
 
 
 def test_no_hypothesis_folder_in_the_working_directory(tmp_path):
