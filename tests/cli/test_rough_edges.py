@@ -118,6 +118,9 @@ def test_flag_names_leave_quoted_names_alone():
     assert flag_names("mlp_layers must be >= 0", p) == "--mlp-layers must be >= 0"
     assert flag_names("unknown name 'mlp_layers' in claim", p) == "unknown name 'mlp_layers' in claim"
     assert flag_names("my_var must be positive", p) == "my_var must be positive"
+    claim_msg = "f.toml: claim #1 (time_limit): expect must be"
+    assert flag_names(claim_msg, p) == claim_msg
+    assert flag_names("graphs.json: chunk_size must be >= 1", p) == "graphs.json: --chunk-size must be >= 1"
 
 
 def test_no_hypothesis_folder_in_the_working_directory(tmp_path):
@@ -165,6 +168,15 @@ def test_progress_bar_and_json_silence(tmp_path):
     assert config_from(p.parse_args(["--json"])).progress is None
     assert config_from(p.parse_args(["--json", "--progress"])).progress is not None
     assert config_from(p.parse_args([])).progress is not None
+    from verify.cli import build_parser, wants_progress
+
+    parser = build_parser()
+    for name in ("gd-gap", "shift-operators", "ntk-width", "gntk-equivalence", "lazy-training"):
+        base = ["experiment", name]
+        assert wants_progress(parser.parse_args(base)) is True
+        assert wants_progress(parser.parse_args([*base, "--json"])) is False            # off under --json
+        assert wants_progress(parser.parse_args([*base, "--json", "--progress"])) is True
+        assert wants_progress(parser.parse_args([*base, "--no-progress"])) is False
 
 
 def test_terminal_table_fits_and_keeps_names(monkeypatch):
