@@ -41,7 +41,30 @@ class MpField(Field):
         return all(abs(a[i, j] - a[j, i]) <= tol for i in range(a.shape[0]) for j in range(i))
 
     def det(self, a):
-        return self._s(self.ctx.det(self._m(a)))
+        try:
+            return self._s(self.ctx.det(self._m(a)))
+        except (TypeError, ZeroDivisionError):
+            # mpmath's LU pivoting fails on a zero column (TypeError): eliminate with our own pivoting
+            return self._s(self._det_gauss(a))
+
+    def _det_gauss(self, a):
+        """det by Gaussian elimination with partial pivoting; an all-zero pivot column gives 0."""
+        n = a.shape[0]
+        m = [[self.ctx.mpf(a[i, j]) for j in range(n)] for i in range(n)]
+        det = self.ctx.mpf(1)
+        for k in range(n):
+            p = max(range(k, n), key=lambda i: abs(m[i][k]))
+            if m[p][k] == 0:
+                return self.ctx.mpf(0)
+            if p != k:
+                m[k], m[p] = m[p], m[k]
+                det = -det
+            det *= m[k][k]
+            for i in range(k + 1, n):
+                f = m[i][k] / m[k][k]
+                for j in range(k, n):
+                    m[i][j] -= f * m[k][j]
+        return det
 
     def inv(self, a):
         s = self._svals(a)
