@@ -32,10 +32,17 @@ def test_random_labels_are_near_chance_in_nested_cv():
 
 
 def test_bad_gram():
-    x, y = _data()
+    _, y = _data()
     with pytest.raises(InputError):
         classify(np.ones((3, 3)), y)
     with pytest.raises(InputError):
         classify(-np.ones((60, 60)), y)
     with pytest.raises(InputError):
         classify(np.ones((60, 60)), np.zeros(60))
+
+
+def test_joblib_engine_gives_the_same_result():
+    x, y = _data(3, 50)
+    gram = (x @ x.T + 20.0) ** 2
+    kw = {"seed": 1, "folds": 5, "c_grid": np.logspace(-2, 4, 5), "inner_folds": 3}
+    assert classify(gram, y, **kw) == classify(gram, y, engine="joblib:2", **kw)

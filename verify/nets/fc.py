@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 import torch
 
+from ..device import torch_device
 from ..errors import InputError
-from ._torch import DTYPE, generator, resolve_device
+from .tensors import DTYPE, generator
 
 CONVENTIONS = ("jacot", "arora")
 
@@ -69,7 +70,7 @@ class FCSpec:
 
 def init_fc(spec: FCSpec, seed: int, device=None) -> dict[str, torch.Tensor]:
     """Parameters ``W{i}`` (shape n_{i+1} × n_i) and, for jacot with β > 0, ``b{i}``; all N(0, 1)."""
-    dev = resolve_device(device)
+    dev = torch_device(device)
     g = generator(seed, dev)
     sizes = spec.layer_sizes()
     params: dict[str, torch.Tensor] = {}
