@@ -11,10 +11,17 @@ import pytest
 
 from tests.independent import relation_fails
 from verify import CheckConfig, Claim, Verdict, check_claim
-from verify.engines.fields import BallField, ExactField, FloatField, MpField, NotCertifiable, NotExact
-from verify.precision import flint_bits
+from verify.engines.fields import (
+    BallField,
+    ExactField,
+    FloatField,
+    MpField,
+    NotCertifiable,
+    NotExact,
+)
 from verify.errors import ClaimError, UndefinedValue
 from verify.language.parser import parse_expression, unparse
+from verify.precision import flint_bits
 
 CONFIG = CheckConfig(seed=3, instances=6, search_examples=80, time_limit=30)
 
