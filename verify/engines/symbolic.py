@@ -42,6 +42,7 @@ class SymbolicOutcome:
     method: str = ""
     shapes: list[dict[str, int]] = field(default_factory=list)
     candidates: list[Instance] = field(default_factory=list)
+    skipped: list[dict[str, int]] = field(default_factory=list)
     note: str = ""
     seconds: float = 0.0
 
@@ -144,7 +145,10 @@ def _nested_inverse(rel: Relation) -> bool:
     return False
 
 
-def prove_identity(claim: Claim, time_budget: float = 20.0) -> SymbolicOutcome:
+def prove_identity(claim: Claim, time_budget: float = 20.0,
+                   shapes: list[dict[str, int]] | None = None) -> SymbolicOutcome:
+    """Try the identity on each of ``shapes`` (default: ``symbolic_shapes``).  ``out.shapes`` lists
+    the shapes on which lhs - rhs is exactly 0; ``out.skipped`` the ones too large to try."""
     rel = claim.relation
     out = SymbolicOutcome()
     t0 = time.perf_counter()
@@ -157,21 +161,24 @@ def prove_identity(claim: Claim, time_budget: float = 20.0) -> SymbolicOutcome:
         return out
     ex = ExactField()
     if _nested_inverse(rel):
-        for dims in symbolic_shapes(claim):
+        for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
             values, _ = _symbolic_values(claim, dims)
             if _used_symbols(rel, values) > MAX_NESTED_SYMBOLS:
                 out.note = (f"an inverse of an expression containing an inverse, with more than {MAX_NESTED_SYMBOLS} "
                             f"symbols at dims {dims}: too large for a symbolic check (left to the instances)")
                 return out
-    for dims in symbolic_shapes(claim):
+    for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
         if time.perf_counter() - t0 > time_budget:
             out.note = "time budget reached"
-            break
-        shapes = {n: shape_of(v, dims) for n, v in claim.vars.items()}
-        if not _det_sides_ok(rel, dims, shapes):
+            out.skipped.append(dict(dims))
+            continue
+        var_shapes = {n: shape_of(v, dims) for n, v in claim.vars.items()}
+        if not _det_sides_ok(rel, dims, var_shapes):
+            out.skipped.append(dict(dims))
             continue
         values, count = _symbolic_values(claim, dims)
         if count > MAX_SYMBOLS:
+            out.skipped.append(dict(dims))
             continue
         ev = Evaluator(ex, values, dims)
         try:
@@ -203,8 +210,7 @@ def _z3_expr(node: Node, env: dict):
 
     op = node.op
     if op == "num":
-        q = node.value
-        return z3.RealVal(f"{q.numerator}/{q.denominator}")
+        return _z3_rational(Fraction(node.value))
     if op == "name":
         if node.value not in env:
             raise NotExact("dimension used as a value")
@@ -217,8 +223,10 @@ def _z3_expr(node: Node, env: dict):
     if op == "div":
         if node.args[1].op != "num":
             raise NotExact("division by a non-constant")
-        q = node.args[1].value
-        return _z3_expr(node.args[0], env) * z3.RealVal(f"{q.denominator}/{q.numerator}")
+        q = Fraction(node.args[1].value)
+        if q == 0:
+            raise ClaimError("division by the literal 0")
+        return _z3_expr(node.args[0], env) * _z3_rational(1 / q)
     if op == "pow":
         e = node.args[1]
         if e.op != "num" or e.value.denominator != 1 or not 0 <= e.value <= 12:
@@ -229,6 +237,14 @@ def _z3_expr(node: Node, env: dict):
             out = out * base
         return out
     raise NotExact(f"{op} is not polynomial")
+
+
+def _z3_rational(q: Fraction):
+    """A z3 rational with the sign on the numerator (z3 reads "1/-5" as +1/5)."""
+    import z3
+
+    q = Fraction(q)
+    return z3.Q(q.numerator, q.denominator) if q.denominator != 1 else z3.RealVal(q.numerator)
 
 
 def _z3_rel(rel: Relation, env: dict):
@@ -276,7 +292,7 @@ def decide_polynomial(claim: Claim, timeout_ms: int = 3000) -> SymbolicOutcome:
             vals = {}
             for name in claim.vars:
                 v = m.eval(env[name], model_completion=True)
-                vals[name] = _z3_rational(v, digits)
+                vals[name] = _z3_model_value(v, digits)
             out.candidates.append(Instance({}, {k: [[v]] for k, v in vals.items()}))
         out.method = "z3 model (re-checked exactly before use)"
     else:
@@ -284,7 +300,7 @@ def decide_polynomial(claim: Claim, timeout_ms: int = 3000) -> SymbolicOutcome:
     return out
 
 
-def _z3_rational(v, digits: int) -> Fraction:
+def _z3_model_value(v, digits: int) -> Fraction:
     import z3
 
     if z3.is_rational_value(v):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ...errors import UndefinedValue
-from .base import Field, _obj
+from .base import MAX_EXP_ARG, Field, _obj
 
 
 class MpField(Field):
@@ -65,6 +65,24 @@ class MpField(Field):
                 for j in range(k, n):
                     m[i][j] -= f * m[k][j]
         return det
+
+    def rank_type_exact(self, name: str, rows):
+        """rank, sigma_small, proj or pinv of a matrix known exactly (rows of Fractions): the rank
+        is exact (flint), never a threshold decision."""
+        import flint
+
+        from .exact import ExactField
+
+        if name in ("proj", "pinv"):
+            ex = ExactField()
+            m = getattr(ex, name)(ex.from_rationals(rows))
+            return self.from_rationals([[Fraction(int(v.p), int(v.q)) for v in r] for r in m.tolist()])
+        r = flint.fmpq_mat([[flint.fmpq(v.numerator, v.denominator) for v in row] for row in rows]).rank()
+        if name == "rank":
+            return self._s(self.ctx.mpf(r))
+        if r == 0:
+            raise UndefinedValue("sigma_small of a zero matrix")
+        return self._s(self._svals(self.from_rationals(rows))[r - 1])
 
     def inv(self, a):
         s = self._svals(a)
@@ -172,6 +190,8 @@ class MpField(Field):
         return self._s(self.ctx.sqrt(v))
 
     def exp(self, s):
+        if abs(s[0, 0]) > MAX_EXP_ARG:
+            raise UndefinedValue(f"exp of an argument beyond +-{MAX_EXP_ARG:g} (outside the range checked)")
         return self._s(self.ctx.exp(s[0, 0]))
 
     def log(self, s):
@@ -184,4 +204,6 @@ class MpField(Field):
 
     def pow_scalar(self, a, b):
         x, y = self._pow_domain(a, b)
+        if x != 0 and abs(y * self.ctx.log(abs(x))) > MAX_EXP_ARG:
+            raise UndefinedValue("a power whose size is beyond exp(1e6) (outside the range checked)")
         return self._s(self.ctx.power(x, y))
