@@ -128,6 +128,8 @@ class Proof:
     summary: str = ""
     context: Any = None                  # a verify.rules.Context: where derived steps are read
     theorem: str | None = None           # the id of the derived step that states the theorem
+    intro: str = ""                      # the notebook's opening text (authored)
+    sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # step id -> notebook section header
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:

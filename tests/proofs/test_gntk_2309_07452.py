@@ -19,7 +19,7 @@ globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 
 
 def test_step_bound_counterexample_by_hand():
-    from proofs.gntk_2309_07452 import check_discrete_needs_step_bound
+    from proofs.gntk_2309_07452.checks import check_discrete_needs_step_bound
 
     r = check_discrete_needs_step_bound(CheckConfig())
     assert r.verdict is Verdict.REFUTED
@@ -56,7 +56,7 @@ def test_rates_against_direct_computation():
 
 
 def test_iterative_update_check_is_exact():
-    from proofs.gntk_2309_07452 import check_iterative_update, check_ridge_fixed_point
+    from proofs.gntk_2309_07452.checks import check_iterative_update, check_ridge_fixed_point
 
     assert check_iterative_update(CheckConfig()).verdict is Verdict.PROVED
     assert check_ridge_fixed_point(CheckConfig()).verdict is Verdict.PROVED

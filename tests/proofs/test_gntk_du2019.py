@@ -17,7 +17,7 @@ globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 
 
 def test_aggregate_check_proves_the_identity():
-    from proofs.gntk_du2019 import check_aggregate_matrix_form
+    from proofs.gntk_du2019.checks import check_aggregate_matrix_form
 
     r = check_aggregate_matrix_form(CheckConfig())
     assert r.verdict is Verdict.PROVED and r.evidence["graph_pairs"] == 20

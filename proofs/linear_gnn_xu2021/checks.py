@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
 
 import mpmath
 import numpy as np
 
 from verify import CheckConfig, Figure, Result, Verdict
 
-from . import _xu2021_model as M
+from . import model as M
 
 
 def _f(x) -> float:
