@@ -252,6 +252,10 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
         return StepResult(step, Result(Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by},
                                        message=str(exc)), time.perf_counter() - t0)
     evidence = {"engine": "rule kernel (verify.rules, exact normal forms)", **ev}
+    lemmas = {u: {k: list(v) if isinstance(v, tuple) else v for k, v in done[u].step.claim.dims.items()}
+              for u in step.uses if done[u].step.claim is not None}
+    if lemmas:   # a lemma is checked on these dimensions and used at the context's (shape-checked) dimensions
+        evidence["lemmas_checked_on_dims"] = lemmas
     if step.hypothesis:
         return StepResult(step, Result(Verdict.PROVED, {**evidence, "hypothesis": True},
                                        message="a hypothesis of the theorem: assumed, not checked; the "

@@ -174,7 +174,7 @@ def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str) -> st
     body += [
         f'<p><strong id="tally">{ok} of {len(pr.steps)} steps have the verdict they should have.</strong> '
         f"{_counts([s.result.verdict.value for s in pr.steps])}</p>",
-        '<table class="verdicts"><tr><th>step</th><th>name</th><th>authors assert</th><th>verdict</th>'
+        '<table class="verdicts"><tr><th>step</th><th>name</th><th>toolkit expects</th><th>verdict</th>'
         "<th>as expected</th></tr>" + "".join(rows) + "</table>",
     ]
     svg = dependency_svg([s.step for s in pr.steps], {s.step.id: s.result.verdict.value for s in pr.steps})
@@ -196,7 +196,8 @@ def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str) -> st
             sec.append("<p>Assumptions: " + "; ".join(esc(a) for a in st.assumptions) + "</p>")
         expected = "as expected" if s.matches else '<span class="mismatch">NOT as expected</span>'
         sec.append(
-            f"<p>Authors assert: <strong>{esc(st.expect)}</strong> · verdict: "
+            f"<p>Authors assert: <strong>{'assumed' if st.hypothesis else 'holds'}</strong> · toolkit expects: "
+            f"<strong>{esc(st.expect)}</strong> · verdict: "
             f"{verdict_badge(r.verdict.value)} ({expected})</p>"
         )
         if r.message:
