@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from verify.nets import batch_graphs, gnn_forward, init_gnn, iterative_gntk_regression, train_gd  # noqa: E402
-from verify.nets._torch import torch_threads  # noqa: E402
-from verify.nets.equivalence import equivalence_study, make_task  # noqa: E402
+from verify.device import torch_threads  # noqa: E402
+from verify.studies.gntk_equivalence import equivalence_study, make_task  # noqa: E402
 from verify.nets.gnn import GNNSpec  # noqa: E402
 from verify.nets.stats import loglog_slope  # noqa: E402
 

@@ -34,10 +34,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from verify.graphs import load_dataset  # noqa: E402
-from verify.kernels.classify import PAPER, classify_grid  # noqa: E402
-from verify.kernels.gntk import gntk_gram  # noqa: E402
-from verify.kernels.gntk_reference import reference_gram  # noqa: E402
+from verify.graphs import load_dataset
+from verify.kernels.classify import PAPER, classify_grid
+from verify.kernels.gntk import gntk_gram
+from verify.kernels.gntk_reference import reference_gram
 
 SEED = 0
 

@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from verify.nets import FCSpec, empirical_ntk, empirical_ntk_loop, fc_forward, init_fc  # noqa: E402
-from verify.nets._torch import torch_threads  # noqa: E402
-from verify.nets.lazy import lazy_training_study  # noqa: E402
-from verify.nets.width import fc_width_study, gnn_width_study, sphere_points  # noqa: E402
+from verify.device import torch_threads  # noqa: E402
+from verify.studies.lazy_training import lazy_training_study  # noqa: E402
+from verify.studies.width import fc_width_study, gnn_width_study, sphere_points  # noqa: E402
 
 
 def _table(title: str, r: dict) -> None:

@@ -103,6 +103,12 @@ def evaluate(node, env):
         f = node.func.id
         if f == "grad":
             return _grad(node.args[0], node.args[1].id, env, evaluate)
+        if f == "block":
+            return Matrix.vstack(*[Matrix.hstack(*[evaluate(c, env) for c in row.elts]) for row in node.args[0].elts])
+        if f in ("eig", "sigma"):
+            m, k = evaluate(node.args[0], env), int(evaluate(node.args[1], env)[0, 0])
+            vals = sorted(_eigs(m), reverse=True) if f == "eig" else _svals(m)
+            return _S(sympy.Float(str(vals[k - 1]), 70))
         args = [evaluate(a, env) for a in node.args]
         a = args[0]
         table = {
@@ -122,6 +128,18 @@ def evaluate(node, env):
             "sqrt": lambda: _S(sympy.sqrt(a[0, 0])), "abs": lambda: _S(sympy.Abs(a[0, 0])),
             "min": lambda: _S(sympy.Min(*[x[0, 0] for x in args])),
             "max": lambda: _S(sympy.Max(*[x[0, 0] for x in args])),
+            "diag": lambda: sympy.diag(*list(a)),
+            "diagvec": lambda: Matrix([a[i, i] for i in range(a.rows)]),
+            "ones": lambda: sympy.ones(int(a[0, 0]), int(args[1][0, 0])),
+            "hadamard": lambda: a.multiply_elementwise(args[1]),
+            "hadamard_pow": lambda: a.applyfunc(lambda x: x ** args[1][0, 0]),
+            "relu": lambda: a.applyfunc(lambda x: max(x, 0)),
+            "step": lambda: a.applyfunc(lambda x: 1 if x > 0 else 0),
+            "hstack": lambda: Matrix.hstack(*args), "vstack": lambda: Matrix.vstack(*args),
+            "norm1": lambda: _S(max(sum(abs(x) for x in a.col(j)) for j in range(a.cols))),
+            "norminf": lambda: _S(max(sum(abs(x) for x in a.row(i)) for i in range(a.rows))),
+            "norm2": lambda: _S(sympy.Float(str(_svals(a)[0]), 70)),
+            "nuclear": lambda: _S(sympy.Float(str(sum(_svals(a))), 70)),
         }
         return table[f]()
     raise ValueError(f"unsupported {ast.dump(node)}")

@@ -70,12 +70,13 @@ def check_ridge_fixed_point(config: CheckConfig) -> Result:
 
 def _instances(config: CheckConfig, k: int):
     """Kernel matrices for the rate checks: GNTK Grams of seeded random graphs (graph and node level)."""
-    from verify.nets.width import gnn_kernel, random_graphs
+    from verify.graphs.random_graphs import tagged_graphs
+    from verify.nets.gnn import gnn_kernel
 
     out = []
     for i in range(k):
         level = "graph" if i % 2 == 0 else "node"
-        gs = random_graphs(5 if level == "graph" else 1, 5, 3, config.seed % 10000 + i)
+        gs = tagged_graphs(5 if level == "graph" else 1, 5, 3, config.seed % 10000 + i)
         h = gnn_kernel(gs, 2, 1, "uniform", "sum", level)
         out.append((level, h / np.abs(h).max()))
     return out
@@ -224,9 +225,9 @@ def check_discrete_needs_step_bound(config: CheckConfig) -> Result:
 
 def check_node_level_consistency(config: CheckConfig) -> Result:
     """Node-level GNTK (reconstructed): symmetric PSD, and summing it over u, u' gives the graph-level kernel."""
-    from verify.nets.width import random_graphs
+    from verify.graphs.random_graphs import tagged_graphs
 
-    gs = random_graphs(4, 5, 3, config.seed % 10000)
+    gs = tagged_graphs(4, 5, 3, config.seed % 10000)
     worst, min_eig = 0.0, float("inf")
     for scale in ("uniform", "degree"):
         from verify.graphs import Graph
@@ -248,7 +249,7 @@ def check_node_level_consistency(config: CheckConfig) -> Result:
 
 
 def _equivalence(level: str, config: CheckConfig) -> dict:
-    from verify.nets.equivalence import equivalence_study
+    from verify.studies.gntk_equivalence import equivalence_study
 
     return equivalence_study(level, widths=(8, 32, 128, 512), sizes=(4, 6, 8), seeds=3, steps=30,
                              n_size=6 if level == "node" else 4, iteration_sizes=(4, 8, 16, 32),
@@ -269,9 +270,10 @@ def _check_equivalence(level: str, config: CheckConfig) -> Result:
     r = _study(level, config)
     fig = Figure(f"gnn_gntk_gap_vs_width_{level}", f"Trained GNN vs iterative GNTK regression ({level} level)",
                  "width m", "max_t ||u_nn − u_gntk|| / max_t ||u_gntk||",
-                 [(f"gap, N = {r['n_size']} (mean of {r['seeds']} seeds)", r["widths"], r["gap"]),
+                 [(f"gap, N = {r['n_size']} (mean of {r['seeds']} seeds, 95% CI)", r["widths"], r["gap"]),
                   ("m^{-1/2} reference", r["widths"], [r["gap"][0] * math.sqrt(r["widths"][0] / w) for w in r["widths"]])],
-                 logx=True, logy=True)
+                 logx=True, logy=True,
+                 errors={f"gap, N = {r['n_size']} (mean of {r['seeds']} seeds, 95% CI)": r["gap_ci"]})
     ok = r["slope"] <= -0.25 and r["gap"][-1] < r["gap"][0] / 3 and r["f0_max_abs"] == 0.0
     keys = ["widths", "gap", "gap_ci", "slope", "slope_stderr", "theory_slope", "n_size", "weight_change", "steps",
             "lr_factor", "lam_factor", "kappa", "seeds", "seed", "initialisation", "regularisation", "gap_definition",
@@ -353,7 +355,7 @@ def implied_width_interval(r: dict) -> tuple[float, float, float, str]:
 
 def check_iterations(config: CheckConfig) -> Result:
     """Measured: iterations of GNTK regression (λ = 0, η = 1/Λ_max) to reach ε = 1e-3 against N."""
-    from verify.nets.equivalence import make_task
+    from verify.studies.gntk_equivalence import make_task
     from verify.nets.iterative import (
         iterations_to_tolerance,
         iterative_gntk_regression,

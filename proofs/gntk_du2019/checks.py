@@ -58,9 +58,9 @@ def check_batched_vs_reference(config: CheckConfig) -> Result:
     from verify.graphs import Graph
     from verify.kernels.gntk import gntk_gram
     from verify.kernels.gntk_reference import reference_gram
-    from verify.nets.width import random_graphs
+    from verify.graphs.random_graphs import tagged_graphs
 
-    gs = [Graph(a, x) for a, x in random_graphs(6, 5, 3, config.seed % 10000)]
+    gs = [Graph(a, x) for a, x in tagged_graphs(6, 5, 3, config.seed % 10000)]
     worst, cases = 0.0, []
     for conv in ("paper", "official"):
         for ro in ("sum", "jk"):
@@ -98,9 +98,9 @@ def check_diagonal_invariance(config: CheckConfig) -> Result:
         return Result(Verdict.INCONCLUSIVE, {"engine": "sympy"}, message="closed form at rho = 1 is not a")
     from verify.nets import GNNSpec, batch_graphs, init_gnn
     from verify.nets.gnn import hidden_norms
-    from verify.nets.width import random_graphs
+    from verify.graphs.random_graphs import tagged_graphs
 
-    batch = batch_graphs(random_graphs(3, 5, 3, config.seed % 10000), "degree", "cpu")
+    batch = batch_graphs(tagged_graphs(3, 5, 3, config.seed % 10000), "degree", "cpu")
 
     def worst_change(width: int) -> float:
         spec = GNNSpec(3, width, 2, 2, "degree")
@@ -130,16 +130,17 @@ def check_diagonal_invariance(config: CheckConfig) -> Result:
 
 
 def check_empirical_gnn_kernel(config: CheckConfig) -> Result:
-    from verify.nets.width import gnn_width_study
+    from verify.studies.width import gnn_width_study
 
     widths = (16, 64, 256, 1024)
     runs = [gnn_width_study(None, 2, 1, "uniform", "sum", "graph", widths, seeds=3, seed=config.seed % 1000),
             gnn_width_study(None, 2, 1, "degree", "jk", "graph", widths, seeds=3, seed=config.seed % 1000)]
     fig = Figure("gnn_ntk_error_vs_width", "Empirical NTK of the Du et al. GNN vs the GNTK (paper convention)",
-                 "width m", "||Θ_m − Θ||_F / ||Θ||_F (mean of 3 seeds)",
+                 "width m", "||Θ_m − Θ||_F / ||Θ||_F (mean of 3 seeds, 95% CI)",
                  [(f"{r['scale']}, {r['readout']}", r["widths"], r["rel_error"]) for r in runs]
                  + [("m^{-1/2} reference", list(widths), [runs[0]["rel_error"][0] * math.sqrt(widths[0] / w)
-                                                          for w in widths])], logx=True, logy=True)
+                                                          for w in widths])], logx=True, logy=True,
+                 errors={f"{r['scale']}, {r['readout']}": r["ci"] for r in runs})
     ok = all(-0.8 <= r["slope"] <= -0.3 and r["rel_error"][-1] < 0.2 for r in runs)
     return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, {
         "engine": "torch.func empirical NTK of the GNN (float64) vs verify.kernels.gntk (paper)",
@@ -161,7 +162,7 @@ def check_official_factor(config: CheckConfig) -> Result:
             worst = max(worst, float(np.max(np.abs(ko / kp - 2.0))))
     sub = gs[:6]
     from verify.nets import GNNSpec, batch_graphs, empirical_ntk, gnn_forward, init_gnn
-    from verify.nets._torch import torch_threads
+    from verify.device import torch_threads
 
     with torch_threads("cpu"):
         batch = batch_graphs(sub, "uniform", "cpu")

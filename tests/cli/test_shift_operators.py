@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from verify.cli import main
-from verify.cli.experiments import shift_operators as so
+from verify.studies import shift_operators as so
 from verify.errors import InputError
 from verify.graphs.random_graphs import OPERATORS, erdos_renyi, shift_operator, stochastic_block_model
 
@@ -33,6 +33,7 @@ def test_quick_json(quick):
         assert k in st
     assert st["grid"] == "quick" and st["device"] == "cpu" and min(st["er_p"]) < 0.01 and max(st["er_p"]) > 0.5
     assert "--quick" in res["reproduce"] and "--seed 0" in res["reproduce"]
+    assert "--json" not in res["reproduce"]          # the output form is the reader's choice, not a setting
     ops = {r["operator"] for r in res["runs"]}
     assert ops == set(OPERATORS)
     for r in res["runs"]:
@@ -53,7 +54,7 @@ def test_quick_json(quick):
 
 
 def test_tiny_grid_reproducible():
-    st = dict(so._QUICK, er_p=[0.05, 0.5], sbm_p_in=[], sbm_p_out=[], steps=40, init_seeds=1, seed=4,
+    st = dict(so.QUICK, er_p=[0.05, 0.5], sbm_p_in=[], sbm_p_out=[], steps=40, init_seeds=1, seed=4,
               device="cpu", grid="quick", n=40, n_train=20)
     a, b = so.compute(st), so.compute(st)
     strip = lambda r: [{k: v for k, v in x.items() if k != "seconds"} for x in r["runs"]]  # noqa: E731

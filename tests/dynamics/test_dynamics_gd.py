@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+from verify.device import resolve_device
 from verify.dynamics import gd as GD
 from verify.dynamics import models as M
 from verify.errors import InputError
@@ -37,11 +38,11 @@ def test_per_config_seeds_and_traces(inst):
 
 def test_device_resolution():
     if not torch.cuda.is_available():
-        assert GD.resolve_device("auto") == "cpu"
+        assert resolve_device("auto") == "cpu"
         with pytest.raises(InputError):
-            GD.resolve_device("cuda")
+            resolve_device("cuda")
     with pytest.raises(InputError):
-        GD.resolve_device("tpu")
+        resolve_device("tpu")
 
 
 def test_bad_step_sizes(inst):

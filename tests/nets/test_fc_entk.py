@@ -8,7 +8,7 @@ import torch
 from verify.errors import InputError
 from verify.kernels.ntk import ntk_gram
 from verify.nets import FCSpec, doubled, doubled_params, empirical_ntk, empirical_ntk_loop, fc_forward, init_fc
-from verify.nets.width import sphere_points
+from verify.studies.width import sphere_points
 
 
 @pytest.mark.parametrize("conv,depth,bias", [("jacot", 3, 0.4), ("arora", 2, 0.0)])

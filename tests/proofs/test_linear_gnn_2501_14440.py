@@ -213,3 +213,14 @@ def test_fit_rate():
     assert L.fit_rate(ts, 3 * np.exp(-0.7 * ts), 1e-30) == pytest.approx(0.7, rel=1e-9)
     with pytest.raises(ArithmeticError):
         L.fit_rate(ts, np.full(101, 1e-40), 1e-30)
+
+
+def test_step_scan_plot_separates_diverging_runs(run):
+    """The legend says what each series holds: converging and diverging runs are separate series."""
+    res = _result(run, "gd-large-step").result
+    (fig,) = [f for f in res.figures if f.name == "gd_step_scan"]
+    labels = [s[0] for s in fig.series]
+    assert labels == ["final excess (converging runs)", "final excess (diverging runs, stopped)"]
+    scan = res.evidence["scan"]
+    conv = [s["eta_times_M"] for s in scan if not s["diverged"] and s["excess_final"] == s["excess_final"]]
+    assert list(fig.series[0][1]) == conv and all(not s["diverged"] for s in scan if s["eta_times_M"] in conv)

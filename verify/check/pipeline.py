@@ -27,7 +27,9 @@ from ..result import Counterexample, Result, Verdict
 from ..engines.fields import NotCertifiable, NotExact
 from ..engines.numeric import Decision, confirm_violation, decide_ball, decide_exact, decide_mp, given_holds
 from ..engines.search import SearchStats, hypothesis_search, optimise
-from ..engines.symbolic import decide_polynomial, prove_identity, symbolic_shapes
+from ..engines.generic import METHOD as GENERIC_METHOD
+from ..engines.generic import prove_generic
+from ..engines.symbolic import SymbolicOutcome, decide_polynomial, prove_identity, symbolic_shapes
 from ..claims.model import Claim
 
 
@@ -74,9 +76,14 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     dps = config.dps
     ev: dict[str, Any] = {"seed": config.seed, "claim_seed": seed, "dps": dps}
 
-    # (2) exact engines
+    # (2) exact engines: the generic prover (every dimension) first, then explicit shapes / z3
+    gen = prove_generic(claim) if claim.relation.op == "==" else None
+    if gen is not None:
+        ev["generic"] = gen.evidence()
     sym = decide_polynomial(claim) if all(v.is_scalar for v in claim.vars.values()) and not claim.dims else None
-    if sym is None or (not sym.proved and not sym.candidates):
+    if gen is not None and gen.proved:
+        sym = SymbolicOutcome(True, GENERIC_METHOD, [], [], "", gen.seconds)
+    elif sym is None or (not sym.proved and not sym.candidates):
         ident = prove_identity(claim)
         if ident.proved or sym is None:
             sym = ident
@@ -173,13 +180,15 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
                "digits": dps - 10, "worst_normalised_slack": worst})
     ev["seconds"] = round(time.perf_counter() - t0, 3)
     if sym.proved and valid == 0:
-        ev["engine"] = "symbolic (sympy)" if "sympy" in sym.method else "decision procedure (z3)"
+        ev["engine"] = _exact_engine(sym.method)
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no instance generated"
         return Result(Verdict.INCONCLUSIVE, ev, None,
                       "the identity holds for generic matrices, but no instance satisfying the assumptions "
                       f"and given conditions makes it defined, so it may be vacuous ({why})")
     if sym.proved:
-        ev["engine"] = "symbolic (sympy)" if "sympy" in sym.method else "decision procedure (z3)"
+        ev["engine"] = _exact_engine(sym.method)
+        if sym.method == GENERIC_METHOD:
+            ev["scope"] = "all dimensions"
         msg = sym.method + (f" on shapes {sym.shapes}" if sym.shapes and sym.shapes != [{}] else "")
         return Result(Verdict.PROVED, ev, None, msg)
     if valid < min(3, config.instances):
@@ -197,6 +206,12 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     return Result(Verdict.HOLDS_NUMERICALLY, ev, None,
                   f"agrees to {dps - 10} digits on {valid} instances ({certified} certified, {tight} tight); "
                   "no counterexample found")
+
+
+def _exact_engine(method: str) -> str:
+    if method == GENERIC_METHOD:
+        return "generic prover (tensor-network normal form, all dimensions)"
+    return "symbolic (sympy)" if "sympy" in method else "decision procedure (z3)"
 
 
 @dataclass

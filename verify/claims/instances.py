@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
+from ..language.shapes import dim_value
 from ..linalg import projector
 from .model import Claim, Var
 
@@ -44,7 +45,7 @@ def fraction_json(q: Fraction):
 def shape_of(var: Var, dims: dict[str, int]) -> tuple[int, int]:
     if var.shape is None:
         return (1, 1)
-    return tuple(dims[s] if isinstance(s, str) else int(s) for s in var.shape)  # type: ignore[return-value]
+    return tuple(dim_value(s, dims) for s in var.shape)  # type: ignore[return-value]
 
 
 def n_params(var: Var, shape: tuple[int, int]) -> int:

@@ -1,7 +1,7 @@
 """``Claim``: a relation between two expressions over typed variables, with side conditions.
 
 A claim has dimensions (``dims``: a fixed int, or ``[lo, hi]`` sampled per instance), variables
-(``vars``: matrices with a ``shape`` of dim names or ints, or scalars without one, each with
+(``vars``: matrices with a ``shape`` of ints, dim names or dim expressions such as "n*p" or "n+1", or scalars without one, each with
 ``assume`` assumptions), a ``statement`` with exactly one relation, optional ``given`` side
 conditions (scalar relations restricting the instances) and an optional ``expect`` ("holds" or
 "fails"), which is compared with the verdict but never used to decide it.
@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from ..errors import ClaimError
 from ..language.parser import Relation, check_identifier, parse_relation
+from ..language.shapes import dim_expression
 from ..result import EXPECTATIONS
 
 ASSUMPTIONS = (
@@ -159,7 +160,9 @@ def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:
                         raise ResourceLimitError(f"variable {name}: size {s} is too large (at most {MAX_DIM})")
                     raise ClaimError(f"variable {name}: sizes must be positive, got {s}")
                 if isinstance(s, str) and s not in dims:
-                    raise ClaimError(f"variable {name}: shape uses unknown dimension {s!r}")
+                    unknown = sorted(dim_expression(s).names() - set(dims))
+                    if unknown:
+                        raise ClaimError(f"variable {name}: shape uses unknown dimension {unknown[0]!r}")
             shape = (shape[0], shape[1])
         assume = spec.get("assume", [])
         if isinstance(assume, str):

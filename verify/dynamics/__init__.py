@@ -13,7 +13,7 @@ from .models import (GNNInstance, as_object, balance_gaps, chain_grads, chain_hv
                      to_object, unpack)
 from .flow import FlowResult, flow_dop853, flow_reference, flow_taylor, variational_dop853
 from .flow_arb import ArbFlow, arb_taylor_flow
-from .gd import GDRun, gd_numpy, resolve_device, run_gd_batched
+from .gd import GDRun, gd_numpy, run_gd_batched
 from .gap import gap_study, hessian, sharpness
 from .bound import balance_step_residuals, bound_ratios, bound_search, exact_identity_check
 
@@ -22,7 +22,7 @@ __all__ = [
     "loss", "grads", "hvp", "predictions", "excess_loss", "optimal_loss", "row_projector",
     "sigma_small", "lambda_min_prefix", "balance_gaps", "chain_product", "chain_loss",
     "chain_grads", "chain_hvp", "FlowResult", "flow_taylor", "flow_dop853", "variational_dop853",
-    "flow_reference", "ArbFlow", "arb_taylor_flow", "GDRun", "run_gd_batched", "gd_numpy", "resolve_device",
+    "flow_reference", "ArbFlow", "arb_taylor_flow", "GDRun", "run_gd_batched", "gd_numpy",
     "gap_study",
     "hessian", "sharpness", "bound_ratios", "bound_search", "balance_step_residuals",
     "exact_identity_check",

@@ -26,6 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import InputError
+from ..precision import flint_bits
 from . import models as M
 
 __all__ = ["FlowResult", "flow_taylor", "flow_dop853", "variational_dop853", "flow_reference",
@@ -107,7 +108,7 @@ def _flow_taylor_arb(inst: M.GNNInstance, Ws0: Sequence[Any], t: np.ndarray, dps
 
     t0 = time.perf_counter()
     prec = A.dps_to_prec(dps)
-    with A.flint_precision(prec):
+    with flint_bits(prec):
         Z, Y, kappa = A.instance_arb(inst)
     try:
         r = A.arb_taylor_flow(Ws0, Z, Y, kappa, t, dps=dps, prec=prec, tol=tol, order=order,

@@ -29,19 +29,18 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import InputError
+from ..precision import digits_to_bits, flint_bits
 
-__all__ = ["ArbFlow", "arb_taylor_flow", "flint_precision", "dps_to_prec", "to_arb_mat", "arb_to_mpf",
+__all__ = ["ArbFlow", "arb_taylor_flow", "dps_to_prec", "to_arb_mat", "arb_to_mpf",
            "arb_mat_to_object", "instance_arb"]
 
-LOG2_10 = math.log2(10.0)
 GUARD_BITS = 64
 
 
@@ -52,20 +51,7 @@ def dps_to_prec(dps: int) -> int:
     on make_problem(1) at 30 digits: with 16 guard bits the ball radii of a step reach 5e-23, with
     64 bits 1e-37, while the true difference to a 50-digit run is 6e-29), so the rounding term of
     the error estimate stays far below the truncation tolerance."""
-    return int(math.ceil(dps * LOG2_10)) + GUARD_BITS
-
-
-@contextmanager
-def flint_precision(prec: int) -> Iterator[int]:
-    """Set python-flint's global precision (bits) for a block and restore the old value on exit."""
-    import flint
-
-    old = flint.ctx.prec
-    flint.ctx.prec = int(prec)
-    try:
-        yield int(prec)
-    finally:
-        flint.ctx.prec = old
+    return digits_to_bits(dps, GUARD_BITS)
 
 
 def _arb_scalar(x: Any):
@@ -241,7 +227,7 @@ def arb_taylor_flow(Ws0: Sequence[Any], Z: Any, Y: Any, kappa: Any, times: Seque
     N = max(int(order) if order else int(math.ceil(-0.5 * math.log(tol_v) + 1)), 4)
     log_tol = math.log(tol_v)
     t0 = time.perf_counter()
-    with flint_precision(prec):
+    with flint_bits(prec):
         W = [to_arb_mat(w) for w in Ws0]
         Za, Ya = to_arb_mat(Z), to_arb_mat(Y)
         for i in range(1, len(W)):

@@ -16,27 +16,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..device import resolve_device
 from ..errors import InputError
 from . import models as M
 
-__all__ = ["GDRun", "resolve_device", "run_gd_batched", "gd_numpy", "steps_for"]
-
-
-def resolve_device(device: str) -> str:
-    """"cpu" | "cuda" | "auto" → the torch device string; InputError for unknown names or when
-    CUDA is requested but absent.  On CUDA, TF32 matmuls are switched off (float64 gap work)."""
-    import torch
-
-    if device not in ("cpu", "cuda", "auto"):
-        raise InputError(f"--device must be cpu, cuda or auto (got {device!r})")
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda":
-        if not torch.cuda.is_available():
-            raise InputError("--device cuda requested but torch.cuda.is_available() is False")
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    return device
+__all__ = ["GDRun", "run_gd_batched", "gd_numpy", "steps_for"]
 
 
 def steps_for(T: float, eta: float, what: str = "T") -> int:

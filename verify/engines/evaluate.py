@@ -20,7 +20,8 @@ from ..language.shapes import int_value
 from .fields import ExactField, Field, FloatField, NotCertifiable, NotExact
 
 _UNARY = {"tr", "det", "inv", "pinv", "norm", "eigmin", "eigmax", "sigma_min", "sigma_max",
-          "sigma_small", "rank", "proj", "expm", "exp", "log", "sqrt", "abs"}
+          "sigma_small", "rank", "proj", "expm", "exp", "log", "sqrt", "abs", "diag", "diagvec", "relu",
+          "step", "norm1", "norm2", "norminf", "nuclear"}
 
 
 @dataclass
@@ -96,6 +97,10 @@ class Evaluator:
             return f.eye(int_value(node.args[0], self.dims))
         if name == "zeros":
             return f.zeros(*(int_value(a, self.dims) for a in node.args))
+        if name == "ones":
+            return f.ones(*(int_value(a, self.dims) for a in node.args))
+        if name in ("eig", "sigma"):
+            return getattr(f, name)(self(node.args[0]), int_value(node.args[1], self.dims))
         if name == "grad":
             return self._grad(node)
         args = [self(a) for a in node.args]
@@ -103,7 +108,7 @@ class Evaluator:
             return f.vec(args[0])
         if name == "kron":
             return f.kron(*args)
-        if name in ("min", "max"):
+        if name in ("min", "max", "hstack", "vstack", "hadamard", "hadamard_pow"):
             return getattr(f, name)(*args)
         if name in _UNARY:
             return getattr(f, name)(args[0])
@@ -125,6 +130,8 @@ class Evaluator:
             return g
         if self.exact_values is None and not isinstance(self.field, ExactField):
             raise ClaimError("grad needs the exact instance values")
+        import sympy
+
         subs = {}
         for k, arr in syms.items():
             vals = base[k]
@@ -134,6 +141,8 @@ class Evaluator:
         for i in range(grads.shape[0]):
             for j in range(grads.shape[1]):
                 g[i, j] = grads[i, j].xreplace(subs)
+                if g[i, j].has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+                    raise UndefinedValue("gradient is not defined here (a division by zero)")
         return _to_field(self.field, g)
 
 
@@ -165,7 +174,8 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
         fv = ev(fnode)[0, 0]
     except NotExact as exc:
         raise ClaimError(f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
-                         f"tr, det, inv, norm, vec, kron, sqrt, exp, log ({exc})") from None
+                         f"tr, det, inv, norm, vec, kron, diag, diagvec, ones, hadamard, hadamard_pow, "
+                         f"hstack, vstack, sqrt, exp, log ({exc})") from None
     x = syms[xname]
     grads = np.empty(x.shape, dtype=object)
     for i in range(x.shape[0]):

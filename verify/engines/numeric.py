@@ -10,7 +10,6 @@ precision), which counts as holding for a non-strict relation and as undecided f
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -19,13 +18,15 @@ import numpy as np
 
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
+from ..precision import flint_bits
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
-NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log"}
+NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log",
+                       "eig", "sigma", "norm2", "nuclear"}
 
 
 @dataclass
@@ -109,22 +110,10 @@ def _scalar_json(v):
     return str(v)
 
 
-@contextlib.contextmanager
-def flint_precision(bits: int):
-    import flint
-
-    old = flint.ctx.prec
-    flint.ctx.prec = bits
-    try:
-        yield
-    finally:
-        flint.ctx.prec = old
-
-
 def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
     """Certified decision with python-flint balls; None when the enclosure cannot decide."""
     bits = int(dps * 3.33) + 64
-    with flint_precision(bits):
+    with flint_bits(bits):
         bf = BallField(bits)
         try:
             ev = exact_values(inst) if any(n.value == "grad" for n in _calls(rel)) else None

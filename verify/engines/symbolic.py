@@ -1,7 +1,8 @@
 """Exact proofs: identities on explicit symbolic-entry matrices, scalar polynomial claims by z3.
 
 * ``prove_identity``: for ``==`` claims built from arithmetic, ``@``, ``.T``, vec, kron, eye,
-  zeros, tr, det, inv, norm, sqrt, exp, log and grad, every variable becomes a matrix of
+  zeros, ones, diag, diagvec, hadamard, hadamard_pow, hstack, vstack, tr, det, inv, norm, sqrt,
+  exp, log and grad, every variable becomes a matrix of
   independent real symbols (symmetric when assumed so; positive/nonnegative symbols when assumed)
   on several concrete shapes; the identity is proved on a shape when lhs - rhs simplifies to exactly
   0.  It never uses SymPy's matrix-expression layer.  It never refutes: a non-zero difference only
@@ -29,7 +30,8 @@ from ..language.shapes import infer
 from .evaluate import Evaluator
 from .fields import ExactField, NotExact
 
-IDENTITY_FUNCTIONS = {"vec", "kron", "eye", "zeros", "tr", "det", "inv", "norm", "sqrt", "exp", "log", "grad"}
+IDENTITY_FUNCTIONS = {"vec", "kron", "eye", "zeros", "tr", "det", "inv", "norm", "sqrt", "exp", "log", "grad",
+                      "diag", "diagvec", "ones", "hadamard", "hadamard_pow", "hstack", "vstack"}
 MAX_SYMBOLS = 90
 MAX_DET_SIDE = 4
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["OPERATORS", "erdos_renyi", "stochastic_block_model", "shift_operator", "degrees"]
+__all__ = ["OPERATORS", "erdos_renyi", "stochastic_block_model", "tagged_graphs", "shift_operator", "degrees"]
 
 OPERATORS = ("adjacency", "laplacian", "normalized_adjacency", "normalized_laplacian")
 
@@ -40,6 +40,20 @@ def erdos_renyi(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     U = rng.random((n, n))
     A = np.triu((U < p).astype(float), 1)
     return A + A.T
+
+
+def tagged_graphs(n_graphs: int, n_nodes: int, n_features: int, seed: int,
+                  p_edge: float = 0.4) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``n_graphs`` seeded G(n_nodes, p_edge) graphs, each as (A, X): A without self-loops, X the
+    (n_nodes × n_features) one-hot rows of a random tag per node.  One stream ``default_rng(seed)``,
+    drawn graph by graph (adjacency, then tags)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_graphs):
+        a = erdos_renyi(n_nodes, p_edge, rng)
+        tags = rng.integers(0, n_features, n_nodes)
+        out.append((a, np.eye(n_features)[tags]))
+    return out
 
 
 def stochastic_block_model(sizes: Sequence[int], p_in: float, p_out: float, rng: np.random.Generator) -> np.ndarray:

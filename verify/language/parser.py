@@ -28,6 +28,12 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "sigma_min": (1, 1), "sigma_max": (1, 1), "sigma_small": (1, 1), "rank": (1, 1), "proj": (1, 1),
     "expm": (1, 1), "exp": (1, 1), "log": (1, 1), "sqrt": (1, 1), "abs": (1, 1),
     "min": (2, None), "max": (2, None), "grad": (2, 2),
+    # structure and entrywise operations
+    "diag": (1, 1), "diagvec": (1, 1), "ones": (2, 2), "hadamard": (2, 2), "hadamard_pow": (2, 2),
+    "relu": (1, 1), "step": (1, 1), "hstack": (2, None), "vstack": (2, None), "block": (1, 1),
+    # spectra and operator norms: eig(A, k) / sigma(A, k) are the k-th largest (k = 1 the largest)
+    "eig": (2, 2), "sigma": (2, 2), "norm1": (1, 1), "norm2": (1, 1), "norminf": (1, 1),
+    "nuclear": (1, 1),
 }
 
 RELATIONS = {ast.Eq: "==", ast.LtE: "<=", ast.GtE: ">=", ast.Lt: "<", ast.Gt: ">"}
@@ -143,6 +149,8 @@ class _Converter:
             if n < lo or (hi is not None and n > hi):
                 want = str(lo) if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
                 raise ClaimError(f"{node.func.id} takes {want} argument(s), got {n} in {seg!r}")
+            if node.func.id == "block":
+                return self._block(node.args[0], seg)
             args = tuple(self.convert(a) for a in node.args)
             if node.func.id == "grad" and args[1].op != "name":
                 raise ClaimError(f"grad(f, X): X must be a variable name, got {seg!r}")
@@ -150,6 +158,17 @@ class _Converter:
         if isinstance(node, ast.Compare):
             raise ClaimError(f"a relation may appear only once, at the top: {seg!r}")
         raise ClaimError(f"{type(node).__name__.lower()} {seg!r} is not allowed in a claim")
+
+    def _block(self, rows: ast.AST, seg: str) -> Node:
+        """``block([[A, B], [C, D]])`` is read as ``vstack(hstack(A, B), hstack(C, D))``."""
+        if not isinstance(rows, ast.List) or not rows.elts or not all(
+                isinstance(r, ast.List) and r.elts for r in rows.elts):
+            raise ClaimError(f"block takes a non-empty list of non-empty rows, like block([[A, B], [C, D]]), in {seg!r}")
+        out = []
+        for r in rows.elts:
+            cells = tuple(self.convert(c) for c in r.elts)   # type: ignore[attr-defined]
+            out.append(cells[0] if len(cells) == 1 else Node("call", cells, "hstack"))
+        return out[0] if len(out) == 1 else Node("call", tuple(out), "vstack")
 
     def _number(self, node: ast.Constant, seg: str) -> Node:
         v = node.value

@@ -4,10 +4,11 @@ Every value is a matrix; a scalar is 1 x 1, and a 1 x 1 matrix is a scalar where
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Mapping
 
 from ..errors import ClaimError, ResourceLimitError
-from .parser import Node, unparse
+from .parser import Node, parse_expression, unparse
 
 Shape = tuple[int, int]
 MAX_ENTRIES = 40_000      # per intermediate matrix (200 x 200) for exact / high-precision engines
@@ -29,7 +30,30 @@ def int_value(node: Node, dims: Mapping[str, int]) -> int:
     if node.op in ("add", "sub", "mul"):
         a, b = (int_value(x, dims) for x in node.args)
         return a + b if node.op == "add" else a - b if node.op == "sub" else a * b
-    raise ClaimError(f"sizes of eye/zeros must be integers or dimensions, got {unparse(node)!r}")
+    raise ClaimError(f"sizes (of eye, zeros, ones, a shape, or k of eig/sigma) must be integers or dimensions "
+                     f"with + - *, got {unparse(node)!r}")
+
+
+def dim_value(spec: str | int, dims: Mapping[str, int]) -> int:
+    """The size named by a shape entry: an int, a dimension, or a dimension expression ("n*p", "n+1")."""
+    if isinstance(spec, int):
+        return spec
+    if spec in dims:
+        return int(dims[spec])
+    v = int_value(dim_expression(spec), dims)
+    if v < 1:
+        raise ClaimError(f"shape entry {spec!r} is {v} at dims {dict(dims)}; sizes must be positive")
+    return v
+
+
+@lru_cache(maxsize=512)
+def dim_expression(spec: str) -> Node:
+    """Parse a derived dimension such as "n*p" or "n+1": integers and dimension names with + - *."""
+    node = parse_expression(spec, "shape entry")
+    for n in node.walk():
+        if n.op not in ("num", "name", "add", "sub", "mul") or (n.op == "num" and n.value.denominator != 1):
+            raise ClaimError(f"shape entry {spec!r}: only integers and dimension names with + - * are allowed")
+    return node
 
 
 def infer(node: Node, dims: Mapping[str, int], shapes: Mapping[str, Shape]) -> Shape:
@@ -105,7 +129,7 @@ def _infer_call(node: Node, dims, shapes) -> Shape:
         if n < 1:
             raise ClaimError(f"{txt}: size must be positive")
         return (n, n)
-    if f == "zeros":
+    if f in ("zeros", "ones"):
         r, c = (int_value(a, dims) for a in node.args)
         if r < 1 or c < 1:
             raise ClaimError(f"{txt}: sizes must be positive")
@@ -115,7 +139,47 @@ def _infer_call(node: Node, dims, shapes) -> Shape:
         if not _scalar(fs):
             raise ClaimError(f"{txt}: f must be scalar, got {fs[0]}x{fs[1]}")
         return infer(node.args[1], dims, shapes)
+    if f in ("eig", "sigma"):
+        r, c = infer(node.args[0], dims, shapes)
+        if f == "eig" and r != c:
+            raise ClaimError(f"eig needs a square symmetric matrix, got {r}x{c} in {txt!r}")
+        k = int_value(node.args[1], dims)
+        if not 1 <= k <= min(r, c):
+            raise ClaimError(f"{txt}: k = {k} is outside 1..{min(r, c)} for a {r}x{c} matrix")
+        return (1, 1)
     args = [infer(a, dims, shapes) for a in node.args]
+    if f == "diag":
+        r, c = args[0]
+        if 1 not in (r, c):
+            raise ClaimError(f"diag takes a vector (n x 1 or 1 x n), got {r}x{c} in {txt!r}; "
+                             "use diag(diagvec(A)) for the diagonal part of a matrix")
+        return (r * c, r * c)
+    if f == "diagvec":
+        r, c = args[0]
+        if r != c:
+            raise ClaimError(f"diagvec needs a square matrix, got {r}x{c} in {txt!r}")
+        return (r, 1)
+    if f == "hadamard":
+        if args[0] != args[1]:
+            (a, b), (c, d) = args
+            raise ClaimError(f"hadamard needs two matrices of the same shape, got {a}x{b} and {c}x{d} in {txt!r}")
+        return args[0]
+    if f == "hadamard_pow":
+        if not _scalar(args[1]):
+            raise ClaimError(f"hadamard_pow(A, p): p must be a scalar in {txt!r}")
+        return args[0]
+    if f in ("relu", "step"):
+        return args[0]
+    if f in ("hstack", "vstack"):
+        i = 0 if f == "hstack" else 1
+        if len({a[i] for a in args}) != 1:
+            what = "row" if f == "hstack" else "column"
+            got = ", ".join(f"{a[0]}x{a[1]}" for a in args)
+            raise ClaimError(f"{f} needs equal {what} counts, got {got} in {txt!r}")
+        total = sum(a[1 - i] for a in args)
+        return (args[0][0], total) if f == "hstack" else (total, args[0][1])
+    if f in ("norm1", "norm2", "norminf", "nuclear"):
+        return (1, 1)
     if f == "vec":
         r, c = args[0]
         return (r * c, 1)

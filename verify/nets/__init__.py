@@ -1,12 +1,13 @@
-"""Finite-width networks against their kernels (torch, float64, CUDA when present).
+"""Finite-width networks (torch, float64, CUDA when present); the studies that use them are :mod:`verify.studies`.
 
 * :mod:`verify.nets.fc`: fully connected nets, ``jacot`` (1/√n, bias β) and ``arora`` (c_σ, no bias);
-* :mod:`verify.nets.gnn`: the Du et al. (2019) GNN, graph-level (sum/jk readout) and node-level;
+* :mod:`verify.nets.gnn`: the Du et al. (2019) GNN, graph-level (sum/jk readout) and node-level, and its
+  analytic kernel (:func:`verify.nets.gnn.gnn_kernel`);
+* :mod:`verify.nets.tensors`: float64 tensors and seeded generators (devices: :mod:`verify.device`);
 * :mod:`verify.nets.entk`: empirical NTK with ``torch.func.jacrev``; the antisymmetric doubled model;
 * :mod:`verify.nets.train`: full-batch GD on the squared loss with a regulariser centred at θ₀;
 * :mod:`verify.nets.kernel_regression`: continuous/discrete kernel predictions (normalisation named);
 * :mod:`verify.nets.iterative`: iterative GNTK regression of arXiv 2309.07452;
-* :mod:`verify.nets.width`: the width studies behind ``verify experiment ntk-width`` / ``gntk-equivalence``;
 * :mod:`verify.nets.stats`: mean ± t-interval, log-log slope fits.
 """
 from __future__ import annotations

@@ -23,8 +23,11 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from ..device import torch_device
 from ..errors import InputError
-from ._torch import DTYPE, as_tensor, generator, resolve_device
+from ..graphs import Graph
+from ..kernels.gntk import gntk_gram
+from .tensors import DTYPE, as_tensor, generator
 
 C_SIGMA = 2.0
 SCALES = ("uniform", "degree")
@@ -102,7 +105,7 @@ def batch_graphs(graphs: Sequence[Any], scale: str = "uniform", device=None) -> 
         raise InputError(f"scale must be one of {SCALES}, got {scale!r}")
     if len(graphs) == 0:
         raise InputError("no graphs given")
-    dev = resolve_device(device)
+    dev = torch_device(device)
     arrays = [graph_arrays(g) for g in graphs]
     dims = {x.shape[1] for _, x in arrays}
     if len(dims) != 1:
@@ -125,7 +128,7 @@ def batch_graphs(graphs: Sequence[Any], scale: str = "uniform", device=None) -> 
 
 def init_gnn(spec: GNNSpec, seed: int, device=None) -> dict[str, torch.Tensor]:
     """Parameters ``W{l}_{r}`` (block l, layer r) and output weights ``w`` (``w{l}`` for jk); all N(0, 1)."""
-    dev = resolve_device(device)
+    dev = torch_device(device)
     g = generator(seed, dev)
     params: dict[str, torch.Tensor] = {}
     for l in range(spec.blocks):
@@ -176,3 +179,13 @@ def hidden_norms(params: dict[str, torch.Tensor], batch: GraphBatch, spec: GNNSp
             h = math.sqrt(C_SIGMA / w.shape[0]) * torch.relu(h @ w.T)
             out.append((h * h).sum(dim=1))
     return out
+
+
+def gnn_kernel(graphs: Sequence[Any], blocks: int, mlp_layers: int, scale: str, readout: str, level: str) -> np.ndarray:
+    """Du et al.'s Θ (``convention="paper"``) from verify.kernels.gntk, as a float64 array."""
+    gs = []
+    for g in graphs:
+        a, x = graph_arrays(g)
+        gs.append(Graph(a, x))
+    return np.asarray(gntk_gram(gs, blocks=blocks, mlp_layers=mlp_layers, scale=scale, readout=readout,
+                                convention="paper", level=level), float)

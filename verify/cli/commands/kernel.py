@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ...config import check_dps
 from ...errors import InputError
 from ...result import jsonable
 
@@ -89,6 +90,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--bias", type=float, default=0.0, help="bias scale β (adds β² to every Σ)")
     p.add_argument("--activation", default="relu", help="relu (default), erf, identity, or an expression in z")
     p.add_argument("--points", required=True, help="JSON file {\"x\": [[...], ...]}")
+    p.add_argument("--points2", default=None, metavar="FILE",
+                   help="second point set {\"x\": ...}: the cross kernels K(x, x2) (N x M), e.g. train x test")
     p.add_argument("--dps", type=_nonneg_int, default=None, help="use the mpmath path at this many digits")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(_kernel_run=run_ntk)
@@ -107,31 +110,51 @@ def _emit(payload: dict, as_json: bool, summary: str) -> None:
         print(summary)
 
 
+def _digits_table(rows: list[list[str]]) -> str:
+    """A matrix of decimal strings, one row a line, columns aligned (every digit kept)."""
+    width = max(len(v) for r in rows for v in r)
+    return "\n  " + "\n  ".join("  ".join(v.rjust(width) for v in r) for r in rows)
+
+
 def run_ntk(args: argparse.Namespace) -> int:
     from ...kernels.ntk import ntk_gram, ntk_gram_mp
 
     x = read_points(args.points)
+    x2 = read_points(args.points2) if args.points2 is not None else None
+    if x2 is not None and x2.shape[1] != x.shape[1]:
+        raise InputError(f"--points2 has points of dimension {x2.shape[1]}, --points of dimension {x.shape[1]}")
+    if x2 is not None and args.dps is not None:
+        raise InputError("--points2 (cross kernels) is computed in float64: drop --dps")
     if not math.isfinite(args.bias):
         raise InputError("--bias must be finite")
     t0 = time.perf_counter()
     if args.dps is not None:
-        if args.dps < 15:
-            raise InputError("--dps must be >= 15")
+        check_dps(args.dps)
+        import mpmath
+
         nngp_mp, ntk_mp = ntk_gram_mp(x, args.depth, args.convention, args.bias, args.activation, args.dps)
         nngp = [[float(v) for v in r] for r in nngp_mp]
         ntk = [[float(v) for v in r] for r in ntk_mp]
-        extra = {"nngp_digits": [[str(v) for v in r] for r in nngp_mp],
-                 "ntk_digits": [[str(v) for v in r] for r in ntk_mp]}
+        extra = {"nngp_digits": [[mpmath.nstr(v, args.dps) for v in r] for r in nngp_mp],
+                 "ntk_digits": [[mpmath.nstr(v, args.dps) for v in r] for r in ntk_mp]}
         engine = f"mpmath ({args.dps} digits)"
     else:
-        nngp, ntk = ntk_gram(x, args.depth, args.convention, args.bias, args.activation)
+        nngp, ntk = ntk_gram(x, args.depth, args.convention, args.bias, args.activation, x2=x2)
         nngp, ntk, extra, engine = nngp.tolist(), ntk.tolist(), {}, "float64 (numpy, stable angles)"
     payload = {"nngp": nngp, "ntk": ntk, "convention": args.convention, "depth": args.depth,
                "bias": args.bias, "activation": args.activation, "n_points": int(x.shape[0]),
                "input_dim": int(x.shape[1]), "engine": engine,
+               **({"n_points2": int(x2.shape[0]), "cross": True} if x2 is not None else {}),
                "seconds": round(time.perf_counter() - t0, 6), **extra}
-    _emit(payload, args.json, f"{args.convention} depth {args.depth}: NNGP and NTK Gram {x.shape[0]}x{x.shape[0]}\n"
-          f"ntk = {np.array2string(np.asarray(ntk), precision=6)}")
+    if args.dps is not None:
+        table = (f"nngp = {_digits_table(extra['nngp_digits'])}\n"
+                 f"ntk = {_digits_table(extra['ntk_digits'])}")
+    else:
+        table = (f"nngp = {np.array2string(np.asarray(nngp), precision=6)}\n"
+                 f"ntk = {np.array2string(np.asarray(ntk), precision=6)}")
+    m = x.shape[0] if x2 is None else x2.shape[0]
+    what = "Gram" if x2 is None else "cross kernels K(x, x2)"
+    _emit(payload, args.json, f"{args.convention} depth {args.depth}: NNGP and NTK {what} {x.shape[0]}x{m}\n" + table)
     return 0
 
 

@@ -1,31 +1,15 @@
-"""verify experiment gd-gap: gradient descent vs gradient flow on the linear GNN of Xu et al.
+"""verify experiment gd-gap: arguments, table and figures of :mod:`verify.studies.gd_gap`
+(gradient descent vs gradient flow on the linear GNN of Xu et al.).
 
-Measures, for η = T/2^j, the parameter / train-prediction / test-prediction / excess-loss gaps
-between GD and the reference flow, their observed orders in η (≈ 1), the residuals of the
-first-order predictions (modified flow and variational equation; order ≈ 2), an underdetermined
-configuration (|I| < m_x) where the test-node gap survives at long times, the proof's bound
-evaluated along GD iterates (with a search for violations), and the exact one-step identity for
-the balancedness matrices.  Every setting and seed is printed; rerunning with them reproduces
-the numbers.
+The study is imported when the command runs (the CLI starts without numpy/scipy/torch).
 """
 from __future__ import annotations
 
 import argparse
 import io
-import math
-import time
-
-import numpy as np
-
-from ...errors import InputError
 
 NAME = "gd-gap"
 HELP = "gradient descent vs gradient flow: gaps, orders in eta, first-order predictions, GD bound"
-
-_FULL = {"T": 5.0, "j": (7, 12), "T_long": 40.0, "etas_long": (0.04, 0.02, 0.01), "bound_seeds": 6,
-         "reference": "taylor"}
-_QUICK = {"T": 2.0, "j": (4, 7), "T_long": 12.0, "etas_long": (0.04, 0.02), "bound_seeds": 2,
-          "reference": "dop853"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,126 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
 
 
-def _parse_settings(args) -> dict:
-    base = _QUICK if args.quick else _FULL
-    if args.seed < 0:
-        raise InputError(f"--seed must be a non-negative integer (got {args.seed})")
-    if args.instance not in ("math_md", "split"):
-        raise InputError(f"--instance must be math_md or split (got {args.instance!r})")
-    T = base["T"] if args.T is None else args.T
-    if not (isinstance(T, float) and math.isfinite(T) and T > 0):
-        raise InputError(f"--T must be a positive finite number (got {T})")
-    if args.etas is None:
-        etas = [T / 2 ** j for j in range(base["j"][0], base["j"][1] + 1)]
-    else:
-        try:
-            etas = [float(x) for x in args.etas.split(",") if x.strip()]
-        except ValueError:
-            raise InputError(f"--etas must be comma-separated numbers (got {args.etas!r})") from None
-        if not etas:
-            raise InputError("--etas is empty")
-        for e in etas:
-            if not (math.isfinite(e) and e > 0):
-                raise InputError(f"--etas: every step size must be > 0 and finite (got {e})")
-        if len(set(etas)) < 2:
-            raise InputError("--etas needs at least two different step sizes to measure an order")
-    from ...dynamics.gd import resolve_device, steps_for
+def _settings(args: argparse.Namespace) -> dict:
+    from ...studies import gd_gap as study
 
-    emax = max(etas)
-    for e in etas:
-        steps_for(T, e, "T")
-        steps_for(emax, e, "the largest eta")
-    device = resolve_device(args.device)
-    reference = args.reference or base["reference"]
-    if reference not in ("dop853", "taylor"):
-        raise InputError(f"--reference must be dop853 or taylor (got {reference!r})")
-    if not (15 <= args.dps <= 200):
-        raise InputError(f"--dps must lie in [15, 200] (got {args.dps})")
-    nb = base["bound_seeds"] if args.bound_seeds is None else args.bound_seeds
-    if nb < 0 or nb > 200:
-        raise InputError(f"--bound-seeds must lie in [0, 200] (got {nb})")
-    return {"seed": args.seed, "instance": args.instance,
-            "init_seed": args.seed + 1 if args.instance == "split" else "same stream as the instance", "T": T, "etas": sorted(etas, reverse=True),
-            "device_requested": args.device, "device": device, "reference": reference, "dps": args.dps,
-            "quick": bool(args.quick), "bound_seeds": nb, "T_long": base["T_long"],
-            "etas_long": list(base["etas_long"])}
-
-
-def compute(settings: dict, progress=None) -> dict:
-    """All measurements for the given settings (JSON-friendly dict)."""
-    from ...dynamics import bound as B
-    from ...dynamics import gap as GP
-    from ...dynamics import models as M
-
-    say = progress or (lambda _m: None)
-    t0 = time.perf_counter()
-    s = settings
-    def problem(**kw):
-        if s["instance"] == "math_md":
-            return M.make_problem(s["seed"], **kw)
-        inst_ = M.make_instance(s["seed"], **kw)
-        return inst_, M.init_weights(inst_, s["seed"] + 1)
-
-    inst, Ws0 = problem()
-    say(f"gd-gap: main instance seed {s['seed']} ({inst.n_params} parameters)")
-    main = GP.gap_study(inst, Ws0, s["T"], s["etas"], device=s["device"], reference=s["reference"],
-                        dps=s["dps"], progress=progress)
-    # the H+1-layer variant of arXiv 2501.14440: prefactor kappa = 1/2 and W_1(0) = 0
-    say("gd-gap: arXiv 2501.14440 variant (kappa = 1/2, W_1(0) = 0)")
-    inst_v, Ws_v = problem(kappa=0.5)
-    Ws_v = [np.zeros_like(Ws_v[0])] + list(Ws_v[1:])
-    variant = GP.gap_study(inst_v, Ws_v, s["T"], s["etas"], device=s["device"], progress=progress)
-    # long-time test-node gap: underdetermined (|I| = 2 < m_x = 3) vs the main shape
-    say("gd-gap: long-time runs (underdetermined and determined)")
-    inst_u, Ws_u = problem(n_train=2)
-    under = GP.gap_study(inst_u, Ws_u, s["T_long"], s["etas_long"], device=s["device"],
-                         predictions=False, progress=progress)
-    det = GP.gap_study(inst, Ws0, s["T_long"], s["etas_long"], device=s["device"],
-                       predictions=False, progress=progress)
-    # the proof's bound along GD iterates
-    say("gd-gap: bound along GD iterates")
-    br = B.bound_ratios(inst, Ws0, s["etas"], [int(round(s["T"] / e)) for e in s["etas"]])
-    bound_main = {"sigma2": br["sigma2"], "per_eta": br["per_eta"],
-                  "rate_4_lambda_sigma2": [4 * r["lambda_run_final"] * br["sigma2"] for r in br["per_eta"]]}
-    from ...dynamics import flow as FL
-
-    t_fl = np.linspace(0.0, s["T"], 201)
-    th_fl = FL.flow_dop853(inst, Ws0, t_fl)
-    bf = B.flow_bound_ratios(inst, th_fl, t_fl)
-    ex_fl = [float(M.excess_loss(inst, M.unpack(x, inst.shapes))) for x in th_fl[-41:]]
-    bf["observed_rate_last_fifth"] = -math.log(ex_fl[-1] / ex_fl[0]) / (t_fl[-1] - t_fl[-41])
-    bf["observed_over_proved_rate"] = bf["observed_rate_last_fifth"] / bf["rate"] if bf["rate"] > 0 else None
-    bf.pop("ratios")
-    bound_main["flow"] = bf
-    search = B.bound_search(range(s["seed"], s["seed"] + s["bound_seeds"]), T=s["T"],
-                            progress=progress) if s["bound_seeds"] else None
-    if search and search["n_fail"]:
-        search.update(B.classify_failures(search))
-        worst = max((r for r in search["rows"] if not r["holds"] and not r["diverged"]),
-                    key=lambda r: r["max_ratio"], default=None)
-        if worst is not None and worst["argmax_step"] <= 200:
-            instf = M.make_instance(worst["seed"])
-            Wf = M.init_weights(instf, worst["seed"] + 1000)
-            mp = B.bound_ratios_mp(instf, Wf, worst["eta"], worst["argmax_step"], dps=40)
-            search["worst_failure_recheck_mp40"] = {"seed": worst["seed"], "eta": worst["eta"],
-                                                    "step": worst["argmax_step"],
-                                                    "ratio_float64": worst["max_ratio"],
-                                                    "ratio_mp40": float(mp[-1])}
-    ident = [B.exact_identity_check(s["seed"] + i) for i in range(3)]
-    ident += [B.exact_identity_check(s["seed"] + 10, widths=(2, 3, 2, 3, 2), n_train=4)]
-    return {"experiment": NAME, "settings": s,
-            "reproduce": _command_line(s), "main": main, "variant_2501_14440": variant,
-            "long_time": {"underdetermined": under, "determined": det},
-            "bound_gd": bound_main, "bound_search": search, "exact_identity": ident,
-            "seconds": time.perf_counter() - t0}
-
-
-def _command_line(s: dict) -> str:
-    etas = ",".join(repr(e) for e in s["etas"])
-    cmd = (f"verify experiment gd-gap --seed {s['seed']} --instance {s['instance']} --T {s['T']!r} --etas {etas} "
-           f"--reference {s['reference']} --dps {s['dps']} --bound-seeds {s['bound_seeds']} "
-           f"--device {s['device_requested']}")
-    return cmd + (" --quick" if s["quick"] else "")
+    return study.settings(seed=args.seed, instance=args.instance, T=args.T, etas=args.etas, quick=args.quick,
+                          reference=args.reference, dps=args.dps, bound_seeds=args.bound_seeds, device=args.device)
 
 
 def _fmt(v) -> str:
@@ -257,9 +126,18 @@ def _figures(res: dict) -> dict:
                    ("modified_residual_T", "residual vs modified flow"),
                    ("variational_residual_T", "residual vs variational prediction")):
         ax.loglog(etas, [r[k] for r in m["rows"]], "o-", label=lab)
-    ax.set_xlabel("step size eta")
+    lo = min(range(len(etas)), key=lambda i: etas[i])
+    for k, power, lab in (("param_gap_T", 1, r"$\propto\eta$ reference"),
+                          ("modified_residual_T", 2, r"$\propto\eta^2$ reference")):
+        y0 = m["rows"][lo][k]
+        if y0 and y0 > 0:
+            ax.loglog(etas, [y0 * (e / etas[lo]) ** power for e in etas], "--", color="0.4" if power == 1 else "0.6",
+                      lw=1, label=lab)
+    ax.set_xlabel(r"step size $\eta$")
     ax.set_ylabel(f"gap at T = {m['T']}")
-    ax.legend()
+    ax.set_title(r"GD vs gradient flow at $T$: gaps and first-order residuals vs $\eta$ "
+                 r"(dashed: slopes 1 and 2)", fontsize=10)
+    ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
     from matplotlib.ticker import NullFormatter
 
@@ -272,10 +150,12 @@ def _figures(res: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import emit
+    from ...studies import gd_gap as study
     from .. import progress_printer
+    from ..output import check_folder, emit
 
-    settings = _parse_settings(args)
+    settings = _settings(args)
+    check_folder(args.plot, "--plot")                 # before the computation, not after it
     progress = progress_printer(not args.no_progress)
-    res = compute(settings, progress)
+    res = study.compute(settings, progress)
     return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)

@@ -14,7 +14,7 @@ import json
 import sys
 
 from ...errors import InputError
-from .ntk_width import parse_widths, resolve_device_option
+from .ntk_width import parse_widths
 
 NAME = "gntk-equivalence"
 HELP = "trained wide GNN vs iterative GNTK regression: gap vs width and vs graph size N (arXiv 2309.07452)"
@@ -44,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import math
 
-    from ...nets.equivalence import equivalence_study
+    from ...device import resolve_device
+    from ...studies.gntk_equivalence import equivalence_study
     from ...result import jsonable
     from .. import progress_printer
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--width-for-sizes must be >= 1 (got {args.width_for_sizes})")
     out = equivalence_study(args.level, widths, sizes, args.width_for_sizes, None, seeds, args.seed, steps,
                             args.lr_factor, args.kappa, args.lam_factor,
-                            device=resolve_device_option(args.device),
+                            device=resolve_device(args.device),
                             progress=progress_printer(not args.no_progress))
     if args.json:
         sys.stdout.write(json.dumps(jsonable(out)) + "\n")

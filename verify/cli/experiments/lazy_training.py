@@ -1,6 +1,6 @@
 """verify experiment lazy-training: wide nets trained by GD against kernel GD, and how far things move.
 
-Same study as ``verify experiment ntk-width --lazy`` (see :mod:`verify.nets.lazy`): a fully
+Same study as ``verify experiment ntk-width --lazy`` (see :mod:`verify.studies.lazy_training`): a fully
 connected net (jacot or arora) trained by full-batch GD on (s/2)||f − Y||² (s named by
 ``--normalisation``: jacot 1/N, neural-tangents 1/(N·outputs), arora 1), compared along the
 trajectory with the discrete-time kernel closed form (analytic kernel, and the empirical kernel at

@@ -58,21 +58,8 @@ def parse_widths(text: str) -> list[int]:
     return ws
 
 
-def resolve_device_option(name: str):
-    import torch
-
-    if name == "auto":
-        return None
-    if name == "cpu":
-        return "cpu"
-    if name == "cuda":
-        if not torch.cuda.is_available():
-            raise InputError("--device cuda: no CUDA device is available")
-        return "cuda"
-    raise InputError(f"--device must be auto, cpu or cuda (got {name!r})")
-
-
 def run(args: argparse.Namespace) -> int:
+    from ...device import resolve_device
     from ...result import jsonable
     from .. import progress_printer
 
@@ -90,24 +77,24 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--model must be fc or gnn (got {args.model!r})")
     if args.convention not in ("jacot", "arora"):
         raise InputError(f"--convention must be jacot or arora (got {args.convention!r})")
-    device = resolve_device_option(args.device)
+    device = resolve_device(args.device)
     progress = progress_printer(not args.no_progress)
     if args.lazy:
         if args.model != "fc":
             raise InputError("--lazy is for --model fc")
-        from ...nets.lazy import lazy_training_study
+        from ...studies.lazy_training import lazy_training_study
 
         out = lazy_training_study(args.convention, depth, widths, seeds, steps=args.steps,
                                   normalisation=args.normalisation, seed=args.seed, device=device, progress=progress)
         keys = ("gap_analytic", "gap_linearised", "weight_change", "kernel_change")
     elif args.model == "fc":
-        from ...nets.width import fc_width_study
+        from ...studies.width import fc_width_study
 
         out = fc_width_study(args.convention, depth, args.bias, widths, seeds, args.points, args.dim, args.seed,
                              args.activation, device, progress)
         keys = ("rel_error", "ci")
     else:
-        from ...nets.width import gnn_width_study
+        from ...studies.width import gnn_width_study
 
         out = gnn_width_study(None, depth, args.mlp_layers, args.scale, args.readout, args.level, widths, seeds,
                               args.seed, device, progress)

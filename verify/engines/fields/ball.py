@@ -99,6 +99,41 @@ class BallField(Field):
             out = out.max(v)
         return self._s(out)
 
+    def _kth_largest(self, balls, k: int):
+        """A rigorous enclosure of the k-th largest of the values enclosed by ``balls``.
+
+        The k-th largest is monotone in each value, so it lies between the k-th largest lower
+        bound and the k-th largest upper bound.
+        """
+        lo = sorted((b.lower() for b in balls), reverse=True)[k - 1]
+        hi = sorted((b.upper() for b in balls), reverse=True)[k - 1]
+        return self.flint.arb(lo).union(self.flint.arb(hi))
+
+    def eig(self, a, k):
+        return self._s(self._check(self._kth_largest(self._eigs(a, "eig"), k)))
+
+    def sigma(self, a, k):
+        g = [e.nonnegative_part() for e in self._gram_eigs(a)]
+        return self._s(self._check(self._kth_largest(g, k).nonnegative_part().sqrt()))
+
+    def nuclear(self, a):
+        s = self.flint.arb(0)
+        for e in self._gram_eigs(a):
+            s = s + e.nonnegative_part().sqrt()
+        return self._s(self._check(s))
+
+    def relu(self, a):
+        return self._entrywise(a, lambda x: x.max(self.flint.arb(0)))
+
+    def step(self, a):
+        def one(x):
+            if x > 0:
+                return self.flint.arb(1)
+            if x < 0 or (x.is_exact() and x == 0):
+                return self.flint.arb(0)
+            raise NotCertifiable("step of an enclosure that contains 0")
+        return self._entrywise(a, one)
+
     def _gram_eigs(self, a):
         g = self.matmul(self.T(a), a) if a.shape[0] >= a.shape[1] else self.matmul(a, self.T(a))
         return self._eigs(g, "singular values")

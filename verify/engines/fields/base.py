@@ -139,6 +139,68 @@ class Field(ABC):
             k >>= 1
         return out
 
+    # --- structural and entrywise operations (shared) ---------------------------------------------
+    def ones(self, r: int, c: int) -> np.ndarray:
+        """The r x c matrix of ones."""
+        a = np.empty((r, c), dtype=self.dtype)
+        a.fill(self.one())
+        return a
+
+    def diag(self, v):
+        """The n x n diagonal matrix with the entries of an n x 1 (or 1 x n) ``v`` on its diagonal."""
+        vals = list(v.flat)
+        out = self.zeros(len(vals), len(vals))
+        for i, x in enumerate(vals):
+            out[i, i] = x
+        return out
+
+    def diagvec(self, a):
+        """The diagonal of a square n x n ``a`` as an n x 1 column."""
+        out = np.empty((a.shape[0], 1), dtype=self.dtype)
+        for i in range(a.shape[0]):
+            out[i, 0] = a[i, i]
+        return out
+
+    def hadamard(self, a, b):
+        """The entrywise product of two r x c matrices."""
+        return a * b
+
+    def hadamard_pow(self, a, p):
+        """Entrywise power a_ij ** p for a scalar ``p``, with the domain rules of ``pow_scalar``."""
+        return self._entrywise(a, lambda x: self.pow_scalar(self._s(x), p)[0, 0])
+
+    def hstack(self, *ms):
+        """[M1 M2 ...]: matrices with equal row counts side by side."""
+        return np.concatenate(ms, axis=1)
+
+    def vstack(self, *ms):
+        """[M1; M2; ...]: matrices with equal column counts stacked."""
+        return np.concatenate(ms, axis=0)
+
+    def norm1(self, a):
+        """The induced 1-norm max_j sum_i |a_ij| (the vector 1-norm on an n x 1 column)."""
+        cols = []
+        for j in range(a.shape[1]):
+            s = self.zero()
+            for i in range(a.shape[0]):
+                s = s + self.abs(self._s(a[i, j]))[0, 0]
+            cols.append(self._s(s))
+        return cols[0] if len(cols) == 1 else self.max(*cols)
+
+    def norminf(self, a):
+        """The induced infinity-norm max_i sum_j |a_ij| (max |x_i| on an n x 1 column)."""
+        return self.norm1(self.T(a))
+
+    def norm2(self, a):
+        """The spectral norm: the largest singular value (Euclidean norm on a vector)."""
+        return self.sigma_max(a)
+
+    def _entrywise(self, a, fn):
+        out = np.empty(a.shape, dtype=self.dtype)
+        for idx in np.ndindex(*a.shape):
+            out[idx] = fn(a[idx])
+        return out
+
     def _s(self, v) -> np.ndarray:
         return _obj([[v]])
 
@@ -221,6 +283,26 @@ class Field(ABC):
     @abstractmethod
     def pow_scalar(self, a, b):
         """a ** b for 1 x 1 values (UndefinedValue for 0 ** negative, negative ** fractional)."""
+
+    @abstractmethod
+    def eig(self, a, k: int):
+        """The k-th largest eigenvalue (k = 1 the largest) of a symmetric n x n ``a``, 1 <= k <= n."""
+
+    @abstractmethod
+    def sigma(self, a, k: int):
+        """The k-th largest singular value (k = 1 the largest) of an r x c ``a``, 1 <= k <= min(r, c)."""
+
+    @abstractmethod
+    def nuclear(self, a):
+        """The nuclear (trace) norm: the sum of the singular values."""
+
+    @abstractmethod
+    def relu(self, a):
+        """Entrywise max(x, 0)."""
+
+    @abstractmethod
+    def step(self, a):
+        """Entrywise step: 1 where x > 0, 0 where x <= 0 (so step(0) = 0)."""
 
     # scalar helpers for ordered real fields (mpmath, float64); exact and ball fields override them
     def min(self, *ss):

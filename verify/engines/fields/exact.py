@@ -34,8 +34,15 @@ class ExactField(Field):
         return _obj(m.tolist()) if m.rows and m.cols else np.empty((m.rows, m.cols), dtype=object)
 
     def is_zero(self, v) -> bool:
-        z = self.sp.simplify(v).is_zero if not getattr(v, "is_Rational", False) else v == 0
+        """Is a divisor zero?  A number must be decided; an expression in symbols (a gradient or a
+        symbolic identity) is zero only when it simplifies to 0 -- as with ``inv``, the result is
+        then a rational function, and each instance it is evaluated at is checked on its own."""
+        if getattr(v, "is_Rational", False):
+            return v == 0
+        z = self.sp.simplify(v).is_zero
         if z is None:
+            if getattr(v, "free_symbols", None):
+                return False
             raise NotExact("cannot decide whether a divisor is zero")
         return bool(z)
 
@@ -140,3 +147,23 @@ class ExactField(Field):
 
     def expm(self, a):
         self._no_exact("expm")
+
+    def eig(self, a, k):
+        self._no_exact("eig")
+
+    def sigma(self, a, k):
+        self._no_exact("sigma")
+
+    def nuclear(self, a):
+        self._no_exact("nuclear")
+
+    def _kink(self, x, f: str):
+        if not getattr(x, "is_Rational", False):
+            raise NotExact(f"{f} of a symbolic value (not differentiable at 0; no symbolic form here)")
+        return x
+
+    def relu(self, a):
+        return self._entrywise(a, lambda x: max(self._kink(x, "relu"), self.sp.Integer(0)))
+
+    def step(self, a):
+        return self._entrywise(a, lambda x: self.sp.Integer(1 if self._kink(x, "step") > 0 else 0))

@@ -86,6 +86,31 @@ class FloatField(Field):
     def rank(self, a):
         return self._s(self._rank(self._sv(a)))
 
+    def eig(self, a, k):
+        self.symmetric_or_fail(a, "eig")
+        return self._s(np.linalg.eigvalsh((a + a.T) / 2)[::-1][k - 1])
+
+    def sigma(self, a, k):
+        return self._s(self._sv(a)[k - 1])
+
+    def nuclear(self, a):
+        return self._s(np.sum(self._sv(a)))
+
+    def relu(self, a):
+        return np.maximum(a, 0.0)
+
+    def step(self, a):
+        return (a > 0).astype(float)
+
+    def ones(self, r, c):
+        return np.ones((r, c))
+
+    def hstack(self, *ms):
+        return np.hstack(ms)
+
+    def vstack(self, *ms):
+        return np.vstack(ms)
+
     def proj(self, a):
         u, s, _ = np.linalg.svd(a, full_matrices=False)
         r = self._rank(s)

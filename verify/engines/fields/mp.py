@@ -117,6 +117,26 @@ class MpField(Field):
                         out[i, j] += v[k, i] * u[j, k] / sk
         return out
 
+    def eig(self, a, k):
+        return self._s(sorted(self._eigs(a, "eig"), reverse=True)[k - 1])
+
+    def sigma(self, a, k):
+        return self._s(self._svals(a)[k - 1])
+
+    def nuclear(self, a):
+        return self._s(self.ctx.fsum(self._svals(a)))
+
+    def relu(self, a):
+        return self._entrywise(a, lambda x: x if x > 0 else self.ctx.mpf(0))
+
+    def step(self, a):
+        """1 where x > 0, else 0; a value within 10^-(dps/2) of 0 is undecidable here (rounding)."""
+        def one(x):
+            if abs(x) <= self.rank_tol:
+                raise UndefinedValue("step at a value indistinguishable from 0 at this precision")
+            return self.ctx.mpf(1 if x > 0 else 0)
+        return self._entrywise(a, one)
+
     def expm(self, a):
         return self._back(self.ctx.expm(self._m(a)))
 

@@ -22,25 +22,25 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..device import single_threaded, torch_device
 from ..errors import InputError
-from ._torch import single_threaded, resolve_device
-from .entk import doubled, doubled_params
-from .gnn import GNNSpec, batch_graphs, gnn_forward, init_gnn
-from .iterative import iterative_gntk_regression, iterations_to_tolerance
-from .stats import loglog_slope, mean_ci
-from .train import train_gd
-from .width import gnn_kernel, random_graphs
+from ..graphs.random_graphs import tagged_graphs
+from ..nets.entk import doubled, doubled_params
+from ..nets.gnn import GNNSpec, batch_graphs, gnn_forward, gnn_kernel, init_gnn
+from ..nets.iterative import iterative_gntk_regression, iterations_to_tolerance
+from ..nets.stats import loglog_slope, mean_ci
+from ..nets.train import train_gd
 
 
 def _draw_task(level: str, n_nodes: int, seed: int, n_train: int, n_test: int, n_features: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed + 7)
     if level == "graph":
-        graphs = random_graphs(n_train + n_test, n_nodes, n_features, seed)
+        graphs = tagged_graphs(n_train + n_test, n_nodes, n_features, seed)
         k = gnn_kernel(graphs, 2, 1, "uniform", "sum", "graph")
         tr, te = np.arange(n_train), np.arange(n_train, n_train + n_test)
         return {"graphs_train": graphs[:n_train], "graphs_test": graphs[n_train:], "train_idx": None,
                 "h": k[np.ix_(tr, tr)], "h_test": k[np.ix_(te, tr)], "y": rng.standard_normal(n_train)}
-    graphs = random_graphs(1, n_nodes, n_features, seed)
+    graphs = tagged_graphs(1, n_nodes, n_features, seed)
     k = gnn_kernel(graphs, 2, 1, "uniform", "sum", "node")
     perm = rng.permutation(n_nodes)
     n_tr = max(1, (2 * n_nodes) // 3)
@@ -76,7 +76,7 @@ def equivalence_run(task: dict[str, Any], level: str, width: int, seed: int, ste
 
     λ = ``lam_factor`` · κ²Λ_max(H); η = ``lr_factor`` / (κ²Λ_max(H) + λ).
     """
-    dev = resolve_device(device)
+    dev = torch_device(device)
     h, h_test, y = task["h"], task["h_test"], task["y"]
     lmax = float(np.linalg.eigvalsh(h)[-1])
     lam = lam_factor * kappa ** 2 * lmax

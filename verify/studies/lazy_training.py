@@ -17,13 +17,15 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..device import single_threaded, torch_device
 from ..errors import InputError
-from ._torch import single_threaded, as_tensor, resolve_device
-from .entk import empirical_ntk
-from .fc import FCSpec, fc_forward, init_fc
-from .kernel_regression import kernel_gd, loss_scale
-from .stats import loglog_slope, mean_ci
-from .train import train_gd
+from ..kernels.ntk import ntk_gram
+from ..nets.entk import empirical_ntk
+from ..nets.fc import FCSpec, fc_forward, init_fc
+from ..nets.kernel_regression import kernel_gd, loss_scale
+from ..nets.stats import loglog_slope, mean_ci
+from ..nets.tensors import as_tensor
+from ..nets.train import train_gd
 from .width import sphere_points
 
 
@@ -34,14 +36,12 @@ def lazy_training_study(
     normalisation: str = "jacot", seed: int = 0, device=None, progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """The lazy-training width study (targets y = sin(3 x₁) + x₂ on sphere points, seeded)."""
-    from ..kernels.ntk import ntk_gram
-
     ws = [int(w) for w in widths]
     if len(ws) < 2 or sorted(set(ws)) != ws or ws[0] < 1:
         raise InputError(f"widths must be at least two increasing positive integers, got {list(widths)}")
     if seeds < 1 or steps < 1:
         raise InputError(f"seeds and steps must be >= 1 (got {seeds}, {steps})")
-    dev = resolve_device(device)
+    dev = torch_device(device)
     x = sphere_points(n_train + n_test, dim, seed)
     y = np.sin(3 * x[:n_train, 0]) + x[:n_train, 1]
     _, theta = ntk_gram(x, depth, convention)

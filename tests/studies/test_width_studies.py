@@ -7,8 +7,8 @@ import pytest
 
 from verify.errors import InputError
 from verify.nets import loglog_slope, mean_ci
-from verify.nets.lazy import lazy_training_study
-from verify.nets.width import fc_width_study, gnn_width_study
+from verify.studies.lazy_training import lazy_training_study
+from verify.studies.width import fc_width_study, gnn_width_study
 
 
 def test_stats_helpers():

@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from ..device import single_threaded, torch_device
 from ..errors import InputError
-from ._torch import single_threaded, as_tensor, resolve_device
-from .entk import empirical_ntk
-from .fc import FCSpec, fc_forward, init_fc
-from .gnn import GNNSpec, batch_graphs, gnn_forward, init_gnn
-from .stats import loglog_slope, mean_ci
+from ..graphs.random_graphs import tagged_graphs
+from ..kernels.ntk import ntk_gram
+from ..nets.entk import empirical_ntk
+from ..nets.fc import FCSpec, fc_forward, init_fc
+from ..nets.gnn import GNNSpec, batch_graphs, gnn_forward, gnn_kernel, init_gnn
+from ..nets.stats import loglog_slope, mean_ci
+from ..nets.tensors import as_tensor
 
 
 def sphere_points(n: int, dim: int, seed: int) -> np.ndarray:
@@ -65,10 +69,8 @@ def fc_width_study(
     device=None, progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """The width study for a fully connected net; inputs on the unit sphere (seed ``seed``)."""
-    from ..kernels.ntk import ntk_gram
-
     ws = _check_widths(widths, seeds)
-    dev = resolve_device(device)
+    dev = torch_device(device)
     x = sphere_points(n_points, dim, seed)
     _, theta = ntk_gram(x, depth, convention, bias=bias, activation=activation)
     theta = np.asarray(theta, float)
@@ -83,33 +85,6 @@ def fc_width_study(
     return out
 
 
-def random_graphs(n_graphs: int, n_nodes: int, n_features: int, seed: int, p_edge: float = 0.4) -> list[tuple]:
-    """Seeded Erdős–Rényi graphs (A without self-loops, one-hot random tags as features)."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(n_graphs):
-        a = np.triu((rng.random((n_nodes, n_nodes)) < p_edge).astype(float), 1)
-        a = a + a.T
-        tags = rng.integers(0, n_features, n_nodes)
-        out.append((a, np.eye(n_features)[tags]))
-    return out
-
-
-def gnn_kernel(graphs: Sequence[Any], blocks: int, mlp_layers: int, scale: str, readout: str, level: str) -> np.ndarray:
-    """Du et al.'s Θ (``convention="paper"``) from verify.kernels.gntk, as a float64 array."""
-    from ..graphs import Graph
-    from ..kernels.gntk import gntk_gram
-
-    from .gnn import graph_arrays
-
-    gs = []
-    for g in graphs:
-        a, x = graph_arrays(g)
-        gs.append(Graph(a, x))
-    return np.asarray(gntk_gram(gs, blocks=blocks, mlp_layers=mlp_layers, scale=scale, readout=readout,
-                                convention="paper", level=level), float)
-
-
 @single_threaded
 def gnn_width_study(
     graphs: Sequence[Any] | None = None, blocks: int = 2, mlp_layers: int = 1, scale: str = "uniform",
@@ -118,9 +93,9 @@ def gnn_width_study(
 ) -> dict[str, Any]:
     """The width study for the Du et al. GNN (default graphs: 6 random graphs with 5 nodes)."""
     ws = _check_widths(widths, seeds)
-    dev = resolve_device(device)
+    dev = torch_device(device)
     if graphs is None:
-        graphs = random_graphs(6, 5, 3, seed)
+        graphs = tagged_graphs(6, 5, 3, seed)
     theta = gnn_kernel(graphs, blocks, mlp_layers, scale, readout, level)
     batch = batch_graphs(graphs, scale, dev)
     errors = _relative_errors(

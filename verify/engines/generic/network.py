@@ -1,0 +1,425 @@
+"""Index (tensor-network) form of a claim-language expression with symbolic dimensions.
+
+A matrix expression becomes a sum of *terms*.  A term is a coefficient (an exact polynomial in the
+scalar variables and dimension symbols) times a network: nodes are occurrences of matrix variables
+(each with a row leg and a column leg), edges are index ids shared by two ports, and the open legs
+are the result's composite row leg and composite column leg (tuples of atomic indices, slow to
+fast).  Semantics of one term with open row indices (i_1..i_r) and column indices (j_1..j_c):
+
+    T[(i_1..i_r), (j_1..j_c)] = coef * sum over the closed indices of prod_nodes X[row_leg, col_leg]
+
+where an index id that occurs at two ports takes the same value at both (an edge, or a Kronecker
+delta when both ports are open legs: ``eye(n)``).
+
+Conventions (the claim language's, ``verify.engines.evaluate``):
+
+* ``X.T`` swaps the composite legs; ``A @ B`` contracts A's column leg with B's row leg component
+  by component (equal structure required, else :class:`NotInFragment`);
+* ``kron(A, B)`` concatenates legs, A's components slow: (A⊗B)[(i1,i2),(j1,j2)] = A[i1,j1] B[i2,j2];
+* ``vec(X)`` stacks columns, so its row leg is (column leg of X) + (row leg of X) and it has no
+  column leg; an m×n X gives legs (n, m);
+* ``tr`` contracts the row leg with the column leg; a closed delta loop is a dimension factor;
+* a leg of size 1 takes one value only and is dropped (an n×1 vector has one leg);
+* ``norm(X)**(2k)`` is tr(XᵀX)^k; ``grad(f, X)`` of a 1×1 f is, term by term, the sum over the
+  occurrences of X of the network with that node removed, its row/column legs becoming the
+  result's (the gradient has X's shape: entry (a, b) is ∂f/∂X_ab);
+* ``inv(A)`` is an opaque node ``inv(A)`` for a variable A assumed invertible / pd (cancelled
+  next to A by the rewrite rules) and Aᵀ for an orthogonal A; anything else is outside the fragment.
+
+Nothing here uses SymPy's matrix-expression layer.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ...claims.model import Claim, Var
+from ...language.parser import Node, unparse
+from . import poly as P
+
+Dim = str | int
+
+
+class NotInFragment(Exception):
+    """The expression is outside the multilinear fragment (the message says which part)."""
+
+
+INVERTIBLE = {"invertible", "pd"}
+SYMMETRIC = {"symmetric", "psd", "pd", "projector"}
+MAX_TERMS = 20000
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One occurrence of a matrix variable (``label`` is the name, or ``inv(A)``); legs are index
+    ids, None for a leg of size 1."""
+
+    label: str
+    row: int | None
+    col: int | None
+
+
+@dataclass(frozen=True)
+class Term:
+    coef: P.Poly = field(hash=False)
+    factors: tuple[Factor, ...]
+    row: tuple[int, ...]
+    col: tuple[int, ...]
+
+    def ids(self) -> set[int]:
+        out = set(self.row) | set(self.col)
+        for f in self.factors:
+            out.update(i for i in (f.row, f.col) if i is not None)
+        return out
+
+
+@dataclass
+class Expr:
+    """A matrix: composite leg dimensions (row, col) and a sum of terms."""
+
+    rowdims: tuple[Dim, ...]
+    coldims: tuple[Dim, ...]
+    terms: list[Term]
+
+    @property
+    def is_scalar(self) -> bool:
+        return not self.rowdims and not self.coldims
+
+
+@dataclass
+class Builder:
+    """Turns claim-language nodes into :class:`Expr` for one claim.
+
+    ``dim_of`` gives each index id its dimension; ``labels`` gives each node label its (row dim,
+    col dim) with None for size 1 and the variable's assumptions.
+    """
+
+    claim: Claim
+    dim_of: dict[int, Dim] = field(default_factory=dict)
+    labels: dict[str, tuple[Dim | None, Dim | None, frozenset[str]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    proj_base: dict[str, tuple[str, bool]] = field(default_factory=dict)   # proj label -> (var, transposed)
+    depends: dict[str, str] = field(default_factory=dict)                 # inv/proj label -> its variable
+    deadline: float | None = None                                        # time.perf_counter() limit
+    _next: int = 0
+
+    # -- indices ------------------------------------------------------------------------------------
+    def fresh(self, dim: Dim) -> int:
+        self._next += 1
+        self.dim_of[self._next] = dim
+        return self._next
+
+    def _rename(self, t: Term) -> Term:
+        """A copy of t with fresh index ids (terms combined from two operands never share ids)."""
+        m = {i: self.fresh(self.dim_of[i]) for i in sorted(t.ids())}
+        return Term(t.coef, tuple(Factor(f.label, m.get(f.row) if f.row is not None else None,
+                                         m.get(f.col) if f.col is not None else None) for f in t.factors),
+                    tuple(m[i] for i in t.row), tuple(m[i] for i in t.col))
+
+    def _identify(self, coef: P.Poly, factors, row, col, pairs) -> Term:
+        """Identify the index pairs (contractions) and turn closed delta loops into dimension factors."""
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while parent.get(x, x) != x:
+                parent[x] = parent.get(parent[x], parent[x])
+                x = parent[x]
+            return x
+
+        for a, b in pairs:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        def m(i):
+            return None if i is None else find(i)
+
+        factors = tuple(Factor(f.label, m(f.row), m(f.col)) for f in factors)
+        row, col = tuple(find(i) for i in row), tuple(find(i) for i in col)
+        alive = set(row) | set(col)
+        for f in factors:
+            alive.update(i for i in (f.row, f.col) if i is not None)
+        for cls in sorted({find(a) for a, _ in pairs}):
+            if cls not in alive:                       # a closed loop of deltas: sum_i 1 = dim
+                coef = P.mul(coef, _dim_poly(self.dim_of[cls]))
+        return Term(coef, factors, row, col)
+
+    # -- building -----------------------------------------------------------------------------------
+    def leg(self, d: Dim) -> tuple[Dim, ...]:
+        return () if d == 1 else (d,)
+
+    def var_dims(self, v: Var) -> tuple[Dim, Dim]:
+        r, c = v.shape  # type: ignore[misc]
+        for d in (r, c):
+            if isinstance(d, str) and d not in self.claim.dims:
+                raise NotInFragment(f"{v.name} has the size {d!r}: the generic prover takes dimension names "
+                                    "and integers only")
+        return r, c
+
+    def build(self, node: Node) -> Expr:
+        op = node.op
+        if op == "num":
+            return Expr((), (), [Term(P.const(node.value), (), (), ())] if node.value else [])
+        if op == "name":
+            return self._name(node.value)
+        if op == "neg":
+            a = self.build(node.args[0])
+            return Expr(a.rowdims, a.coldims, [Term(P.scale(t.coef, -1), t.factors, t.row, t.col) for t in a.terms])
+        if op in ("add", "sub"):
+            a, b = self.build(node.args[0]), self.build(node.args[1])
+            if (a.rowdims, a.coldims) != (b.rowdims, b.coldims):
+                raise NotInFragment(f"{unparse(node)!r} adds terms whose legs have different structure "
+                                    f"({_legs(a)} and {_legs(b)})")
+            s = 1 if op == "add" else -1
+            return Expr(a.rowdims, a.coldims,
+                        a.terms + [Term(P.scale(t.coef, s), t.factors, t.row, t.col) for t in b.terms])
+        if op == "T":
+            a = self.build(node.args[0])
+            return Expr(a.coldims, a.rowdims, [Term(t.coef, t.factors, t.col, t.row) for t in a.terms])
+        if op == "matmul":
+            return self.matmul(self.build(node.args[0]), self.build(node.args[1]), node)
+        if op == "mul":
+            a, b = self.build(node.args[0]), self.build(node.args[1])
+            if a.is_scalar:
+                return self.outer(a, b)
+            if b.is_scalar:
+                return self.outer(b, a)
+            raise NotInFragment(f"{unparse(node)!r} multiplies two matrices entrywise")
+        if op == "div":
+            d = node.args[1]
+            if d.op != "num" or d.value == 0:
+                raise NotInFragment(f"division by a non-constant in {unparse(node)!r}")
+            a = self.build(node.args[0])
+            return Expr(a.rowdims, a.coldims, [Term(P.scale(t.coef, 1 / d.value), t.factors, t.row, t.col)
+                                               for t in a.terms])
+        if op == "pow":
+            return self._pow(node)
+        if op == "call":
+            return self._call(node)
+        raise NotInFragment(f"{op} is outside the fragment")
+
+    def _name(self, name: str) -> Expr:
+        if name in self.claim.dims:
+            return Expr((), (), [Term(P.var(name), (), (), ())])
+        v = self.claim.vars[name]
+        if v.is_scalar:
+            return Expr((), (), [Term(P.var(name), (), (), ())])
+        r, c = self.var_dims(v)
+        self.labels[name] = (None if r == 1 else r, None if c == 1 else c, frozenset(v.assume))
+        ri = self.fresh(r) if r != 1 else None
+        ci = self.fresh(c) if c != 1 else None
+        return Expr(self.leg(r), self.leg(c),
+                    [Term(P.const(1), (Factor(name, ri, ci),), () if ri is None else (ri,), () if ci is None else (ci,))])
+
+    def matmul(self, a: Expr, b: Expr, node: Node | None = None) -> Expr:
+        if a.coldims != b.rowdims:
+            where = f" in {unparse(node)!r}" if node is not None else ""
+            raise NotInFragment(f"a product contracts legs of different structure{where} "
+                                f"({a.coldims} with {b.rowdims})")
+        out = []
+        for ta in a.terms:
+            for tb0 in b.terms:
+                tb = self._rename(tb0)
+                out.append(self._identify(P.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row, tb.col,
+                                          list(zip(ta.col, tb.row))))
+        self._guard(out)
+        return Expr(a.rowdims, b.coldims, out)
+
+    def outer(self, s: Expr, a: Expr) -> Expr:
+        """A 1×1 expression times a matrix (scalar multiplication)."""
+        out = []
+        for ts in s.terms:
+            for ta0 in a.terms:
+                ta = self._rename(ta0)
+                out.append(Term(P.mul(ts.coef, ta.coef), ts.factors + ta.factors, ta.row, ta.col))
+        self._guard(out)
+        return Expr(a.rowdims, a.coldims, out)
+
+    def kron(self, a: Expr, b: Expr) -> Expr:
+        out = []
+        for ta in a.terms:
+            for tb0 in b.terms:
+                tb = self._rename(tb0)
+                out.append(Term(P.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row + tb.row, ta.col + tb.col))
+        self._guard(out)
+        return Expr(a.rowdims + b.rowdims, a.coldims + b.coldims, out)
+
+    def trace(self, a: Expr, node: Node) -> Expr:
+        if a.rowdims != a.coldims:
+            raise NotInFragment(f"trace of a matrix whose legs differ in structure in {unparse(node)!r} "
+                                f"({_legs(a)})")
+        out = [self._identify(t.coef, t.factors, (), (), list(zip(t.row, t.col))) for t in a.terms]
+        return Expr((), (), out)
+
+    def eye(self, dims: tuple[Dim, ...]) -> Expr:
+        ids = tuple(self.fresh(d) for d in dims)
+        return Expr(dims, dims, [Term(P.const(1), (), ids, ids)])
+
+    def _guard(self, terms: list) -> None:
+        if len(terms) > MAX_TERMS:
+            raise NotInFragment(f"the expansion has more than {MAX_TERMS} terms")
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise NotInFragment("the time budget of the generic prover ran out during the expansion")
+
+    def _pow(self, node: Node) -> Expr:
+        base, ex = node.args
+        if ex.op != "num" or ex.value.denominator != 1 or ex.value < 0:
+            raise NotInFragment(f"power with exponent {unparse(ex)!r} (only non-negative integers)")
+        k = int(ex.value)
+        if k > 12:
+            raise NotInFragment(f"power {k} is too large for the expansion")
+        if base.op == "call" and base.value == "norm":
+            if k % 2:
+                raise NotInFragment("an odd power of a norm is not polynomial")
+            x = self.build(base.args[0])
+            sq = self.trace(self.matmul(Expr(x.coldims, x.rowdims, [Term(t.coef, t.factors, t.col, t.row)
+                                                                     for t in x.terms]), x), base)
+            out = Expr((), (), [Term(P.const(1), (), (), ())])
+            for _ in range(k // 2):
+                out = self.outer(out, sq)
+            return out
+        a = self.build(base)
+        if a.is_scalar:
+            out = Expr((), (), [Term(P.const(1), (), (), ())])
+            for _ in range(k):
+                out = self.outer(out, a)
+            return out
+        if a.rowdims != a.coldims:
+            raise NotInFragment(f"power of a non-square matrix in {unparse(node)!r}")
+        out = self.eye(a.rowdims)
+        for _ in range(k):
+            out = self.matmul(out, a, node)
+        return out
+
+    def _call(self, node: Node) -> Expr:
+        name = node.value
+        if name == "eye":
+            return self.eye(self.leg(self._dim_arg(node.args[0], node)))
+        if name == "zeros":
+            r, c = (self._dim_arg(a, node) for a in node.args)
+            return Expr(self.leg(r), self.leg(c), [])
+        if name == "vec":
+            a = self.build(node.args[0])
+            return Expr(a.coldims + a.rowdims, (), [Term(t.coef, t.factors, t.col + t.row, ()) for t in a.terms])
+        if name == "kron":
+            return self.kron(self.build(node.args[0]), self.build(node.args[1]))
+        if name == "tr":
+            return self.trace(self.build(node.args[0]), node)
+        if name == "grad":
+            return self._grad(node)
+        if name == "inv":
+            return self._inv(node)
+        if name == "proj":
+            return self._proj(node.args[0], node)
+        if name == "norm":
+            raise NotInFragment("norm appears other than as norm(X)**(2k)")
+        raise NotInFragment(f"{name} is outside the multilinear fragment")
+
+    def _dim_arg(self, a: Node, node: Node) -> Dim:
+        if a.op == "num" and a.value.denominator == 1 and a.value >= 1:
+            return int(a.value)
+        if a.op == "name" and a.value in self.claim.dims:
+            return a.value
+        raise NotInFragment(f"{unparse(node)!r}: a size must be a dimension name or a positive integer")
+
+    def _inv(self, node: Node) -> Expr:
+        a = node.args[0]
+        if a.op != "name" or a.value not in self.claim.vars or self.claim.vars[a.value].is_scalar:
+            raise NotInFragment(f"{unparse(node)!r}: inv is in the fragment only for a matrix variable")
+        v = self.claim.vars[a.value]
+        assume = set(v.assume)
+        if "orthogonal" in assume:
+            self.notes.append(f"inv({v.name}) = {v.name}ᵀ ({v.name} orthogonal)")
+            x = self._name(v.name)
+            return Expr(x.coldims, x.rowdims, [Term(t.coef, t.factors, t.col, t.row) for t in x.terms])
+        if not assume & INVERTIBLE:
+            raise NotInFragment(f"{unparse(node)!r}: {v.name} is not assumed invertible")
+        r, c = self.var_dims(v)
+        label = f"inv({v.name})"
+        self._name(v.name)            # register the variable's label
+        self.depends[label] = v.name
+        self.labels[label] = (None if c == 1 else c, None if r == 1 else r, frozenset(assume))
+        ri = self.fresh(c) if c != 1 else None
+        ci = self.fresh(r) if r != 1 else None
+        return Expr(self.leg(c), self.leg(r),
+                    [Term(P.const(1), (Factor(label, ri, ci),), () if ri is None else (ri,), () if ci is None else (ci,))])
+
+    def _proj(self, a: Node, node: Node) -> Expr:
+        """proj(B), the orthogonal projector onto the columns of B, as an opaque node with the
+        projector rules and P B = B; proj(kron(B, C)) = kron(proj(B), proj(C)), proj(eye(n)) = eye(n)."""
+        if a.op == "call" and a.value == "kron":
+            self.notes.append("proj(kron(B, C)) = kron(proj(B), proj(C))")
+            return self.kron(self._proj(a.args[0], node), self._proj(a.args[1], node))
+        if a.op == "call" and a.value == "eye":
+            self.notes.append("proj(eye(n)) = eye(n)")
+            return self.build(a)
+        t = a.op == "T"
+        b = a.args[0] if t else a
+        if b.op != "name" or b.value not in self.claim.vars or self.claim.vars[b.value].is_scalar:
+            raise NotInFragment(f"{unparse(node)!r}: proj is in the fragment only for a matrix variable, its "
+                                "transpose, eye, or a kron of these")
+        v = self.claim.vars[b.value]
+        r, c = self.var_dims(v)
+        d = c if t else r
+        self._name(v.name)
+        label = f"proj({v.name}{'.T' if t else ''})"
+        self.labels[label] = (None if d == 1 else d, None if d == 1 else d, frozenset({"projector"}))
+        self.proj_base[label] = (v.name, t)
+        self.depends[label] = v.name
+        i = self.fresh(d) if d != 1 else None
+        j = self.fresh(d) if d != 1 else None
+        legs = () if i is None else (i,)
+        return Expr(self.leg(d), self.leg(d), [Term(P.const(1), (Factor(label, i, j),), legs,
+                                                     () if j is None else (j,))])
+
+    def _grad(self, node: Node) -> Expr:
+        fnode, xnode = node.args
+        x = xnode.value
+        f = self.build(fnode)
+        if not f.is_scalar:
+            raise NotInFragment(f"grad of a non-scalar in {unparse(node)!r}")
+        v = self.claim.vars[x]
+        if v.is_scalar:
+            return Expr((), (), [Term(P.diff(t.coef, x), t.factors, (), ()) for t in f.terms if P.diff(t.coef, x)])
+        for t in f.terms:
+            for fac in t.factors:
+                if self.depends.get(fac.label) == x:
+                    raise NotInFragment(f"grad with respect to {x} of an expression with {fac.label}")
+        r, c = self.var_dims(v)
+        out = []
+        for t in f.terms:
+            for k, fac in enumerate(t.factors):
+                if fac.label != x:
+                    continue
+                rest = t.factors[:k] + t.factors[k + 1:]
+                row = () if fac.row is None else (fac.row,)
+                col = () if fac.col is None else (fac.col,)
+                out.append(self._rename(Term(t.coef, rest, row, col)))
+        self._guard(out)
+        return Expr(self.leg(r), self.leg(c), out)
+
+
+def _dim_poly(d: Dim) -> P.Poly:
+    return P.const(d) if isinstance(d, int) else P.var(d)
+
+
+def _legs(e: Expr) -> str:
+    return f"rows {list(e.rowdims)}, columns {list(e.coldims)}"
+
+
+def build_sides(claim: Claim, deadline: float | None = None) -> tuple[Builder, Expr, Expr]:
+    """Both sides of an ``==`` claim as networks; raises NotInFragment."""
+    rel = claim.relation
+    if rel.op != "==":
+        raise NotInFragment("not an identity (the relation is not ==)")
+    b = Builder(claim, deadline=deadline)
+    lhs, rhs = b.build(rel.lhs), b.build(rel.rhs)
+    if (lhs.rowdims, lhs.coldims) != (rhs.rowdims, rhs.coldims):
+        raise NotInFragment(f"the two sides have different leg structure ({_legs(lhs)} and {_legs(rhs)})")
+    return b, lhs, rhs
+
+
+def dims_as_values(dims: Mapping[str, int]) -> dict[str, Fraction]:
+    return {k: Fraction(v) for k, v in dims.items()}

@@ -1,0 +1,317 @@
+"""Canonical form of a sum of tensor networks; equal canonical forms prove an identity for all sizes.
+
+Every node of a network is a matrix occurrence with two ports (row, column; a size-1 leg is no
+port) and every index joins exactly two ports (open legs count as ports: *slots*, numbered row
+slots first, then column slots).  Such a graph is a disjoint union of
+
+* **slot paths** between two open slots: a matrix product read from the lower slot to the higher,
+  each node oriented (``A`` entered by its row port, ``Aᵀ`` by its column port); an empty path is a
+  Kronecker delta (an identity);
+* **vector paths** between two size-1 ends (yᵀ A x): read from the end that gives the smaller word
+  (reading backwards transposes every node: yᵀ A x = xᵀ Aᵀ y);
+* **cycles** (traces): the smallest word over all rotations and both directions
+  (tr(ABC) = tr(BCA) = tr(CᵀBᵀAᵀ)).
+
+A term's key (its slot paths in slot order, its sorted vector paths and cycles) determines the
+network up to renaming of the summed indices, so two terms with equal keys are equal as functions
+of the variables' entries for every assignment of the dimensions.  The normal form maps keys to
+coefficients (exact polynomials), like terms combined, zeros dropped.
+
+Assumption rules, applied to the words before the keys are formed (each only under its assumption,
+each application counted in the rewriting trace):
+
+* ``symmetric`` (also psd, pd, projector): Sᵀ = S, so the orientation of S is dropped;
+* ``projector``: P P = P (P symmetric);
+* ``orthogonal`` (square): QᵀQ = I and QQᵀ = I; the pair disappears (a cycle that disappears is a
+  closed delta loop: a factor n);
+* ``invertible`` / ``pd``: A inv(A) = inv(A) A = I (also transposed).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import poly as P
+from .network import SYMMETRIC, Builder, Dim, Expr, Term
+
+Letter = tuple[str, bool]          # (node label, transposed?)
+Word = tuple[Letter, ...]
+Key = tuple[tuple[tuple[int, int, Word], ...], tuple[Word, ...], tuple[Word, ...]]
+
+
+@dataclass
+class NormalForm:
+    rowdims: tuple[Dim, ...]
+    coldims: tuple[Dim, ...]
+    terms: dict[Key, P.Poly]
+    rewrites: Counter = field(default_factory=Counter)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NormalForm):
+            return NotImplemented
+        return (self.rowdims, self.coldims, self.terms) == (other.rowdims, other.coldims, other.terms)
+
+    def sorted_terms(self) -> list[tuple[Key, P.Poly]]:
+        return sorted(self.terms.items(), key=lambda kv: repr(kv[0]))
+
+
+class Rules:
+    """The assumption rewrite rules for one claim's labels."""
+
+    def __init__(self, labels: dict[str, tuple[Dim | None, Dim | None, frozenset[str]]],
+                 proj_base: dict[str, tuple[str, bool]] | None = None) -> None:
+        self.labels = labels
+        self.proj_base = proj_base or {}
+        self.trace: Counter = Counter()
+
+    def _assume(self, label: str) -> frozenset[str]:
+        return self.labels[label][2]
+
+    def symmetric(self, label: str) -> bool:
+        return bool(self._assume(label) & SYMMETRIC)
+
+    def orient(self, w: Word) -> Word:
+        out = []
+        for lab, t in w:
+            if t and self.symmetric(lab):
+                self.trace[f"{_base(lab)} symmetric: {lab}ᵀ = {lab}"] += 1
+                t = False
+            out.append((lab, t))
+        return tuple(out)
+
+    def pair(self, a: Letter, b: Letter) -> tuple[str, Word] | None:
+        """The rewrite of the adjacent letters a b, or None: ('drop', ()) or ('merge', (a,))."""
+        (la, ta), (lb, tb) = a, b
+        if la in self.proj_base and b == self.proj_base[la]:
+            self.trace[f"{la} B = B for B = {_letter(b)}"] += 1
+            return "merge", (b,)
+        if lb in self.proj_base and a == (self.proj_base[lb][0], not self.proj_base[lb][1]):
+            self.trace[f"Bᵀ {lb} = Bᵀ for B = {_letter((a[0], not a[1]))}"] += 1
+            return "merge", (a,)
+        if la == lb:
+            asm = self._assume(la)
+            if "projector" in asm and not la.startswith("inv("):
+                self.trace[f"{la} projector: {la} {la} = {la}"] += 1
+                return "merge", (a,)
+            if "orthogonal" in asm and self.labels[la][0] is not None and self.labels[la][0] == self.labels[la][1] \
+                    and (ta != tb or self.symmetric(la)):
+                self.trace[f"{la} orthogonal: {la}ᵀ{la} = {la}{la}ᵀ = I"] += 1
+                return "drop", ()
+            return None
+        if ta == tb and {la, lb} in ({lb, f"inv({lb})"}, {la, f"inv({la})"}):
+            base = la if lb == f"inv({la})" else lb
+            if self.labels[base][0] is not None:
+                self.trace[f"{base} invertible: {base} inv({base}) = inv({base}) {base} = I"] += 1
+                return "drop", ()
+        return None
+
+    def path(self, w: Word) -> Word:
+        w = list(self.orient(w))
+        changed = True
+        while changed:
+            changed = False
+            for i in range(len(w) - 1):
+                r = self.pair(w[i], w[i + 1])
+                if r is not None:
+                    w[i:i + 2] = list(r[1])
+                    changed = True
+                    break
+        return tuple(w)
+
+    def cycle(self, w: Word) -> tuple[Word, Dim | None]:
+        """Rewrite a cycle; returns (word, dim) where an emptied cycle gives its loop dimension."""
+        w = list(self.orient(w))
+        changed = True
+        while changed and len(w) >= 2:
+            changed = False
+            n = len(w)
+            for i in range(n):
+                j = (i + 1) % n
+                r = self.pair(w[i], w[j])
+                if r is None:
+                    continue
+                if not r[1] and n == 2:
+                    return (), self.labels[w[i][0]][0]
+                if j == 0:
+                    w = w[1:n - 1] + list(r[1])
+                else:
+                    w[i:i + 2] = list(r[1])
+                changed = True
+                break
+        return tuple(w), None
+
+
+def _letter(x: Letter) -> str:
+    return f"{x[0]}ᵀ" if x[1] else x[0]
+
+
+def _base(label: str) -> str:
+    return label[4:-1] if label.startswith("inv(") else label
+
+
+def reverse(w: Word) -> Word:
+    return tuple((lab, not t) for lab, t in reversed(w))
+
+
+def canonical_cycle(w: Word) -> Word:
+    if not w:
+        return w
+    cands = []
+    for seq in (w, reverse(w)):
+        for k in range(len(seq)):
+            cands.append(seq[k:] + seq[:k])
+    return min(cands)
+
+
+def canonical_vector_path(w: Word) -> Word:
+    return min(w, reverse(w))
+
+
+def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
+    """Decompose one term into slot paths, vector paths and cycles; apply the rules; canonical key."""
+    ports: dict[int, list[tuple]] = {}
+    slots = list(t.row) + list(t.col)
+    for s, i in enumerate(slots):
+        ports.setdefault(i, []).append(("slot", s))
+    for k, f in enumerate(t.factors):
+        for side, i in (("r", f.row), ("c", f.col)):
+            if i is not None:
+                ports.setdefault(i, []).append(("node", k, side))
+    for i, ps in ports.items():
+        if len(ps) != 2:
+            raise AssertionError(f"index {i} has {len(ps)} ports (internal error in the network builder)")
+
+    seen: set[int] = set()
+    coef = dict(t.coef)
+
+    def other(i: int, port: tuple) -> tuple:
+        a, b = ports[i]
+        return b if a == port else a
+
+    def walk(port: tuple) -> tuple[Word, tuple]:
+        """From a node port just entered, follow the chain; returns (word, end port)."""
+        word = []
+        while True:
+            _, k, side = port
+            seen.add(k)
+            f = t.factors[k]
+            word.append((f.label, side == "c"))
+            out_side, out_idx = ("c", f.col) if side == "r" else ("r", f.row)
+            if out_idx is None:
+                return tuple(word), ("end", k)
+            nxt = other(out_idx, ("node", k, out_side))
+            if nxt[0] == "slot":
+                return tuple(word), nxt
+            if nxt[1] in seen:                       # back at the start: a cycle
+                return tuple(word), ("cycle",)
+            port = nxt
+
+    slot_paths = []
+    done_slots: set[int] = set()
+    for s, i in enumerate(slots):
+        if s in done_slots:
+            continue
+        nxt = other(i, ("slot", s))
+        if nxt[0] == "slot":
+            word, end = (), nxt
+        else:
+            word, end = walk(nxt)
+        if end[0] == "slot":
+            done_slots.update({s, end[1]})
+            slot_paths.append((s, end[1], rules.path(word)))
+        elif end[0] == "end":                        # an open leg ending at a size-1 leg (A @ y)
+            done_slots.add(s)
+            slot_paths.append((s, -1, rules.path(word)))
+        else:
+            raise AssertionError("an open leg on a cycle (internal error)")
+
+    vec_paths = []
+    for k, f in enumerate(t.factors):
+        if k in seen or (f.row is not None and f.col is not None):
+            continue
+        if f.row is None:
+            word, end = walk(("node", k, "r"))
+        else:
+            word, end = walk(("node", k, "c"))
+        if end[0] != "end":
+            raise AssertionError("a vector path ends at an open leg (internal error)")
+        vec_paths.append(canonical_vector_path(rules.path(word)))
+
+    cycles = []
+    for k in range(len(t.factors)):
+        if k in seen:
+            continue
+        word, end = walk(("node", k, "r"))
+        if end[0] != "cycle":
+            raise AssertionError("a closed chain is not a cycle (internal error)")
+        w, loop_dim = rules.cycle(word)
+        if loop_dim is not None:
+            coef = P.mul(coef, P.const(loop_dim) if isinstance(loop_dim, int) else P.var(loop_dim))
+        elif w:
+            cycles.append(canonical_cycle(w))
+    key: Key = (tuple(slot_paths), tuple(sorted(vec_paths)), tuple(sorted(cycles)))
+    return key, coef
+
+
+def normal_form(expr: Expr, builder: Builder, rules: Rules | None = None) -> NormalForm:
+    rules = rules or Rules(builder.labels, builder.proj_base)
+    terms: dict[Key, P.Poly] = {}
+    for t in expr.terms:
+        if not t.coef:
+            continue
+        key, coef = term_key(t, rules)
+        v = P.add(terms.get(key, {}), coef)
+        if v:
+            terms[key] = v
+        else:
+            terms.pop(key, None)
+    return NormalForm(expr.rowdims, expr.coldims, terms, rules.trace)
+
+
+# -- readable text ----------------------------------------------------------------------------------
+def word_str(w: Word) -> str:
+    return " ".join(f"{lab}ᵀ" if t else lab for lab, t in w)
+
+
+def key_str(key: Key, nrow: int, ncol: int) -> str:
+    """Readable term: a matrix product for an ordinary matrix result, else one bracket per slot path
+    ``[r0→c1: A B]`` (slots r = row legs, c = column legs, slow first; · = a size-1 end)."""
+    slot_paths, vec_paths, cycles = key
+    parts = []
+    if nrow == 1 and ncol == 1 and [p[:2] for p in slot_paths] == [(0, 1)]:
+        parts.append(word_str(slot_paths[0][2]) or "I")
+    elif nrow == 1 and ncol == 0 and [p[:2] for p in slot_paths] == [(0, -1)]:
+        parts.append(word_str(slot_paths[0][2]))
+    else:
+        for a, b, w in slot_paths:
+            parts.append(f"[{_slot(a, nrow)}→{_slot(b, nrow)}: {word_str(w) or 'δ'}]")
+    parts += [f"({word_str(w)})" for w in vec_paths]
+    parts += [f"tr({word_str(w)})" for w in cycles]
+    return " · ".join(parts) if parts else "1"
+
+
+def _slot(s: int, nrow: int) -> str:
+    if s < 0:
+        return "·"
+    return f"r{s}" if s < nrow else f"c{s - nrow}"
+
+
+def nf_str(nf: NormalForm) -> str:
+    if not nf.terms:
+        return "0"
+    out = []
+    for key, c in nf.sorted_terms():
+        body = key_str(key, len(nf.rowdims), len(nf.coldims))
+        cs = P.to_str(c)
+        if cs == "1":
+            out.append(f"+ {body}")
+        elif cs == "-1":
+            out.append(f"- {body}")
+        elif " " in cs:
+            out.append(f"+ ({cs}) {body}")
+        elif cs.startswith("-"):
+            out.append(f"- {cs[1:]} {body}")
+        else:
+            out.append(f"+ {cs} {body}")
+    s = " ".join(out)
+    return s.removeprefix("+ ")
