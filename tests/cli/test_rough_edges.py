@@ -165,6 +165,15 @@ def test_progress_bar_and_json_silence(tmp_path):
     assert config_from(p.parse_args(["--json"])).progress is None
     assert config_from(p.parse_args(["--json", "--progress"])).progress is not None
     assert config_from(p.parse_args([])).progress is not None
+    from verify.cli import build_parser, wants_progress
+
+    parser = build_parser()
+    for name in ("gd-gap", "shift-operators", "ntk-width", "gntk-equivalence", "lazy-training"):
+        base = ["experiment", name]
+        assert wants_progress(parser.parse_args(base)) is True
+        assert wants_progress(parser.parse_args([*base, "--json"])) is False            # off under --json
+        assert wants_progress(parser.parse_args([*base, "--json", "--progress"])) is True
+        assert wants_progress(parser.parse_args([*base, "--no-progress"])) is False
 
 
 def test_terminal_table_fits_and_keeps_names(monkeypatch):
@@ -199,3 +208,43 @@ def test_kernel_ntk_cross_kernel_matches_the_joint_gram(tmp_path, capsys):
     (tmp_path / "c.json").write_text(json.dumps({"x": [[1.0, 2.0, 3.0]]}))
     assert main([*base, "--points", str(tmp_path / "a.json"), "--points2", str(tmp_path / "c.json")]) == 2
     assert "dimension 3" in _err_line(capsys)
+
+
+def test_gntk_classify_reports_progress_on_stderr(capsys):
+    args = ["gntk", "classify", "--dataset", "mutag", "--blocks", "1", "--mlp-layers", "1", "--scale",
+            "uniform", "--readout", "sum", "--convention", "paper", "--c-num", "2", "--nested-c-num", "2"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("accuracy ") and "Gram matrix of mutag" in err
+    assert "outer fold 10/10" in err and "nested CV, outer fold 10/10" in err
+    assert main([*args, "--json"]) == 0
+    assert capsys.readouterr().err == ""                                   # off under --json
+
+
+def test_gntk_cross_kernel_equals_per_pair_values(tmp_path, capsys):
+    import numpy as np
+
+    from verify.graphs import load_dataset
+    from verify.kernels.cross import gntk_cross_gram
+    from verify.kernels.gntk import gntk_gram
+
+    g = load_dataset("mutag")[:5]
+    opts = (2, 1, "degree", "jk", "paper")
+    cross = gntk_cross_gram(g[:2], g[2:5], *opts)
+    assert cross.shape == (2, 3)
+    for i in range(2):
+        for j in range(3):                                                 # each pair on its own
+            assert cross[i, j] == pytest.approx(gntk_gram([g[i], g[2 + j]], *opts)[0, 1], rel=1e-12)
+    nodes = gntk_cross_gram(g[:1], g[1:2], *opts, level="node")
+    n0, n1 = g[0].n, g[1].n
+    assert nodes.shape == (n0, n1)
+    as_json = lambda gs: {"graphs": [{"adjacency": x.adjacency_csr().toarray().tolist(),  # noqa: E731
+                                      "features": np.asarray(x.features).tolist()} for x in gs]}
+    (tmp_path / "a.json").write_text(json.dumps(as_json(g[:2])))
+    (tmp_path / "b.json").write_text(json.dumps(as_json(g[2:5])))
+    assert main(["kernel", "gntk", "--graphs", str(tmp_path / "a.json"), "--graphs2",
+                 str(tmp_path / "b.json"), "--blocks", "2", "--mlp-layers", "1", "--scale", "degree",
+                 "--readout", "jk", "--convention", "paper", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["shape"] == [2, 3] and res["cross"] is True
+    np.testing.assert_allclose(res["gram"], cross, rtol=1e-13)

@@ -312,6 +312,11 @@ def test_verify_run_path_writes_reports_site_and_run_log(tmp_path):
     first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "run-log.json"}
     assert main(args) == 0  # byte-identical on a rerun
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "run-log.json"} == first
+    site = tmp_path / "site"                                               # --html alone: only the site
+    assert main(["run", str(tmp_path / "my_proof.py"), "--html", str(site), "--out", str(tmp_path / "unused"),
+                 "--quiet", "--instances", "2"]) == 0
+    assert sorted(p.name for p in site.iterdir()) == ["index.html", "run-log.json", "user_demo.html"]
+    assert not (tmp_path / "unused").exists()
     from verify.catalogue import catalogue_files
 
     assert re.fullmatch(r"verify/catalogue_files/\w+\.toml", display_path(catalogue_files()[0]))

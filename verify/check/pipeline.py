@@ -59,6 +59,21 @@ def _seed_for(claim: Claim, seed: int) -> int:
 
 
 def check_claim(claim: Claim, config: CheckConfig | None = None) -> Result:
+    """Check one claim with the engines: exact proof first, then certification, high-precision
+    numerics and a counterexample search; a counterexample is re-checked before it is reported.
+
+    Returns a :class:`~verify.result.Result` (verdict, evidence, counterexample).  An ill-formed
+    claim gives the verdict ``error`` with a one-line message; it never raises for bad claims.
+
+    Example::
+
+        >>> from verify import CheckConfig, Claim, check_claim
+        >>> c = Claim("t", "(A @ B).T == A.T @ B.T", dims={"n": 2},
+        ...           vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}})
+        >>> r = check_claim(c, CheckConfig(instances=3))
+        >>> r.verdict.value, sorted(r.counterexample.values)
+        ('refuted', ['A', 'B'])
+    """
     config = config or CheckConfig()
     t0 = time.perf_counter()
     try:

@@ -50,6 +50,17 @@ class ClaimFile:
 
 
 def load_claim_file(path: str | Path) -> ClaimFile:
+    """Read a TOML claim file (format above): ``InputError`` if the file cannot be used at all; an
+    ill-formed claim becomes an entry with ``claim=None`` and its ``error`` message.
+
+    Example::
+
+        >>> from verify import load_claim_file
+        >>> from verify.catalogue import catalogue_files
+        >>> cf = load_claim_file(catalogue_files()[0])
+        >>> cf.title, all(e.claim is not None for e in cf.entries)
+        ('Kronecker and vec identities (vec stacks columns)', True)
+    """
     p = Path(path)
     where = str(path)
     if not p.exists():

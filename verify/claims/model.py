@@ -18,9 +18,12 @@ from ..result import EXPECTATIONS
 
 ASSUMPTIONS = (
     "symmetric", "psd", "pd", "invertible", "full_rank", "rank_deficient", "orthogonal",
-    "projector", "nonnegative", "positive", "nonzero",
+    "projector", "nonnegative", "positive", "nonzero", "nsd", "nd", "idempotent", "nilpotent",
 )
-SQUARE_ONLY = {"symmetric", "psd", "pd", "invertible", "orthogonal", "projector"}
+# nsd / nd: negative semidefinite / definite (symmetric); idempotent: A @ A == A (not necessarily
+# symmetric; a symmetric idempotent is a projector); nilpotent: A**n == 0 for n x n A
+SYMMETRIC_ASSUMPTIONS = frozenset({"symmetric", "psd", "pd", "nsd", "nd", "projector"})
+SQUARE_ONLY = set(SYMMETRIC_ASSUMPTIONS) | {"invertible", "orthogonal", "idempotent", "nilpotent"}
 MATRIX_ONLY = SQUARE_ONLY | {"full_rank", "rank_deficient"}
 CONFLICTS = [
     ({"pd", "rank_deficient"}, "a positive definite matrix has full rank"),
@@ -33,10 +36,39 @@ CONFLICTS = [
     ({"pd", "projector"}, "the only positive definite projector is I"),
     ({"invertible", "projector"}, "the only invertible projector is I"),
     ({"positive", "rank_deficient"}, "entrywise positive rank-deficient matrices are not generated; use nonnegative"),
+    *[({a, b}, why) for a, b, why in [
+        ("nd", "rank_deficient", "a negative definite matrix has full rank"),
+        ("nsd", "psd", "the only matrix both psd and nsd is 0; state it directly"),
+        ("nd", "psd", "a negative definite matrix is not psd"), ("nd", "pd", "nd and pd exclude each other"),
+        ("nsd", "pd", "a pd matrix is not nsd"), ("nd", "nsd", "nd already implies nsd; use one"),
+        ("nd", "projector", "a projector is psd"), ("nsd", "projector", "the only nsd projector is 0"),
+        ("nd", "orthogonal", "the only orthogonal nd matrix is -I; state it directly"),
+        ("nsd", "orthogonal", "the only orthogonal nsd matrix is -I; state it directly"),
+        ("nd", "nonnegative", "a negative definite matrix has a negative diagonal"),
+        ("nd", "positive", "a negative definite matrix has a negative diagonal"),
+        ("nsd", "nonnegative", "the only entrywise nonnegative nsd matrix is 0"),
+        ("nsd", "positive", "an nsd matrix has a nonpositive diagonal"),
+        ("idempotent", "invertible", "the only invertible idempotent is I"),
+        ("idempotent", "full_rank", "the only full-rank idempotent is I"),
+        ("idempotent", "pd", "the only positive definite idempotent is I"),
+        ("idempotent", "nd", "an idempotent has eigenvalues 0 and 1"),
+        ("idempotent", "orthogonal", "the only orthogonal idempotent is I"),
+        ("projector", "full_rank", "the only full-rank projector is I"),
+        ("nilpotent", "invertible", "a nilpotent matrix is singular"),
+        ("nilpotent", "full_rank", "a nilpotent matrix is singular"),
+        ("nilpotent", "pd", "a nilpotent matrix is singular"), ("nilpotent", "nd", "a nilpotent matrix is singular"),
+        ("nilpotent", "orthogonal", "a nilpotent matrix is singular"),
+        ("nilpotent", "symmetric", "the only symmetric nilpotent matrix is 0"),
+        ("nilpotent", "psd", "the only psd nilpotent matrix is 0"),
+        ("nilpotent", "nsd", "the only nsd nilpotent matrix is 0"),
+        ("nilpotent", "projector", "the only nilpotent projector is 0"),
+        ("nilpotent", "idempotent", "the only nilpotent idempotent is 0"),
+        ("nilpotent", "positive", "an entrywise positive matrix has a positive (Perron) eigenvalue"),
+    ]],
 ]
 MAX_DIM = 64
 # assumptions that tie entries together: a gradient with respect to such a variable is ambiguous
-TIED_ENTRIES = {"symmetric", "psd", "pd", "orthogonal", "projector", "rank_deficient"}
+TIED_ENTRIES = set(SYMMETRIC_ASSUMPTIONS) | {"orthogonal", "rank_deficient", "idempotent", "nilpotent"}
 
 
 @dataclass(frozen=True)

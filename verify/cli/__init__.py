@@ -106,6 +106,13 @@ def progress_printer(enabled: bool = True):
     return progress_sink(enabled)
 
 
+def wants_progress(args: argparse.Namespace) -> bool:
+    """Progress on stderr unless ``--no-progress``/``--quiet``; off under ``--json`` unless ``--progress``."""
+    if getattr(args, "no_progress", False) or getattr(args, "quiet", False):
+        return False
+    return not getattr(args, "json", False) or bool(getattr(args, "progress", False))
+
+
 def _hypothesis_home() -> None:
     """Keep hypothesis's cache out of the user's working directory (no ``.hypothesis/`` there)."""
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):

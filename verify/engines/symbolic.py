@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..claims.model import Claim
+from ..claims.model import SYMMETRIC_ASSUMPTIONS, Claim
 from ..errors import ClaimError, UndefinedValue
 from ..claims.instances import Instance, shape_of
 from ..language.parser import Node, Relation
@@ -82,7 +82,7 @@ def _symbolic_values(claim: Claim, dims: dict[str, int]):
         if var.is_scalar and "nonzero" in a and "positive" not in a:
             kw["nonzero"] = True
         m = np.empty((r, c), dtype=object)
-        sym = bool(a & {"symmetric", "psd", "pd", "projector"})
+        sym = bool(a & SYMMETRIC_ASSUMPTIONS)
         for i in range(r):
             for j in range(c):
                 if sym and j < i:

@@ -115,6 +115,8 @@ def evidence_html(v: Any, depth: int = 0) -> str:
 
 
 def _cell(x: Any) -> str:
+    if isinstance(x, list) and len(x) <= _MAX_ITEMS and all(not isinstance(v, (dict, list)) for v in x):
+        return "[" + ", ".join(_scalar(v) for v in x) + "]"
     if isinstance(x, (dict, list)):
         text = esc(str(jsonable(x)))
         return f"<code>{text[:300]}{'…' if len(text) > 300 else ''}</code>"

@@ -15,7 +15,7 @@ from ..result import Figure, jsonable
 from .chain import chain_summary, dependency_png
 from .model import FileOutcome
 from .stable import display_path, is_timing_key, split_timings
-from .summary import counterexample_line, evidence_line
+from .summary import counterexample_line, evidence_line, scope_counts_line
 
 _SKIP_EVIDENCE = {"engine"}
 
@@ -184,8 +184,11 @@ def render_proof_report(pr: ProofResult, stem: str, command: str) -> tuple[str, 
     if p.summary:
         lines += ["*Reading (authored prose; the verdicts are authoritative):* " + md_prose(p.summary), ""]
     ok = sum(s.matches for s in pr.steps)
-    lines += [f"**{ok} of {len(pr.steps)} steps have the verdict they should have.**", "",
-              "| step | name | uses | by | authors assert | toolkit expects | verdict | as expected |",
+    lines += [f"**{ok} of {len(pr.steps)} steps have the verdict they should have.**", ""]
+    scope = scope_counts_line([s.result for s in pr.steps])
+    if scope:
+        lines += [scope, ""]
+    lines += ["| step | name | uses | by | authors assert | toolkit expects | verdict | as expected |",
               "|---|---|---|---|---|---|---|---|"]
     for s in pr.steps:
         st = s.step
@@ -232,8 +235,10 @@ def render_files_report(files: list[FileOutcome], title: str, command: str, seed
              f"Seed {seed} · {dps} digits · {_versions()}", ""]
     for f in files:
         ok = sum(c.matches for c in f.claims)
+        scope = scope_counts_line([c.result for c in f.claims])
         lines += [f"## {md_text(f.title)}", "",
                   f"{md_code(display_path(f.file))} · {ok} of {len(f.claims)} claims as expected", "",
+                  *([scope, ""] if scope else []),
                   "| claim | statement | expect | verdict | evidence |", "|---|---|---|---|---|"]
         for c in f.claims:
             exp = md_text(c.expect or "-")

@@ -91,7 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--activation", default="relu", help="relu (default), erf, identity, or an expression in z")
     p.add_argument("--points", required=True, help="JSON file {\"x\": [[...], ...]}")
     p.add_argument("--points2", default=None, metavar="FILE",
-                   help="second point set {\"x\": ...}: the cross kernels K(x, x2) (N x M), e.g. train x test")
+                   help="second point set {\"x\": ...}: cross kernels K(x, x2) (N x M), e.g. train x test")
     p.add_argument("--dps", type=_nonneg_int, default=None, help="use the mpmath path at this many digits")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(_kernel_run=run_ntk)
@@ -99,6 +99,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--graphs", required=True, help="JSON file {\"graphs\": [{\"adjacency\": ..., \"features\": ...}]}")
     add_gntk_options(g)
     g.add_argument("--level", choices=["graph", "node"], default="graph")
+    g.add_argument("--graphs2", default=None, metavar="FILE",
+                   help="second set of graphs (same format): cross kernel K(graphs, graphs2)")
     g.add_argument("--json", action="store_true", help="print JSON")
     g.set_defaults(_kernel_run=run_gntk)
 
@@ -163,12 +165,21 @@ def run_gntk(args: argparse.Namespace) -> int:
     from ...kernels.gntk import gntk_gram
 
     graphs = graphs_from_json(read_json_file(args.graphs, "graphs file"), where=args.graphs)
+    graphs2 = (graphs_from_json(read_json_file(args.graphs2, "graphs file"), where=args.graphs2)
+               if args.graphs2 is not None else None)
     t0 = time.perf_counter()
-    gram = gntk_gram(graphs, args.blocks, args.mlp_layers, args.scale, args.readout, args.convention,
-                     args.level, args.chunk_size)
+    if graphs2 is None:
+        gram = gntk_gram(graphs, args.blocks, args.mlp_layers, args.scale, args.readout, args.convention,
+                         args.level, args.chunk_size)
+    else:
+        from ...kernels.cross import gntk_cross_gram
+
+        gram = gntk_cross_gram(graphs, graphs2, args.blocks, args.mlp_layers, args.scale, args.readout,
+                               args.convention, args.level, args.chunk_size)
     payload = {"gram": gram.tolist(), "blocks": args.blocks, "mlp_layers": args.mlp_layers, "scale": args.scale,
                "readout": args.readout, "convention": args.convention, "level": args.level,
-               "n_graphs": len(graphs), "shape": list(gram.shape), "seconds": round(time.perf_counter() - t0, 6)}
+               "n_graphs": len(graphs), **({"n_graphs2": len(graphs2), "cross": True} if graphs2 else {}),
+               "shape": list(gram.shape), "seconds": round(time.perf_counter() - t0, 6)}
     if args.level == "node":
         payload["note"] = ("node-level GNTK (arXiv 2309.07452): the graph-level recursion without the readout "
                            "sum; exact form reconstructed, rows/columns are the nodes of all graphs in order")

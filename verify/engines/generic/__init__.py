@@ -79,9 +79,12 @@ class GenericProof:
         out: dict[str, Any] = {"status": self.status, "seconds": round(self.seconds, 4)}
         if self.reason:
             out["reason"] = self.reason
-        if self.proved:
+        if self.proved and self.certificate is not None:
             out["scope"] = SCOPE
             out["engine"] = ENGINE
+            out["normal_form"] = self.certificate["lhs"]["text"]
+            if self.certificate["rewrites"]:
+                out["rewrites"] = self.certificate["rewrites"]
             out["certificate"] = self.certificate
         return out
 
@@ -98,6 +101,9 @@ def prove_generic(claim: Claim, time_budget: float | None = None) -> GenericProo
         lhs, rhs = normal_form(lhs_e, builder, rules), normal_form(rhs_e, builder, rules)
     except NotInFragment as exc:
         return GenericProof(NOT_IN_FRAGMENT, str(exc), seconds=time.perf_counter() - t0)
+    except AssertionError as exc:     # an inconsistent network: never a proof; the other engines decide
+        return GenericProof(NOT_IN_FRAGMENT, f"internal error in the generic prover ({exc}); please report this claim",
+                            seconds=time.perf_counter() - t0)
     cert = {
         "scope": SCOPE,
         "engine": ENGINE,
