@@ -7,13 +7,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import Claim
-from verify.claims.instances import build_value, instance_valid, n_params, random_instance, satisfies
+from verify.claims.instances import (
+    build_value,
+    instance_valid,
+    n_params,
+    random_instance,
+    satisfies,
+)
 
 CASES = [
     (["symmetric"], (3, 3)), (["psd"], (3, 3)), (["pd"], (2, 2)), (["invertible"], (3, 3)),
     (["full_rank"], (2, 4)), (["full_rank"], (4, 2)), (["rank_deficient"], (3, 3)), (["rank_deficient"], (2, 4)),
     (["orthogonal"], (3, 3)), (["projector"], (3, 3)), (["nonnegative"], (2, 3)), (["positive"], (2, 2)),
     (["psd", "nonnegative"], (3, 3)), (["symmetric", "nonnegative"], (2, 2)), (["nonzero"], (2, 2)),
+    (["nsd"], (3, 3)), (["nd"], (2, 2)), (["idempotent"], (3, 3)), (["nilpotent"], (3, 3)),
+    (["idempotent", "symmetric"], (3, 3)), (["projector", "positive"], (2, 2)), (["nilpotent", "nonnegative"], (3, 3)),
+    (["pd", "positive"], (2, 2)), (["symmetric", "rank_deficient"], (3, 3)), (["idempotent", "rank_deficient"], (3, 3)),
 ]
 
 

@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bound-seeds", type=int, default=None,
                         help="instances in the bound-violation search (default 6; --quick: 2)")
     parser.add_argument("--plot", default=None, metavar="DIR", help="also write PNG figures to DIR")
-    parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def _settings(args: argparse.Namespace) -> dict:
@@ -151,11 +152,11 @@ def _figures(res: dict) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from ...studies import gd_gap as study
-    from .. import progress_printer
+    from .. import progress_printer, wants_progress
     from ..output import check_folder, emit
 
     settings = _settings(args)
     check_folder(args.plot, "--plot")                 # before the computation, not after it
-    progress = progress_printer(not args.no_progress)
+    progress = progress_printer(wants_progress(args))
     res = study.compute(settings, progress)
     return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)

@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="--lazy: loss normalisation jacot (1/N) | neural-tangents | arora (none)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the points and networks (default 0)")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def parse_widths(text: str) -> list[int]:
@@ -61,7 +62,7 @@ def parse_widths(text: str) -> list[int]:
 def run(args: argparse.Namespace) -> int:
     from ...device import resolve_device
     from ...result import jsonable
-    from .. import progress_printer
+    from .. import progress_printer, wants_progress
 
     base = _QUICK if args.quick else _FULL
     widths = parse_widths(args.widths or base["widths"])
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.convention not in ("jacot", "arora"):
         raise InputError(f"--convention must be jacot or arora (got {args.convention!r})")
     device = resolve_device(args.device)
-    progress = progress_printer(not args.no_progress)
+    progress = progress_printer(wants_progress(args))
     if args.lazy:
         if args.model != "fc":
             raise InputError("--lazy is for --model fc")

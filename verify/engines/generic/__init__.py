@@ -13,7 +13,7 @@ symbolic dimensions (:mod:`.network`), brings them to a canonical form under the
   can satisfy extra identities, e.g. Cayley-Hamilton at n = 2, and the rules are not complete):
   the ordinary engines decide.
 
-Fragment: matrix and scalar variables, ``eye``, ``zeros``, rational constants and dimension
+Fragment: matrix and scalar variables, ``eye``, ``zeros`` (also of a product size, ``eye(m*n)``), rational constants and dimension
 symbols as coefficients, ``+ - *``, ``/`` by a constant, ``@``, ``.T``, ``kron``, ``vec``, ``tr``,
 non-negative integer powers (of scalars and square matrices), ``norm(X)**(2k)`` = tr(XᵀX)^k,
 ``grad(f, X)`` of a scalar f in the fragment, and ``inv(A)`` of a variable assumed invertible,
@@ -79,9 +79,12 @@ class GenericProof:
         out: dict[str, Any] = {"status": self.status, "seconds": round(self.seconds, 4)}
         if self.reason:
             out["reason"] = self.reason
-        if self.proved:
+        if self.proved and self.certificate is not None:
             out["scope"] = SCOPE
             out["engine"] = ENGINE
+            out["normal_form"] = self.certificate["lhs"]["text"]
+            if self.certificate["rewrites"]:
+                out["rewrites"] = self.certificate["rewrites"]
             out["certificate"] = self.certificate
         return out
 
