@@ -420,3 +420,13 @@ def test_derived_theorem_verdict_on_index_and_proof_page():
     assert '<p class="theorem">Theorem <a href="#step-s3"><code>s3</code></a>:' in files["demo_proof.html"]
     plain = render_site([pr], None, pr.config)                   # no theorem: a dash, no line
     assert "<td>—</td>" in plain["index.html"] and 'class="theorem"' not in plain["demo_proof.html"]
+
+
+def test_proof_page_opens_with_the_generated_summary():
+    from verify.report.html import proof_page
+
+    pr = run_proof(_demo_proof(), CheckConfig(instances=3))
+    page = proof_page(pr, {}, "verify run demo-proof")
+    assert "This proof states no derived theorem step. Steps: " in page
+    assert page.index('class="generated"') < page.index('class="summary"')
+    assert "Refuted (each with a re-checked counterexample): s2" in page
