@@ -26,11 +26,11 @@ from typing import Any
 from ..config import CheckConfig
 from ..proof import ProofResult
 from ..result import Verdict, jsonable
+from .chain import chain_summary
 from .graph import VERDICT_COLOURS, dependency_svg
 from .mathml import is_matrix, latex_to_mathml, value_to_mathml
 from .model import FileOutcome
 from .stable import display_path, is_timing_key
-from .chain import chain_summary
 from .summary import evidence_line
 
 CSS = """
