@@ -20,6 +20,9 @@ GENERIC = [
     "vec_norm_is_frobenius", "grad_squared_loss", "grad_wrt_prediction", "grad_ridge_loss",
     "grad_chain_middle_factor", "grad_chain_first_factor", "grad_trace_linear",
     "proj_idempotent", "proj_symmetric", "proj_fixes_column_space", "pythagoras", "proj_of_kron_with_identity",
+    # catalogue groups 08-09 (derived dimensions, Hessian-vector products)
+    "vec_kron_on_derived_sizes", "hessian_vector_product_of_a_quadratic",
+    "hessian_vector_product_of_squared_norm_squared",
 ]
 
 

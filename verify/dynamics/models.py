@@ -273,7 +273,7 @@ def make_problem(seed: int = 1, *, p_edge: float = 0.35, **kwargs) -> tuple[GNNI
     ``default_rng(seed)`` in the order graph (p_edge = 0.35), X, training set, Y, then B_1..B_H, W
     with entries N(0, 1/fan_in).  seed = 1 with the defaults is the 32-parameter instance whose
     numbers MATH.md reports (σ²_min = 0.0763, sharpness 11.6 at θ₀; the same draw as
-    ``proofs/_xu2021_model.make_instance(1)``).  Other keywords as in :func:`make_instance`."""
+    ``proofs/linear_gnn_xu2021/model.make_instance(1)``).  Other keywords as in :func:`make_instance`."""
     base = dict(n=8, m_x=3, hidden=4, m_y=1, H=2, n_train=5, kappa=1.0)
     base.update(kwargs)
     rng = np.random.default_rng(seed)

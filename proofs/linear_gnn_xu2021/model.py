@@ -17,8 +17,9 @@ exact, the high-precision and the ball-arithmetic computations.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -134,9 +135,9 @@ def to_mp(a: np.ndarray) -> mpmath.matrix:
 
 
 def to_sympy(a: np.ndarray):
-    import sympy
-
     from fractions import Fraction
+
+    import sympy
 
     def one(x):
         if isinstance(x, Fraction):
