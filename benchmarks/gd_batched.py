@@ -2,11 +2,12 @@
 
     python benchmarks/gd_batched.py [--quick]
 
-1. GD on the 32-parameter instance of MATH.md's shape (seed 0): config-steps per second for the
+1. GD on the 32-parameter instance of docs/math.md's shape (seed 0): config-steps per second for the
    batched torch runner at batch 1, 1024 and 4096 (float64, CPU; CUDA too when available)
    against a plain per-configuration numpy loop measured in the same run; ratios printed.
-2. Gradient-flow references on [0, T]: Taylor series in python-flint ball arithmetic (30 and 50 digits) vs float64 DOP853
-   (rtol 1e-13) and the float64 Taylor series; the errors are measured against the 50-digit run.
+2. Gradient-flow references on [0, T]: Taylor series in python-flint ball arithmetic (30 and 50 digits)
+   vs float64 DOP853 (rtol 1e-13) and the float64 Taylor series; the errors are measured against the
+   50-digit run.
    mpmath.odefun on a short interval as a second baseline.
 """
 from __future__ import annotations
@@ -68,7 +69,9 @@ def main() -> None:
         for batch in (1, 1024, 4096):
             st = steps if batch == 1 else max(20, steps // 4)
             r = gd_throughput(inst, batch, st, dev)
-            print(f"torch batched {dev} batch {batch:5d}: {r:,.0f} config-steps/s  ({r / base:.1f}x the loop)")
+            print(
+                f"torch batched {dev} batch {batch:5d}: {r:,.0f} config-steps/s  ({r / base:.1f}x the loop)"
+            )
 
     if a.skip_flow:
         return
@@ -76,27 +79,39 @@ def main() -> None:
     ts = np.linspace(0, T, 9)
     print(f"\ngradient flow on [0, {T}] (9 output times):")
     ref50 = F.flow_taylor(inst, M.init_weights(inst, 1), ts, dps=50)
-    print(f"  Taylor (arb) 50 digits: {ref50.seconds:.2f} s, {ref50.steps} steps, order {ref50.settings['order']}, "
-          f"own error estimate {ref50.error_estimate:.2e}")
+    print(
+        f"  Taylor (arb) 50 digits: {ref50.seconds:.2f} s, {ref50.steps} steps, order "
+        f"{ref50.settings['order']}, "
+        f"own error estimate {ref50.error_estimate:.2e}"
+    )
     ref30 = F.flow_taylor(inst, M.init_weights(inst, 1), ts, dps=30)
     with mpmath.workdps(50):
-        d30 = max(abs(x - y) for a_, b_ in zip(ref30.thetas_exact, ref50.thetas_exact) for x, y in zip(a_, b_))
+        d30 = max(
+            abs(x - y) for a_, b_ in zip(ref30.thetas_exact, ref50.thetas_exact) for x, y in zip(a_, b_)
+        )
     print(f"  Taylor (arb) 30 digits: {ref30.seconds:.2f} s, error vs 50 digits {float(d30):.2e} "
           f"(own estimate {ref30.error_estimate:.2e})")
     F.flow_dop853(inst, M.init_weights(inst, 1), [0.0, 0.01])  # warm-up: scipy import outside the timing
     t0 = time.perf_counter()
     dop = F.flow_dop853(inst, M.init_weights(inst, 1), ts)
     tdop = time.perf_counter() - t0
-    print(f"  DOP853 float64 rtol 1e-13: {tdop:.3f} s, error vs 50 digits {np.abs(dop - ref50.thetas64).max():.2e}; "
-          f"Taylor-30 / DOP853 time ratio {ref30.seconds / tdop:.0f}x")
+    print(
+        f"  DOP853 float64 rtol 1e-13: {tdop:.3f} s, error vs 50 digits "
+        f"{np.abs(dop - ref50.thetas64).max():.2e}; "
+        f"Taylor-30 / DOP853 time ratio {ref30.seconds / tdop:.0f}x"
+    )
     t64 = F.flow_taylor(inst, M.init_weights(inst, 1), ts, dps=None)
-    print(f"  Taylor float64: {t64.seconds:.3f} s, error vs 50 digits {np.abs(t64.thetas64 - ref50.thetas64).max():.2e}")
+    print(
+        f"  Taylor float64: {t64.seconds:.3f} s, error vs 50 digits "
+        f"{np.abs(t64.thetas64 - ref50.thetas64).max():.2e}"
+    )
     # mpmath.odefun baseline on a short interval
     tshort = 0.1
     with mpmath.workdps(20):
-        I = M.as_object(inst, "mpf")
+        inst_mp = M.as_object(inst, "mpf")
         y0 = list(M.pack(M.to_object(M.init_weights(inst, 1), "mpf")))
-        rhs = lambda t, y: list(-M.pack(M.grads(I, M.unpack(np.array(y, dtype=object), inst.shapes))))
+        def rhs(t, y):
+            return list(-M.pack(M.grads(inst_mp, M.unpack(np.array(y, dtype=object), inst.shapes))))
         t0 = time.perf_counter()
         sol = mpmath.odefun(rhs, 0, y0)
         yo = sol(mpmath.mpf(tshort))

@@ -38,15 +38,23 @@ def main() -> None:
         fail_below = [x for x in below if not x["holds"]]
         stable_ok = [x for x in below if x["holds"]]
         worst_ok = max((x["max_ratio"] for x in stable_ok), default=float("nan"))
-        print(f"{name}: {r['n_fail']}/{r['n_runs']} grid runs violate; with c<1: {len(fail_below)}/{len(below)}; "
-              f"smallest failing c {r['smallest_failing_c']}; violations with eta*sharpness/2 < 1 all along: "
-              f"{cls['stable_failures']} (unchecked {cls.get('unchecked', 0)}); largest ratio among holding runs {worst_ok:.4f}; "
-              f"optimised worst {max(o['max_ratio'] for o in r['optimised']):.4g} ({time.perf_counter() - t0:.0f} s)")
+        print(
+            f"{name}: {r['n_fail']}/{r['n_runs']} grid runs violate; with c<1: "
+            f"{len(fail_below)}/{len(below)}; "
+            f"smallest failing c {r['smallest_failing_c']}; violations with eta*sharpness/2 < 1 all along: "
+            f"{cls['stable_failures']} (unchecked {cls.get('unchecked', 0)}); largest ratio among holding "
+            f"runs {worst_ok:.4f}; "
+            f"optimised worst {max(o['max_ratio'] for o in r['optimised']):.4g} "
+            f"({time.perf_counter() - t0:.0f} s)"
+        )
         total["runs"] += r["n_runs"]
         total["fail"] += r["n_fail"]
         total["stable_fail"] += cls["stable_failures"]
-    print(f"total: {total['fail']}/{total['runs']} violating runs, {total['stable_fail']} of them with GD stable "
-          "(eta*sharpness/2 < 1) up to the violation")
+    print(
+        f"total: {total['fail']}/{total['runs']} violating runs, {total['stable_fail']} of them with GD "
+        "stable "
+        "(eta*sharpness/2 < 1) up to the violation"
+    )
     # how tight is the proof's differential inequality? (a stable-regime violation needs slack ~ 1)
     import numpy as np
 
@@ -69,8 +77,11 @@ def main() -> None:
                 fb = B.flow_bound_ratios(inst, th, ts)
                 if fb["min_pointwise_slack"] < worst[0]:
                     worst = (fb["min_pointwise_slack"], (name, seed, scale, fb["max_ratio"]))
-    print(f"smallest pointwise slack ||grad L||^2 / (4 kappa lambda sigma^2 (L - L*)) along the flow (t in [0,5], "
-          f"51 times, init scales 0.3/1/3): {worst[0]:.4g} at {worst[1]}")
+    print(
+        "smallest pointwise slack ||grad L||^2 / (4 kappa lambda sigma^2 (L - L*)) along the flow (t in "
+        "[0,5], "
+        f"51 times, init scales 0.3/1/3): {worst[0]:.4g} at {worst[1]}"
+    )
 
 
 if __name__ == "__main__":

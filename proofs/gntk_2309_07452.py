@@ -243,7 +243,7 @@ def check_node_level_consistency(config: CheckConfig) -> Result:
                     float(np.max(np.abs(node - node.T)) / np.abs(node).max()))
         min_eig = min(min_eig, float(np.linalg.eigvalsh(node)[0] / np.abs(node).max()))
     ok = worst <= 1e-12 and min_eig >= -1e-12
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, {
+    return Result.numerical(ok, {
         "engine": "verify.kernels.gntk float64", "graphs": "4 random graphs, 5 nodes, both scales",
         "max_rel_error_readout_and_symmetry": worst, "min_eigenvalue_relative": min_eig, "tolerance": 1e-12})
 
@@ -280,7 +280,7 @@ def _check_equivalence(level: str, config: CheckConfig) -> Result:
     ev = {"engine": "torch GD on the doubled Du et al. GNN (float64) vs iterative GNTK regression",
           **{k: r[k] for k in keys},
           "band": "fitted slope <= -0.25, gap at the widest net < 1/3 of the narrowest, f0 = 0 exactly"}
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, ev, figures=[fig])
+    return Result.numerical(ok, ev, figures=[fig])
 
 
 def check_equivalence_graph(config: CheckConfig) -> Result:
@@ -313,7 +313,7 @@ def check_width_requirement(config: CheckConfig) -> Result:
           "reading": "a stated exponent above the implied one means the stated width suffices on these sizes and "
                      "is loose by the difference; the measurement cannot show a width is necessary",
           "caveat": "3 sizes, 3 seeds, random graphs redrawn per size: the exponents carry the listed standard errors"}
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, ev, figures=[fig])
+    return Result.numerical(ok, ev, figures=[fig])
 
 
 def check_iterations(config: CheckConfig) -> Result:
@@ -339,7 +339,7 @@ def check_iterations(config: CheckConfig) -> Result:
                  "graph size N (nodes)", "iterations (median of 3 tasks)",
                  [(f"{r['level']} level", r["sizes"], r["iterations_to_eps"]) for r in rows], logx=True, logy=True)
     ok = rows[0]["fitted_exponent"] <= rows[0]["stated_exponent"] and all(r["relative_error"] <= 1e-3 for r in runs)
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE,
+    return Result.numerical(ok,
                   {"engine": "eigenvalues of the GNTK Gram (float64) + the iteration itself", "fits": rows,
                    "eps": rg["eps_iterations"], "formula": "k = ceil(log eps / log(1 - Lambda_0/Lambda_max))",
                    "attained": runs,

@@ -71,7 +71,7 @@ def check_batched_vs_reference(config: CheckConfig) -> Result:
                 worst = max(worst, e)
                 cases.append({"convention": conv, "readout": ro, "scale": sc, "rel_error": e})
     tol = 1e-8
-    return Result(Verdict.HOLDS_NUMERICALLY if worst <= tol else Verdict.INCONCLUSIVE,
+    return Result.numerical(worst <= tol,
                   {"engine": "verify.kernels.gntk vs verify.kernels.gntk_reference (float64)", "cases": cases,
                    "worst_relative_error": worst, "tolerance": tol, "graphs": "6 random graphs, 5 nodes, 3 tags",
                    "tolerance_reason": "the reference follows the official code and takes np.arccos of the clipped "
@@ -124,7 +124,7 @@ def check_empirical_gnn_kernel(config: CheckConfig) -> Result:
                  + [("m^{-1/2} reference", list(widths), [runs[0]["rel_error"][0] * math.sqrt(widths[0] / w)
                                                           for w in widths])], logx=True, logy=True)
     ok = all(-0.8 <= r["slope"] <= -0.3 and r["rel_error"][-1] < 0.2 for r in runs)
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, {
+    return Result.numerical(ok, {
         "engine": "torch.func empirical NTK of the GNN (float64) vs verify.kernels.gntk (paper)",
         "band": "slope in [-0.8, -0.3], error < 0.2 at the largest width",
         "runs": [{k: r[k] for k in ("scale", "readout", "widths", "rel_error", "ci", "slope", "slope_stderr", "seeds",
@@ -155,7 +155,7 @@ def check_official_factor(config: CheckConfig) -> Result:
     err_paper = float(np.linalg.norm(emp - kp) / np.linalg.norm(kp))
     err_official = float(np.linalg.norm(emp - ko) / np.linalg.norm(ko))
     ok = worst <= 1e-12 and err_paper < 0.15 and err_official > 0.35
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, {
+    return Result.numerical(ok, {
         "engine": "verify.kernels.gntk (both conventions) + torch.func empirical NTK",
         "mutag_graphs": 40, "max_abs_deviation_of_ratio_from_2": worst,
         "finite_gnn": "Du et al. GNN, width 2048, 2 blocks, 1 ReLU layer, uniform, sum; first 6 MUTAG graphs",
@@ -187,7 +187,7 @@ def check_mutag_benchmark(config: CheckConfig) -> Result:
           "caveats": "one architecture (the paper searched L, R, scale, readout); C chosen by mean test-fold "
                      "accuracy as the official code does (optimistic); the nested figure is unbiased",
           "proteins": "PROTEINS is measured in benchmarks/ (too slow for the proof's 60 s budget)"}
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, ev)
+    return Result.numerical(ok, ev)
 
 
 def build_proof() -> Proof:

@@ -19,9 +19,10 @@ def test_taylor_mp_matches_mpmath_odefun(tiny):
     ts = [0.0, 0.05, 0.1]
     ref = F.flow_taylor(inst, Ws, ts, dps=25)
     with mpmath.workdps(25):
-        I = M.as_object(inst, "mpf")
+        inst_mp = M.as_object(inst, "mpf")
         y0 = list(M.pack(M.to_object(Ws, "mpf")))
-        rhs = lambda t, y: list(-M.pack(M.grads(I, M.unpack(np.array(y, dtype=object), inst.shapes))))
+        def rhs(t, y):
+            return list(-M.pack(M.grads(inst_mp, M.unpack(np.array(y, dtype=object), inst.shapes))))
         sol = mpmath.odefun(rhs, 0, y0)
         for t, th in zip(ts, ref.thetas_exact):
             d = max(abs(a - b) for a, b in zip(sol(mpmath.mpf(t)), th))

@@ -43,7 +43,7 @@ def test_underdetermined_test_gap_survives():
 
 
 def test_math_md_reference_numbers():
-    """MATH.md's instance (make_problem(1)): sigma^2 = 0.0763, sharpness 11.6, gap 0.675 eta,
+    """docs/math.md's instance (make_problem(1)): sigma^2 = 0.0763, sharpness 11.6, gap 0.675 eta,
     residuals 4.9 eta^2 (modified flow) and 1.9 eta^2 (variational) at T = 5."""
     inst, Ws = M.make_problem(1)
     assert inst.n_params == 32

@@ -29,8 +29,16 @@ def test_gradient_matches_finite_differences_and_autograd(inst):
     th = M.pack(Ws)
     g = M.pack(M.grads(inst, Ws))
     e = 1e-6
-    fd = np.array([(M.loss(inst, M.unpack(th + e * u, inst.shapes)) - M.loss(inst, M.unpack(th - e * u, inst.shapes))) / (2 * e)
-                   for u in np.eye(th.size)])
+    fd = np.array(
+        [
+            (
+                M.loss(inst, M.unpack(th + e * u, inst.shapes))
+                - M.loss(inst, M.unpack(th - e * u, inst.shapes))
+            )
+            / (2 * e)
+            for u in np.eye(th.size)
+        ]
+    )
     assert np.abs(fd - g).max() < 1e-7 * (1 + np.abs(g).max())
     Wt = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in Ws]
     L = M.chain_loss(Wt, torch.tensor(inst.G), torch.tensor(inst.Y), 1.0)
@@ -54,7 +62,10 @@ def test_hvp_matches_autograd_and_fd(inst):
     assert np.abs(ha - hv).max() < 1e-11 * (1 + np.abs(hv).max())
     e = 1e-5
     th, v = M.pack(Ws), M.pack(Vs)
-    fd = (M.pack(M.grads(inst, M.unpack(th + e * v, inst.shapes))) - M.pack(M.grads(inst, M.unpack(th - e * v, inst.shapes)))) / (2 * e)
+    fd = (
+        M.pack(M.grads(inst, M.unpack(th + e * v, inst.shapes)))
+        - M.pack(M.grads(inst, M.unpack(th - e * v, inst.shapes)))
+    ) / (2 * e)
     assert np.abs(fd - hv).max() < 1e-6 * (1 + np.abs(hv).max())
 
 
@@ -79,9 +90,9 @@ def test_projector_compact_svd_and_excess_loss(inst):
     assert abs(ex - (M.loss(inst, Ws) - M.optimal_loss(inst))) < 1e-12
     # high precision: excess = L - L* to 40 digits (Pythagoras), and not for a full projector
     with mpmath.workdps(50):
-        I = M.as_object(inst, "mpf")
+        inst_mp = M.as_object(inst, "mpf")
         W = M.to_object(Ws, "mpf")
-        d = M.excess_loss(I, W) - (M.loss(I, W) - M.optimal_loss(I))
+        d = M.excess_loss(inst_mp, W) - (M.loss(inst_mp, W) - M.optimal_loss(inst_mp))
         assert abs(d) < mpmath.mpf(10) ** -40
     full = np.eye(5)
     assert abs(M.excess_loss(inst, Ws, full) - M.loss(inst, Ws)) < 1e-12  # the wrong Pi gives L, not L - L*
@@ -97,9 +108,9 @@ def test_sigma_small_and_lambda(inst):
 
 
 def test_exact_arithmetic_paths(inst):
-    I = M.as_object(inst, "fraction")
+    inst_q = M.as_object(inst, "fraction")
     W = M.to_object(M.init_weights(inst, 1), "fraction")
-    g = M.grads(I, W)
+    g = M.grads(inst_q, W)
     assert all(isinstance(v, Fraction) for v in g[0].ravel())
     assert np.allclose(np.array(g[2], dtype=float), M.grads(inst, M.init_weights(inst, 1))[2], rtol=1e-12)
 

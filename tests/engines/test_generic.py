@@ -62,7 +62,10 @@ def _claim(statement, vars, dims=None):
 def test_normal_forms_readable():
     g = prove_generic(BY_NAME["grad_chain_middle_factor"])
     assert g.certificate["lhs"]["text"] == "2 Wᵀ W B X Xᵀ - 2 Wᵀ Y Xᵀ"
-    assert prove_generic(BY_NAME["kron_mixed_product"]).certificate["rhs"]["text"] == "[r0→c0: A C] · [r1→c1: B D]"
+    assert (
+        prove_generic(BY_NAME["kron_mixed_product"]).certificate["rhs"]["text"]
+        == "[r0→c0: A C] · [r1→c1: B D]"
+    )
 
 
 @pytest.mark.parametrize("statement,assume,extra", [
@@ -105,19 +108,37 @@ def test_cayley_hamilton_at_n_2_is_not_a_generic_identity():
 
 def test_gradient_of_a_trace_product_lemma():
     # the generic lemma behind the Xu et al. gradients: d<C, A B D>/dB = Aᵀ C Dᵀ
-    c = Claim("lemma", "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D.T", {"a": [1, 3], "b": [1, 3], "c": [1, 3],
-              "d": [1, 3]}, {"A": {"shape": ["a", "b"]}, "B": {"shape": ["b", "c"]}, "D": {"shape": ["c", "d"]},
-                             "C": {"shape": ["a", "d"]}})
+    c = Claim(
+        "lemma",
+        "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D.T",
+        {"a": [1, 3], "b": [1, 3], "c": [1, 3], "d": [1, 3]},
+        {
+            "A": {"shape": ["a", "b"]},
+            "B": {"shape": ["b", "c"]},
+            "D": {"shape": ["c", "d"]},
+            "C": {"shape": ["a", "d"]},
+        },
+    )
     g = prove_generic(c)
     assert g.proved and recheck(c, g.certificate).ok
-    wrong = Claim("lemma_wrong", "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D", {"a": [1, 3], "b": [1, 3],
-                  "c": [1, 3]}, {"A": {"shape": ["a", "b"]}, "B": {"shape": ["b", "c"]}, "D": {"shape": ["c", "c"]},
-                                 "C": {"shape": ["a", "c"]}})
+    wrong = Claim(
+        "lemma_wrong",
+        "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D",
+        {"a": [1, 3], "b": [1, 3], "c": [1, 3]},
+        {
+            "A": {"shape": ["a", "b"]},
+            "B": {"shape": ["b", "c"]},
+            "D": {"shape": ["c", "c"]},
+            "C": {"shape": ["a", "c"]},
+        },
+    )
     assert prove_generic(wrong).status == "different-normal-forms"
 
 
 def test_grad_with_respect_to_a_scalar_and_of_an_inverse():
-    c = _claim("grad(lam**2 * tr(A) + lam, lam) == 2 * lam * tr(A) + 1", {"A": {"shape": ["n", "n"]}, "lam": {}})
+    c = _claim(
+        "grad(lam**2 * tr(A) + lam, lam) == 2 * lam * tr(A) + 1", {"A": {"shape": ["n", "n"]}, "lam": {}}
+    )
     assert prove_generic(c).proved
     d = _claim("grad(tr(inv(A)), A) == eye(n)", {"A": {"shape": ["n", "n"], "assume": ["invertible"]}})
     assert prove_generic(d).status == "not-in-fragment"

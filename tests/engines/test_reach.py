@@ -171,11 +171,19 @@ def test_grad_through_new_linear_operations_and_a_quotient():
     c = Claim("g", "grad(x.T @ diag(d) @ x, x) == 2 * hadamard(d, x)", dims={"n": [1, 3]},
               vars={"x": {"shape": ["n", 1]}, "d": {"shape": ["n", 1]}})
     assert check_claim(c, CONFIG).verdict is Verdict.PROVED
-    rq = Claim("rq", "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * (A @ x - ((x.T @ A @ x) / (x.T @ x)) * x) / (x.T @ x)",
-               dims={"n": [1, 3]}, vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}})
+    rq = Claim(
+        "rq",
+        "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * (A @ x - ((x.T @ A @ x) / (x.T @ x)) * x) / (x.T @ x)",
+        dims={"n": [1, 3]},
+        vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}},
+    )
     r = check_claim(rq, CONFIG)
     assert r.verdict.holds and r.counterexample is None, r.message
-    bad = Claim("rq2", "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * A @ x / (x.T @ x)",
-                dims={"n": [2, 3]}, vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}})
+    bad = Claim(
+        "rq2",
+        "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * A @ x / (x.T @ x)",
+        dims={"n": [2, 3]},
+        vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}},
+    )
     r2 = check_claim(bad, CONFIG)
     assert r2.verdict is Verdict.REFUTED

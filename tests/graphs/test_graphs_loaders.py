@@ -114,7 +114,9 @@ def test_unknown_dataset():
 
 
 def test_graph_validation_and_json():
-    ok = graphs_from_json({"graphs": [{"adjacency": [[0, 1], [1, 0]], "features": [[1.0], [2.0]], "label": 1}]})
+    ok = graphs_from_json(
+        {"graphs": [{"adjacency": [[0, 1], [1, 0]], "features": [[1.0], [2.0]], "label": 1}]}
+    )
     assert ok[0].n == 2 and ok[0].label == 1
     for bad, msg in [
         ({"graphs": [{"adjacency": [[0, 1], [0, 0]], "features": [[1.0], [1.0]]}]}, "symmetric"),

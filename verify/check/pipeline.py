@@ -79,7 +79,9 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
     gen = prove_generic(claim) if claim.relation.op == "==" else None
     if gen is not None:
         ev["generic"] = gen.evidence()
-    sym = decide_polynomial(claim) if all(v.is_scalar for v in claim.vars.values()) and not claim.dims else None
+    sym = (
+        decide_polynomial(claim) if all(v.is_scalar for v in claim.vars.values()) and not claim.dims else None
+    )
     if gen is not None and gen.proved:
         sym = SymbolicOutcome(True, GENERIC_METHOD, [], [], "", gen.seconds)
     elif sym is None or (not sym.proved and not sym.candidates):
@@ -168,8 +170,12 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
         cx_json = inst.to_json(claim)
         cx = Counterexample(cx_json["dims"], cx_json["values"], {"recheck": dec.method, **dec.details})
         if sym.proved:
-            return Result(Verdict.INCONCLUSIVE, ev, None,
-                          "engines disagree: an exact proof and a re-checked counterexample; please report this claim")
+            return Result(
+                Verdict.INCONCLUSIVE,
+                ev,
+                None,
+                "engines disagree: an exact proof and a re-checked counterexample; please report this claim",
+            )
         return Result(Verdict.REFUTED, ev, cx, f"counterexample re-checked ({dec.method})")
 
     valid = len(decisions)
@@ -200,7 +206,9 @@ def _check(claim: Claim, config: CheckConfig, t0: float) -> Result:
                       f"{undecided} instance(s) could not be decided at the available precision")
     if certified == valid:
         ev["engine"] = "exact rationals / arb balls on instances"
-        return Result(Verdict.CERTIFIED, ev, None, f"rigorously checked on {valid} instances; no counterexample found")
+        return Result(
+            Verdict.CERTIFIED, ev, None, f"rigorously checked on {valid} instances; no counterexample found"
+        )
     ev["engine"] = "mpmath"
     return Result(Verdict.HOLDS_NUMERICALLY, ev, None,
                   f"agrees to {dps - 10} digits on {valid} instances ({certified} certified, {tight} tight); "
@@ -256,8 +264,10 @@ def _raw_of(claim: Claim, starts):
     # can restart from their values directly.
     out = []
     for dims, raw in starts:
-        if all(not v.assume or set(v.assume) <= {"nonnegative", "positive", "nonzero", "full_rank", "invertible"}
-               for v in claim.vars.values()):
+        if all(
+            not v.assume or set(v.assume) <= {"nonnegative", "positive", "nonzero", "full_rank", "invertible"}
+            for v in claim.vars.values()
+        ):
             out.append((dims, raw))
     return out
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..language.shapes import dim_value
-from ..linalg import projector
+from ..linalg import projector, rational_to_json
 from .model import Claim, Var
 
 Rows = list[list[Fraction]]
@@ -30,16 +30,11 @@ class Instance:
         out = {}
         for name, rows in self.values.items():
             if claim.vars[name].is_scalar:
-                out[name] = fraction_json(rows[0][0])
+                out[name] = rational_to_json(rows[0][0])
             else:
-                out[name] = [[fraction_json(v) for v in r] for r in rows]
+                out[name] = [[rational_to_json(v) for v in r] for r in rows]
         return {"dims": dict(self.dims), "values": out}
 
-
-def fraction_json(q: Fraction):
-    """Integers as ints, other rationals as exact "p/q" strings."""
-    q = Fraction(q)
-    return int(q) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
 
 
 def shape_of(var: Var, dims: dict[str, int]) -> tuple[int, int]:
@@ -71,7 +66,10 @@ def _mul(a: Rows, b: Rows) -> Rows:
     if not a or not b:
         return a
     k = len(b)
-    return [[sum((a[i][t] * b[t][j] for t in range(k)), Fraction(0)) for j in range(len(b[0]))] for i in range(len(a))]
+    return [
+        [sum((a[i][t] * b[t][j] for t in range(k)), Fraction(0)) for j in range(len(b[0]))]
+        for i in range(len(a))
+    ]
 
 
 def _T(a: Rows) -> Rows:
@@ -122,9 +120,9 @@ def build_value(var: Var, shape: tuple[int, int], raw: Sequence[Fraction]) -> Ro
             for j in range(i + 1, r):
                 K[i][j], K[j][i] = raw[t], -raw[t]
                 t += 1
-        I = _eye(r)
-        m = _sympy([[I[i][j] - K[i][j] for j in range(r)] for i in range(r)]) * \
-            _sympy([[I[i][j] + K[i][j] for j in range(r)] for i in range(r)]).inv()
+        eye = _eye(r)
+        m = _sympy([[eye[i][j] - K[i][j] for j in range(r)] for i in range(r)]) * \
+            _sympy([[eye[i][j] + K[i][j] for j in range(r)] for i in range(r)]).inv()
         q = _from_sympy(m)
         signs = [(-1 if raw[k + i] < 0 else 1) for i in range(r)]
         return [[signs[i] * q[i][j] for j in range(r)] for i in range(r)]
@@ -172,7 +170,9 @@ def satisfies(var: Var, rows: Rows) -> bool:
     if var.is_scalar:
         return True
     r, c = len(rows), len(rows[0])
-    if a & {"symmetric", "psd", "pd", "projector"} and any(rows[i][j] != rows[j][i] for i in range(r) for j in range(i)):
+    if a & {"symmetric", "psd", "pd", "projector"} and any(
+        rows[i][j] != rows[j][i] for i in range(r) for j in range(i)
+    ):
         return False
     rank = _rank(rows) if a & {"invertible", "full_rank", "rank_deficient", "pd"} else None
     if a & {"invertible", "full_rank", "pd"} and rank != min(r, c):

@@ -1,10 +1,10 @@
 """``Claim``: a relation between two expressions over typed variables, with side conditions.
 
 A claim has dimensions (``dims``: a fixed int, or ``[lo, hi]`` sampled per instance), variables
-(``vars``: matrices with a ``shape`` of ints, dim names or dim expressions such as "n*p" or "n+1", or scalars without one, each with
-``assume`` assumptions), a ``statement`` with exactly one relation, optional ``given`` side
-conditions (scalar relations restricting the instances) and an optional ``expect`` ("holds" or
-"fails"), which is compared with the verdict but never used to decide it.
+(``vars``: matrices with a ``shape`` of ints, dim names or dim expressions such as "n*p" or "n+1", or
+scalars without one, each with ``assume`` assumptions), a ``statement`` with exactly one relation,
+optional ``given`` side conditions (scalar relations restricting the instances) and an optional
+``expect`` ("holds" or "fails"), which is compared with the verdict but never used to decide it.
 """
 from __future__ import annotations
 
@@ -32,7 +32,10 @@ CONFLICTS = [
     ({"orthogonal", "projector"}, "the only orthogonal projector that is orthogonal is I"),
     ({"pd", "projector"}, "the only positive definite projector is I"),
     ({"invertible", "projector"}, "the only invertible projector is I"),
-    ({"positive", "rank_deficient"}, "entrywise positive rank-deficient matrices are not generated; use nonnegative"),
+    (
+        {"positive", "rank_deficient"},
+        "entrywise positive rank-deficient matrices are not generated; use nonnegative",
+    ),
 ]
 MAX_DIM = 64
 # assumptions that tie entries together: a gradient with respect to such a variable is ambiguous
@@ -82,7 +85,9 @@ class Claim:
         for rel in [self.relation, *self.given_relations]:
             unknown = sorted(rel.names() - known)
             if unknown:
-                raise ClaimError(f"unknown name {unknown[0]!r} in {rel.text!r} (declare it under [vars] or [dims])")
+                raise ClaimError(
+                    f"unknown name {unknown[0]!r} in {rel.text!r} (declare it under [vars] or [dims])"
+                )
         for rel in [self.relation, *self.given_relations]:
             for node in [*rel.lhs.walk(), *rel.rhs.walk()]:
                 if node.op == "call" and node.value == "grad":
@@ -90,8 +95,10 @@ class Claim:
                     if target not in self.vars:
                         raise ClaimError(f"grad(f, {target}): {target} must be a variable")
                     if set(self.vars[target].assume) & TIED_ENTRIES:
-                        raise ClaimError(f"grad with respect to {target}, which has a structural assumption "
-                                         f"({', '.join(self.vars[target].assume)}), is not defined; use a plain variable")
+                        raise ClaimError(
+                            f"grad with respect to {target}, which has a structural assumption "
+                            f"({', '.join(self.vars[target].assume)}), is not defined; use a plain variable"
+                        )
 
     @property
     def dim_names(self) -> list[str]:
@@ -114,7 +121,11 @@ def _parse_dims(dims: Mapping[str, Any]) -> dict[str, int | tuple[int, int]]:
             raise ClaimError(f"dimension {name}: expected an int or [lo, hi], got {spec!r}")
         if isinstance(spec, int):
             lo = hi = spec
-        elif isinstance(spec, (list, tuple)) and len(spec) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in spec):
+        elif (
+            isinstance(spec, (list, tuple))
+            and len(spec) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in spec)
+        ):
             lo, hi = spec
         else:
             raise ClaimError(f"dimension {name}: expected an int or [lo, hi], got {spec!r}")
@@ -157,7 +168,9 @@ def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:
                     from ..errors import ResourceLimitError
 
                     if s > MAX_DIM:
-                        raise ResourceLimitError(f"variable {name}: size {s} is too large (at most {MAX_DIM})")
+                        raise ResourceLimitError(
+                            f"variable {name}: size {s} is too large (at most {MAX_DIM})"
+                        )
                     raise ClaimError(f"variable {name}: sizes must be positive, got {s}")
                 if isinstance(s, str) and s not in dims:
                     unknown = sorted(dim_expression(s).names() - set(dims))
@@ -171,17 +184,25 @@ def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:
             raise ClaimError(f"variable {name}: assume must be a list of names")
         for a in assume:
             if a not in ASSUMPTIONS:
-                raise ClaimError(f"variable {name}: unknown assumption {a!r} (known: {', '.join(ASSUMPTIONS)})")
+                raise ClaimError(
+                    f"variable {name}: unknown assumption {a!r} (known: {', '.join(ASSUMPTIONS)})"
+                )
         aset = set(assume)
         for pair, why in CONFLICTS:
             if pair <= aset:
-                raise ClaimError(f"variable {name}: assumptions {' and '.join(sorted(pair))} are contradictory ({why})")
+                raise ClaimError(
+                    f"variable {name}: assumptions {' and '.join(sorted(pair))} are contradictory ({why})"
+                )
         if shape is None and aset & MATRIX_ONLY:
-            raise ClaimError(f"variable {name}: assumption {sorted(aset & MATRIX_ONLY)[0]} needs a matrix (give a shape)")
+            raise ClaimError(
+                f"variable {name}: assumption {sorted(aset & MATRIX_ONLY)[0]} needs a matrix (give a shape)"
+            )
         if shape is not None and aset & SQUARE_ONLY and shape[0] != shape[1]:
             r, c = shape
             rv, cv = (dims.get(r) if isinstance(r, str) else r), (dims.get(c) if isinstance(c, str) else c)
             if not (isinstance(rv, int) and rv == cv):
-                raise ClaimError(f"variable {name}: {sorted(aset & SQUARE_ONLY)[0]} needs a square shape, got [{r}, {c}]")
+                raise ClaimError(
+                    f"variable {name}: {sorted(aset & SQUARE_ONLY)[0]} needs a square shape, got [{r}, {c}]"
+                )
         out[name] = Var(name, shape, tuple(dict.fromkeys(assume)))
     return out

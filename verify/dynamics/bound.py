@@ -1,6 +1,6 @@
 """The proof's convergence bound evaluated along GD iterates, and the exact one-step identity.
 
-Xu et al.'s bound (MATH.md step 7) is proved for gradient flow:
+Xu et al.'s bound (docs/math.md step 7) is proved for gradient flow:
     L(t) − L* ≤ (L₀ − L*) exp(−4 λ(t) σ² t),
 λ(t) = min_{s≤t} λ_min((W_{L−1}⋯W_1)ᵀ(W_{L−1}⋯W_1)), σ = smallest non-zero singular value of G̃.
 Here it is evaluated at GD times t = kη with λ the running minimum over the iterates:
@@ -61,7 +61,9 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
             lam_run = np.where(act, np.minimum(lam_run, lam), lam_run)
             lam_hist = np.where(act, lam_run, lam_hist)
             excess[act, k] = ex[act]
-            ratio[act, k] = ex[act] / (excess[act, 0] * np.exp(-4.0 * kappa * lam_run[act] * sigma2 * k * etas[act]))
+            ratio[act, k] = ex[act] / (
+                excess[act, 0] * np.exp(-4.0 * kappa * lam_run[act] * sigma2 * k * etas[act])
+            )
             alive = act & (ex < 1e12)
             if k == K or not alive.any():
                 break
@@ -73,11 +75,19 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
         finite = np.isfinite(r)
         diverged = not finite.all()
         kmax = int(np.nanargmax(r)) + 1 if finite.any() else 0
-        out.append({"eta": float(etas[c]), "steps": int(Ks[c]), "max_ratio": float(np.nanmax(r)),
-                    "argmax_step": kmax, "diverged": bool(diverged),
-                    "lambda_run_final": float(lam_hist[c]),
-                    "excess_0": float(excess[c, 0]), "excess_final": float(excess[c, Ks[c]]) if not diverged else float("nan"),
-                    "holds": bool(not diverged and np.nanmax(r) <= 1.0)})
+        out.append(
+            {
+                "eta": float(etas[c]),
+                "steps": int(Ks[c]),
+                "max_ratio": float(np.nanmax(r)),
+                "argmax_step": kmax,
+                "diverged": bool(diverged),
+                "lambda_run_final": float(lam_hist[c]),
+                "excess_0": float(excess[c, 0]),
+                "excess_final": float(excess[c, Ks[c]]) if not diverged else float("nan"),
+                "holds": bool(not diverged and np.nanmax(r) <= 1.0),
+            }
+        )
     return {"sigma2": sigma2, "per_eta": out, "ratio": ratio, "excess": excess}
 
 
@@ -87,26 +97,26 @@ def bound_ratios_mp(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, 
     import mpmath
 
     with mpmath.workdps(dps):
-        I = M.as_object(inst, "mpf")
+        inst_mp = M.as_object(inst, "mpf")
         Ws = M.to_object(Ws0, "mpf")
         e = mpmath.mpf(float(eta))
-        Pi = M.row_projector(I.G)
-        Ystar = I.Y @ Pi
-        s = M.sigma_small(I.G)
+        Pi = M.row_projector(inst_mp.G)
+        Ystar = inst_mp.Y @ Pi
+        s = M.sigma_small(inst_mp.G)
         lam_run = None
         out = []
         E0 = None
         for k in range(steps + 1):
             Pm = M.chain_product(Ws, 0, len(Ws) - 1)
-            ex = I.kappa * ((Ws[-1] @ Pm @ I.G - Ystar) ** 2).sum()
+            ex = inst_mp.kappa * ((Ws[-1] @ Pm @ inst_mp.G - Ystar) ** 2).sum()
             gram = mpmath.matrix((Pm.T @ Pm).tolist())
             lam = max(min(mpmath.mp.eigsy(gram, eigvals_only=True)), 0)
             lam_run = lam if lam_run is None else min(lam_run, lam)
             E0 = ex if E0 is None else E0
-            out.append(ex / (E0 * mpmath.exp(-4 * I.kappa * lam_run * s ** 2 * k * e)))
+            out.append(ex / (E0 * mpmath.exp(-4 * inst_mp.kappa * lam_run * s ** 2 * k * e)))
             if k == steps:
                 break
-            g = M.grads(I, Ws)
+            g = M.grads(inst_mp, Ws)
             Ws = [W - e * gi for W, gi in zip(Ws, g)]
         return out
 
@@ -148,8 +158,12 @@ def bound_search(seeds: Sequence[int], *, c_grid: Sequence[float] = (0.1, 0.5, 0
             vals = [neg(c) for c in grid]
             b = int(np.argmin(vals))
             lo, hi = grid[max(b - 1, 0)], grid[min(b + 1, len(grid) - 1)]
-            o = minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4, "maxiter": 30})
-            c_best, v_best = (float(o.x), float(-o.fun)) if o.fun <= vals[b] else (float(grid[b]), float(-vals[b]))
+            o = minimize_scalar(
+                neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4, "maxiter": 30}
+            )
+            c_best, v_best = (
+                (float(o.x), float(-o.fun)) if o.fun <= vals[b] else (float(grid[b]), float(-vals[b]))
+            )
             opt_rows.append({"seed": int(s), "c": c_best, "eta": float(2 * c_best / lam), "max_ratio": v_best,
                              "holds": v_best <= 1.0})
         say(f"bound search: seed {s} done")
@@ -205,8 +219,13 @@ def exact_identity_check(seed: int, *, widths: Sequence[int] = (3, 4, 4, 1), n_t
     rng = np.random.default_rng(seed)
 
     def rat(shape):
-        return np.array([[Fraction(int(rng.integers(-9, 10)), int(rng.integers(1, 7))) for _ in range(shape[1])]
-                         for _ in range(shape[0])], dtype=object)
+        return np.array(
+            [
+                [Fraction(int(rng.integers(-9, 10)), int(rng.integers(1, 7))) for _ in range(shape[1])]
+                for _ in range(shape[0])
+            ],
+            dtype=object,
+        )
 
     widths = list(widths)
     Ws = [rat((widths[i + 1], widths[i])) for i in range(len(widths) - 1)]
@@ -283,7 +302,7 @@ def classify_failures(search: dict, max_steps: int = 3000) -> dict:
 
 def pointwise_slack(inst: M.GNNInstance, Ws: Sequence[np.ndarray]) -> float:
     """‖∇_θ L‖² / (4κ λ_min σ² (L − L*)) at one point (float64): the slack of the differential
-    inequality dL/dt ≤ −4κλσ²(L − L*) (MATH.md steps 3–7); ≥ 1 is what the proof needs."""
+    inequality dL/dt ≤ −4κλσ²(L − L*) (docs/math.md steps 3–7); ≥ 1 is what the proof needs."""
     G = np.asarray(inst.G, float)
     g2 = float(sum((gi ** 2).sum() for gi in M.grads(inst, Ws)))
     lam = M.lambda_min_prefix(Ws)

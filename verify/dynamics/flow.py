@@ -118,12 +118,25 @@ def _flow_taylor_arb(inst: M.GNNInstance, Ws0: Sequence[Any], t: np.ndarray, dps
     with mpmath.workdps(dps):
         exact = [M.pack([A.arb_mat_to_object(m) for m in state]) for state in r.states]
         th64 = np.array([[float(v) for v in th] for th in exact])
-    return FlowResult(times=t, thetas64=th64, error_estimate=r.error_estimate, method="taylor-arb",
-                      settings={"dps": dps, "tol": r.tol, "order": r.order, "h_max": h_max, "prec_bits": r.prec,
-                                "engine": "python-flint arb_mat (verify.dynamics.flow_arb)",
-                                "truncation_estimate": r.truncation_estimate,
-                                "rounding_estimate": r.rounding_estimate},
-                      seconds=time.perf_counter() - t0, steps=r.steps, thetas_exact=exact)
+    return FlowResult(
+        times=t,
+        thetas64=th64,
+        error_estimate=r.error_estimate,
+        method="taylor-arb",
+        settings={
+            "dps": dps,
+            "tol": r.tol,
+            "order": r.order,
+            "h_max": h_max,
+            "prec_bits": r.prec,
+            "engine": "python-flint arb_mat (verify.dynamics.flow_arb)",
+            "truncation_estimate": r.truncation_estimate,
+            "rounding_estimate": r.rounding_estimate,
+        },
+        seconds=time.perf_counter() - t0,
+        steps=r.steps,
+        thetas_exact=exact,
+    )
 
 
 def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | None = 30,
@@ -141,12 +154,12 @@ def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | No
     if dps:
         return _flow_taylor_arb(inst, Ws0, t, int(dps), tol, order, h_max, max_steps)
     t0 = time.perf_counter()
-    I = inst
+    exact = inst
     W = [np.array(w, dtype=float) for w in Ws0]
     tol_v = 1e-15 if tol is None else float(tol)
     N = order or int(math.ceil(-0.5 * math.log(tol_v) + 1))
     N = max(N, 4)
-    Z, Y, kappa = I.G, I.Y, I.kappa
+    Z, Y, kappa = exact.G, exact.Y, exact.kappa
     shapes = inst.shapes
     cur_t = 0.0
     out_states: list = [None] * len(t)
@@ -253,16 +266,24 @@ def flow_reference(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
 
     method="dop853": DOP853 at ``rtol``; the error estimate is max|θ_DOP853 − θ_Taylor64|, the
     difference to the float64 Taylor-series integrator (an independent method, ~1e-15 accurate on
-    the MATH.md instance: tests and benchmarks/gd_batched.py measure it against 50 digits).
+    the docs/math.md instance: tests and benchmarks/gd_batched.py measure it against 50 digits).
     method="taylor": the high-precision Taylor integrator at ``dps`` digits (its own estimate)."""
     t0 = time.perf_counter()
     if method == "dop853":
         a = flow_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-2)
         b = flow_taylor(inst, Ws0, times, dps=None)
-        return FlowResult(times=_check_times(times), thetas64=a, error_estimate=float(np.abs(a - b.thetas64).max()),
-                          method="dop853", settings={"rtol": rtol, "atol": rtol * 1e-2,
-                                                     "estimate": "difference to the float64 Taylor integrator"},
-                          seconds=time.perf_counter() - t0)
+        return FlowResult(
+            times=_check_times(times),
+            thetas64=a,
+            error_estimate=float(np.abs(a - b.thetas64).max()),
+            method="dop853",
+            settings={
+                "rtol": rtol,
+                "atol": rtol * 1e-2,
+                "estimate": "difference to the float64 Taylor integrator",
+            },
+            seconds=time.perf_counter() - t0,
+        )
     if method == "taylor":
         return flow_taylor(inst, Ws0, times, dps=dps)
     raise InputError(f"flow_reference: method must be 'dop853' or 'taylor' (got {method!r})")

@@ -68,9 +68,9 @@ def gap_study(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Se
 
     Checkpoints: t = j·max(η) (shared by all step sizes).  ``reference_margin_by_key``: for each
     measured quantity, its smallest value over η divided by the reference error of that quantity
-    (``reference.error_by_key``; see the comment in the code); ``reference_margin``: the minimum.  ``reference``: "dop853" (float64,
-    error estimated by an rtol·100 rerun) or "taylor" (mpmath at ``dps`` digits; DOP853 is then
-    also compared with it)."""
+    (``reference.error_by_key``; see the comment in the code); ``reference_margin``: the minimum.
+    ``reference``: "dop853" (float64, error estimated by an rtol·100 rerun) or "taylor" (mpmath at
+    ``dps`` digits; DOP853 is then also compared with it)."""
     etas = sorted((float(e) for e in etas), reverse=True)
     if not etas or any(not (e > 0 and math.isfinite(e)) for e in etas):
         raise InputError("gap_study: every eta must be a positive finite number")
@@ -169,16 +169,30 @@ def gap_study(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Se
     else:
         ref_err_by_key = {k: alt_diff.get(k, theta_err) for k in keys}
     ref_info["error_by_key"] = ref_err_by_key
-    margin_by_key = {k: (min(r[k] for r in rows) / ref_err_by_key[k]) if ref_err_by_key[k] > 0 else float("inf")
-                     for k in keys}
+    margin_by_key = {
+        k: (min(r[k] for r in rows) / ref_err_by_key[k]) if ref_err_by_key[k] > 0 else float("inf")
+        for k in keys
+    }
     return {
-        "instance": inst.describe(), "T": T, "etas": etas, "checkpoint_dt": float(times[1] - times[0]) if len(times) > 1 else T,
-        "n_checkpoints": len(times), "device": run.device, "dtype": run.dtype,
-        "sharpness_init": sharpness(inst, Ws0), "stability_limit_2_over_sharpness": 2.0 / sharpness(inst, Ws0),
-        "L0": float(M.loss(inst, Ws0)), "L_star": float(M.optimal_loss(inst)),
-        "rows": rows, "orders": ords, "fitted_orders": fits, "constants_at_smallest_eta": consts,
-        "reference": ref_info, "smallest_measured": smallest,
+        "instance": inst.describe(),
+        "T": T,
+        "etas": etas,
+        "checkpoint_dt": float(times[1] - times[0]) if len(times) > 1 else T,
+        "n_checkpoints": len(times),
+        "device": run.device,
+        "dtype": run.dtype,
+        "sharpness_init": sharpness(inst, Ws0),
+        "stability_limit_2_over_sharpness": 2.0 / sharpness(inst, Ws0),
+        "L0": float(M.loss(inst, Ws0)),
+        "L_star": float(M.optimal_loss(inst)),
+        "rows": rows,
+        "orders": ords,
+        "fitted_orders": fits,
+        "constants_at_smallest_eta": consts,
+        "reference": ref_info,
+        "smallest_measured": smallest,
         "reference_margin": min(margin_by_key.values()),
         "reference_margin_by_key": margin_by_key,
-        "gd_seconds": run.seconds, "seconds": time.perf_counter() - t_start,
+        "gd_seconds": run.seconds,
+        "seconds": time.perf_counter() - t_start,
     }

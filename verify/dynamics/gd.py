@@ -108,7 +108,9 @@ def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
     Ks_t = torch.tensor(Ks, device=dev)
     rec = [torch.full((C, n_ck) + tuple(s), float("nan"), dtype=tdt, device=dev) for s in inst.shapes]
     if trace:
-        Ystar = Y @ torch.tensor(np.asarray(M.row_projector(np.asarray(inst.G, float))), dtype=tdt, device=dev)
+        Ystar = Y @ torch.tensor(
+            np.asarray(M.row_projector(np.asarray(inst.G, float))), dtype=tdt, device=dev
+        )
         tr = {k: torch.full((C, K_max + 1), float("nan"), dtype=tdt, device=dev)
               for k in ("loss", "excess", "lambda_min")}
     alive = torch.ones(C, dtype=torch.bool, device=dev)
@@ -149,7 +151,9 @@ def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
                  steps=Ks, device=dev, dtype=dtype, seconds=time.perf_counter() - t0, traces=traces)
 
 
-def gd_numpy(inst: M.GNNInstance, Ws0: Sequence[Any], eta: Any, K: int, *, record_every: int = 0) -> tuple[list, list]:
+def gd_numpy(
+    inst: M.GNNInstance, Ws0: Sequence[Any], eta: Any, K: int, *, record_every: int = 0
+) -> tuple[list, list]:
     """K plain GD steps for one configuration (numpy or object arrays).  Returns (final factors,
     list of flat θ recorded every ``record_every`` steps including step 0; empty if 0)."""
     Ws = [np.array(w, copy=True) for w in Ws0]

@@ -4,7 +4,7 @@ Relations are reduced to a *slack* that must be >= 0 (> 0 for strict relations):
 ``lhs <= rhs`` has slack rhs - lhs, ``lhs >= rhs`` has slack lhs - rhs; ``==`` compares entrywise.
 
 At ``dps`` digits the tolerance is ``10^-(dps-10) * (1 + M)`` with M the largest magnitude of any
-intermediate value (DESIGN.md).  A slack within the tolerance is a near-tie: it is re-evaluated at
+intermediate value (docs/design.md).  A slack within the tolerance is a near-tie: it is re-evaluated at
 higher precision, never guessed; a tie that persists is "tight" (equality attained up to the working
 precision), which counts as holding for a non-strict relation and as undecided for a strict one.
 """
@@ -55,8 +55,10 @@ def _evaluate(rel: Relation, fieldobj: Field, inst: Instance, exact_values=None)
         raise ClaimError(f"the two sides of {rel.text!r} have shapes {lhs.shape[0]}x{lhs.shape[1]} "
                          f"and {rhs.shape[0]}x{rhs.shape[1]}")
     if rel.op != "==" and lhs.shape != (1, 1):
-        raise ClaimError(f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
-                         "matrices (use eigmin(...) >= 0, norm(...), ...)")
+        raise ClaimError(
+            f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
+            "matrices (use eigmin(...) >= 0, norm(...), ...)"
+        )
     return lhs, rhs, ev.max_magnitude
 
 
@@ -124,15 +126,19 @@ def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
             diffs = [a - b for a, b in zip(lhs.flat, rhs.flat)]
             if all(d.is_exact() and d == 0 for d in diffs):
                 return Decision("holds", "arb", 0.0, 0.0, {"bits": bits})
-            if any(not (0 in d) for d in diffs):
+            if any(0 not in d for d in diffs):
                 return Decision("violated", "arb", -1.0, -1.0, {"bits": bits})
             return None
         s = _slack_sign(rel, lhs, rhs)
         strict = rel.op in ("<", ">")
         if (s > 0) if strict else (s >= 0):
-            return Decision("holds", "arb", 0.0, float(s.mid()), {"bits": bits, "slack_lower": float(s.lower())})
+            return Decision(
+                "holds", "arb", 0.0, float(s.mid()), {"bits": bits, "slack_lower": float(s.lower())}
+            )
         if (s <= 0) if strict else (s < 0):
-            return Decision("violated", "arb", -1.0, float(s.mid()), {"bits": bits, "slack_upper": float(s.upper())})
+            return Decision(
+                "violated", "arb", -1.0, float(s.mid()), {"bits": bits, "slack_upper": float(s.upper())}
+            )
         return None
 
 
@@ -161,7 +167,9 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
     strict = rel.op in ("<", ">")
     if rel.op == "==":
         if raw <= tol:
-            return Decision("holds", f"mpmath dps={dps}", 0.0, float(raw), {"residual": float(raw), "tol": float(tol)})
+            return Decision(
+                "holds", f"mpmath dps={dps}", 0.0, float(raw), {"residual": float(raw), "tol": float(tol)}
+            )
     elif s > tol:
         return Decision("holds", f"mpmath dps={dps}", float(s / scale), float(s), {"tol": float(tol)})
     # a violation or a near-tie: re-check at higher precision before saying anything
@@ -169,11 +177,15 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
     s2, raw2, tol2, scale2, lhs2, rhs2 = _mp_slack(rel, inst, dps2)
     if rel.op == "==":
         if raw2 <= tol2:
-            return Decision("holds", f"mpmath dps={dps2} (re-check)", 0.0, float(raw2), {"residual": float(raw2)})
+            return Decision(
+                "holds", f"mpmath dps={dps2} (re-check)", 0.0, float(raw2), {"residual": float(raw2)}
+            )
         return Decision("violated", f"mpmath dps={dps2}", -float(raw2 / scale2), -float(raw2),
                         {"residual": float(raw2), "tol": float(tol2)})
     if s2 > tol2:
-        return Decision("holds", f"mpmath dps={dps2} (re-check)", float(s2 / scale2), float(s2), {"tol": float(tol2)})
+        return Decision(
+            "holds", f"mpmath dps={dps2} (re-check)", float(s2 / scale2), float(s2), {"tol": float(tol2)}
+        )
     if s2 < -tol2:
         return Decision("violated", f"mpmath dps={dps2}", float(s2 / scale2), float(s2),
                         {"tol": float(tol2), "lhs": float(lhs2[0, 0]), "rhs": float(rhs2[0, 0])})

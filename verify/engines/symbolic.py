@@ -126,7 +126,9 @@ def prove_identity(claim: Claim, time_budget: float = 20.0) -> SymbolicOutcome:
         return out
     funcs = rel.functions()
     if not funcs <= IDENTITY_FUNCTIONS:
-        out.note = f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+        out.note = (
+            f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+        )
         return out
     ex = ExactField()
     for dims in symbolic_shapes(claim):

@@ -56,10 +56,14 @@ def _finish(adjs: list[sp.csr_matrix], tag_lists: list[np.ndarray], labels: list
     if degree_as_tag:
         tag_lists = [np.asarray(a.sum(axis=1)).ravel().astype(int) for a in adjs]
     feats, _ = _one_hot(tag_lists)
-    return [Graph(a, x, int(y), np.asarray(t, dtype=int)) for a, x, y, t in zip(adjs, feats, labels, tag_lists)]
+    return [
+        Graph(a, x, int(y), np.asarray(t, dtype=int)) for a, x, y, t in zip(adjs, feats, labels, tag_lists)
+    ]
 
 
-def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, display: str | None = None) -> list[Graph]:
+def load_gin_text(
+    path: str | os.PathLike, degree_as_tag: bool = False, *, display: str | None = None
+) -> list[Graph]:
     """Read a GIN/GNTK text file; errors name the file and the 1-based line."""
     shown = display or str(path)
     try:
@@ -74,14 +78,18 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
         while pos < len(lines) and not lines[pos].strip():
             pos += 1
         if pos >= len(lines):
-            raise InputError("file ends early (fewer graphs or nodes than announced)", where=f"{shown}:{len(lines) + 1}")
+            raise InputError(
+                "file ends early (fewer graphs or nodes than announced)", where=f"{shown}:{len(lines) + 1}"
+            )
         pos += 1
         return lines[pos - 1].split(), pos
 
     toks, ln = next_line()
     head = _ints(toks, shown, ln)
     if len(head) != 1 or head[0] < 1:
-        raise InputError("first line must be the number of graphs (a positive integer)", where=f"{shown}:{ln}")
+        raise InputError(
+            "first line must be the number of graphs (a positive integer)", where=f"{shown}:{ln}"
+        )
     adjs, tag_lists, labels = [], [], []
     for gi in range(head[0]):
         toks, ln = next_line()
@@ -93,7 +101,9 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
         for u in range(n):
             toks, ln = next_line()
             if len(toks) < 2:
-                raise InputError(f"graph {gi} node {u}: expected 'tag k nb_1 ... nb_k'", where=f"{shown}:{ln}")
+                raise InputError(
+                    f"graph {gi} node {u}: expected 'tag k nb_1 ... nb_k'", where=f"{shown}:{ln}"
+                )
             head2 = _ints(toks[:2], shown, ln)
             tag, k = head2
             if k < 0 or len(toks) < 2 + k:
@@ -102,7 +112,9 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
             nbrs = _ints(toks[2:2 + k], shown, ln)
             for v in nbrs:
                 if not 0 <= v < n:
-                    raise InputError(f"graph {gi} node {u}: neighbour {v} outside 0..{n - 1}", where=f"{shown}:{ln}")
+                    raise InputError(
+                        f"graph {gi} node {u}: neighbour {v} outside 0..{n - 1}", where=f"{shown}:{ln}"
+                    )
                 if v == u:
                     raise InputError(f"graph {gi} node {u}: self-loop", where=f"{shown}:{ln}")
             tags.append(tag)
@@ -157,11 +169,17 @@ def load_tu_folder(folder: str | os.PathLike, degree_as_tag: bool = False) -> li
     nnodes = len(ind)
     ngraphs = int(ind.max())
     if ind.min() < 1 or np.any(np.diff(ind) < 0):
-        raise InputError("graph ids must be positive and non-decreasing", where=str(folder / f"{ds}_graph_indicator.txt"))
+        raise InputError(
+            "graph ids must be positive and non-decreasing", where=str(folder / f"{ds}_graph_indicator.txt")
+        )
     if len(glab) != ngraphs:
-        raise InputError(f"{len(glab)} graph labels for {ngraphs} graphs", where=str(folder / f"{ds}_graph_labels.txt"))
+        raise InputError(
+            f"{len(glab)} graph labels for {ngraphs} graphs", where=str(folder / f"{ds}_graph_labels.txt")
+        )
     if nlab is not None and len(nlab) != nnodes:
-        raise InputError(f"{len(nlab)} node labels for {nnodes} nodes", where=str(folder / f"{ds}_node_labels.txt"))
+        raise InputError(
+            f"{len(nlab)} node labels for {nnodes} nodes", where=str(folder / f"{ds}_node_labels.txt")
+        )
     apath = folder / f"{ds}_A.txt"
     bad = np.nonzero((edges < 1) | (edges > nnodes))[0]
     if bad.size:
@@ -202,5 +220,6 @@ def load_dataset(name_or_path: str | os.PathLike, degree_as_tag: bool = False) -
     if p.is_file():
         return load_gin_text(p, degree_as_tag)
     raise InputError(
-        f"unknown data set {key!r}: not a packaged name ({', '.join(sorted(DATASETS))}) nor an existing file or folder"
+        f"unknown data set {key!r}: not a packaged name ({', '.join(sorted(DATASETS))}) nor an existing "
+        "file or folder"
     )

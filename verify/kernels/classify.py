@@ -51,7 +51,9 @@ def _prepare(gram: np.ndarray, labels, normalise: str = "min") -> tuple[np.ndarr
         return gram / r[:, None] / r[None, :], y
     mn = gram.min()
     if mn <= 0:
-        raise InputError("Gram matrix has a non-positive entry: the official normalisation gram / gram.min() needs > 0")
+        raise InputError(
+            "Gram matrix has a non-positive entry: the official normalisation gram / gram.min() needs > 0"
+        )
     return gram / mn, y
 
 
@@ -71,8 +73,16 @@ def _fold_scores(gram, y, train, test, c_grid) -> np.ndarray:
     return out
 
 
-def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds: int = 10,
-                  c_grid=C_GRID, inner_folds: int = 5, nested_c_grid=None, normalise: str = "min") -> dict[str, Any]:
+def classify_grid(
+    grams: Mapping[str, np.ndarray],
+    labels,
+    seed: int = 0,
+    folds: int = 10,
+    c_grid=C_GRID,
+    inner_folds: int = 5,
+    nested_c_grid=None,
+    normalise: str = "min",
+) -> dict[str, Any]:
     """Official-style selection over (kernel, C) by mean test accuracy, and nested CV.
 
     ``normalise``: "min" (gram / gram.min()) or "cosine", or a mapping kernel name -> one of them
@@ -90,11 +100,17 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
     y = next(iter(prepared.values()))[1]
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2 or counts.min() < folds:
-        raise InputError(f"need >= 2 classes with >= {folds} examples each for {folds}-fold CV, got {dict(zip(classes.tolist(), counts.tolist()))}")
+        raise InputError(
+            f"need >= 2 classes with >= {folds} examples each for {folds}-fold CV, got "
+            f"{dict(zip(classes.tolist(), counts.tolist()))}"
+        )
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(np.zeros(len(y)), y))
     # official style: scores[kernel][fold, C]
-    scores = {k: np.array([_fold_scores(g, y, tr, te, c_grid) for tr, te in splits]) for k, (g, _) in prepared.items()}
+    scores = {
+        k: np.array([_fold_scores(g, y, tr, te, c_grid) for tr, te in splits])
+        for k, (g, _) in prepared.items()
+    }
     best = max(((k, ci) for k in scores for ci in range(len(c_grid))),
                key=lambda kc: (scores[kc[0]][:, kc[1]].mean(), -kc[1]))
     acc = scores[best[0]][:, best[1]] * 100
@@ -115,21 +131,42 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
         chosen.append({"kernel": k, "C": float(nc[ci])})
     nested = np.array(nested)
     return {
-        "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std()),
-        "kernel": best[0], "C": float(c_grid[best[1]]),
+        "accuracy_mean": float(acc.mean()),
+        "accuracy_std": float(acc.std()),
+        "kernel": best[0],
+        "C": float(c_grid[best[1]]),
         "fold_accuracies": acc.tolist(),
-        "nested_accuracy_mean": float(nested.mean()), "nested_accuracy_std": float(nested.std()),
-        "nested_fold_accuracies": nested.tolist(), "nested_choices": chosen,
-        "seed": int(seed), "folds": int(folds), "inner_folds": int(inner_folds),
-        "c_grid": {"start": float(c_grid[0]), "stop": float(c_grid[-1]), "num": int(len(c_grid)), "spacing": "log"},
-        "nested_c_grid": {"start": float(nc[0]), "stop": float(nc[-1]), "num": int(len(nc)), "spacing": "log"},
+        "nested_accuracy_mean": float(nested.mean()),
+        "nested_accuracy_std": float(nested.std()),
+        "nested_fold_accuracies": nested.tolist(),
+        "nested_choices": chosen,
+        "seed": int(seed),
+        "folds": int(folds),
+        "inner_folds": int(inner_folds),
+        "c_grid": {
+            "start": float(c_grid[0]),
+            "stop": float(c_grid[-1]),
+            "num": int(len(c_grid)),
+            "spacing": "log",
+        },
+        "nested_c_grid": {
+            "start": float(nc[0]),
+            "stop": float(nc[-1]),
+            "num": int(len(nc)),
+            "spacing": "log",
+        },
         "units": "percent",
-        "normalisation": {k: ("gram / gram.min()" if norm_of(k) == "min" else "cosine: K_ij / sqrt(K_ii K_jj)")
-                          for k in grams} if isinstance(normalise, Mapping) else
-                         ("gram / gram.min()" if normalise == "min" else "cosine: K_ij / sqrt(K_ii K_jj)"),
-        "selection_note": ("accuracy_mean: C (and kernel) chosen by the mean accuracy over the test folds, "
-                           "as the official GNTK code does - optimistic, the test folds take part in the "
-                           "selection; nested_accuracy_mean: chosen by inner CV on training folds only"),
+        "normalisation": {
+            k: ("gram / gram.min()" if norm_of(k) == "min" else "cosine: K_ij / sqrt(K_ii K_jj)")
+            for k in grams
+        }
+        if isinstance(normalise, Mapping)
+        else ("gram / gram.min()" if normalise == "min" else "cosine: K_ij / sqrt(K_ii K_jj)"),
+        "selection_note": (
+            "accuracy_mean: C (and kernel) chosen by the mean accuracy over the test folds, "
+            "as the official GNTK code does - optimistic, the test folds take part in the "
+            "selection; nested_accuracy_mean: chosen by inner CV on training folds only"
+        ),
     }
 
 

@@ -61,8 +61,9 @@ def check_options(blocks, mlp_layers, scale, readout, convention, level="graph",
                              ("convention", convention, GNTK_CONVENTIONS), ("level", level, LEVELS)):
         if v not in allowed:
             raise InputError(f"unknown {name} {v!r} (use one of {', '.join(allowed)})")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
-                                   or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
+    ):
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
 
 
@@ -240,7 +241,9 @@ def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, rea
     out = np.zeros((n_graphs, n_graphs) if level == "graph" else (total, total))
     # diagonals a_u of every (block, mlp layer), global colour ids -> value
     diag = [[np.full(len(col.scale[lvl]), np.nan) for _ in range(mlp_layers)] for lvl in range(blocks + 1)]
-    pairs = [(i, i) for i in range(len(sides))] + [(i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))]
+    pairs = [(i, i) for i in range(len(sides))] + [
+        (i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))
+    ]
     for i, j in pairs:
         si, sj = sides[i], sides[j]
         sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T

@@ -100,8 +100,16 @@ class ReferenceGNTK:
         return float(np.sum(self.node_matrix(i, j)))
 
 
-def reference_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, readout: str,
-                   convention: str, level: str = "graph", pairs: list[tuple[int, int]] | None = None) -> np.ndarray:
+def reference_gram(
+    graphs: list[Graph],
+    blocks: int,
+    mlp_layers: int,
+    scale: str,
+    readout: str,
+    convention: str,
+    level: str = "graph",
+    pairs: list[tuple[int, int]] | None = None,
+) -> np.ndarray:
     """Gram by a Python loop over pairs i ≤ j (graph level) or node blocks (node level).
 
     ``pairs`` restricts the graph-level loop to the given pairs (others left 0; used to time a subset).

@@ -167,8 +167,14 @@ def _layer(act: G.Activation, w2: float, beta2: float, d, rho, s, gh_order: int)
         rows = max(1, 4096 // max(1, dd_shape[1]))
         for lo in range(0, dd_shape[0], rows):
             sl = slice(lo, lo + rows)
-            sig[sl] = w2 * G.gauss_hermite_expectation(act.f_np, act.f_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl]) + beta2
-            dsig[sl] = w2 * G.gauss_hermite_expectation(act.df_np, act.df_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl])
+            sig[sl] = (
+                w2
+                * G.gauss_hermite_expectation(act.f_np, act.f_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl])
+                + beta2
+            )
+            dsig[sl] = w2 * G.gauss_hermite_expectation(
+                act.df_np, act.df_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl]
+            )
         dn = np.diag(sig).copy()
     den = np.outer(dn, dn)
     ok = den > 0
@@ -235,7 +241,10 @@ def ntk_gram_mp(x, depth: int, convention: str, bias: float = 0.0, activation: s
             w2, scale, n_layers = mpmath.mpf(1), 1 / mpmath.mpf(n0), depth - 1
         else:
             w2, scale, n_layers = G.c_sigma(act, dps + 10), mpmath.mpf(1), depth
-        sig = [[scale * mpmath.fsum(p * q for p, q in zip(xm[i], xm[j])) + beta2 for j in range(n)] for i in range(n)]
+        sig = [
+            [scale * mpmath.fsum(p * q for p, q in zip(xm[i], xm[j])) + beta2 for j in range(n)]
+            for i in range(n)
+        ]
         theta = [row[:] for row in sig]
         for _ in range(n_layers):
             new_sig = [[None] * n for _ in range(n)]
@@ -252,7 +261,9 @@ def ntk_gram_mp(x, depth: int, convention: str, bias: float = 0.0, activation: s
         return [[+v for v in row] for row in sig], [[+v for v in row] for row in theta]
 
 
-def neural_tangents_gram(x: np.ndarray, n_relu: int, w_std: float = 1.0, b_std: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def neural_tangents_gram(
+    x: np.ndarray, n_relu: int, w_std: float = 1.0, b_std: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """(nngp, ntk) of neural-tangents' stax.serial(Dense(w_std, b_std), [Relu, Dense(w_std, b_std)] * n_relu).
 
     Input kernel xᵀx'/n₀, Dense: Σ ↦ w²Σ + b², Θ ↦ w²Θ + Σ_new; Relu with c_σ = 1.

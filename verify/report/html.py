@@ -28,7 +28,7 @@ from ..proof import ProofResult
 from ..result import Verdict, jsonable
 from .graph import VERDICT_COLOURS, dependency_svg
 from .mathml import is_matrix, latex_to_mathml, value_to_mathml
-from .model import FileOutcome
+from ..check.outcomes import FileOutcome
 from .stable import display_path, is_timing_key
 from .summary import evidence_line
 

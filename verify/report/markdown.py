@@ -12,7 +12,7 @@ from typing import Any
 
 from ..proof import ProofResult
 from ..result import Figure, jsonable
-from .model import FileOutcome
+from ..check.outcomes import FileOutcome
 from .stable import display_path, is_timing_key, split_timings
 from .summary import counterexample_line, evidence_line
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..proof import ProofResult, StepResult
-from .model import FileOutcome
+from ..check.outcomes import FileOutcome
 from .summary import counterexample_line, evidence_line
 
 W_NAME, W_VERDICT = 34, 18

@@ -150,7 +150,10 @@ def compute(settings: dict, progress: Callable[[str], None] | None = None) -> di
 def command_line(s: dict) -> str:
     """The ``verify experiment gd-gap`` command that reproduces these settings."""
     etas = ",".join(repr(e) for e in s["etas"])
-    cmd = (f"verify experiment gd-gap --seed {s['seed']} --instance {s['instance']} --T {s['T']!r} --etas {etas} "
-           f"--reference {s['reference']} --dps {s['dps']} --bound-seeds {s['bound_seeds']} "
-           f"--device {s['device_requested']}")
+    cmd = (
+        f"verify experiment gd-gap --seed {s['seed']} --instance {s['instance']} --T {s['T']!r} --etas "
+        f"{etas} "
+        f"--reference {s['reference']} --dps {s['dps']} --bound-seeds {s['bound_seeds']} "
+        f"--device {s['device_requested']}"
+    )
     return cmd + (" --quick" if s["quick"] else "")

@@ -32,7 +32,9 @@ from ..nets.stats import loglog_slope, mean_ci
 from ..nets.train import train_gd
 
 
-def _draw_task(level: str, n_nodes: int, seed: int, n_train: int, n_test: int, n_features: int) -> dict[str, Any]:
+def _draw_task(
+    level: str, n_nodes: int, seed: int, n_train: int, n_test: int, n_features: int
+) -> dict[str, Any]:
     rng = np.random.default_rng(seed + 7)
     if level == "graph":
         graphs = tagged_graphs(n_train + n_test, n_nodes, n_features, seed)
@@ -70,8 +72,18 @@ def make_task(level: str, n_nodes: int, seed: int, n_train: int = 6, n_test: int
     raise InputError(f"no non-degenerate {level}-level task with {n_nodes} nodes found in 100 draws")
 
 
-def equivalence_run(task: dict[str, Any], level: str, width: int, seed: int, steps: int, lr_factor: float = 0.5,
-                    kappa: float = 1.0, lam_factor: float = 0.1, record_every: int = 5, device=None) -> dict[str, Any]:
+def equivalence_run(
+    task: dict[str, Any],
+    level: str,
+    width: int,
+    seed: int,
+    steps: int,
+    lr_factor: float = 0.5,
+    kappa: float = 1.0,
+    lam_factor: float = 0.1,
+    record_every: int = 5,
+    device=None,
+) -> dict[str, Any]:
     """Train one doubled GNN of width ``width`` and compare with the iterative GNTK regression.
 
     λ = ``lam_factor`` · κ²Λ_max(H); η = ``lr_factor`` / (κ²Λ_max(H) + λ).
@@ -81,7 +93,9 @@ def equivalence_run(task: dict[str, Any], level: str, width: int, seed: int, ste
     lmax = float(np.linalg.eigvalsh(h)[-1])
     lam = lam_factor * kappa ** 2 * lmax
     lr = lr_factor / (kappa ** 2 * lmax + lam)
-    ker = iterative_gntk_regression(h, y, steps, lr, kappa, lam, h_test_train=h_test, record_every=record_every)
+    ker = iterative_gntk_regression(
+        h, y, steps, lr, kappa, lam, h_test_train=h_test, record_every=record_every
+    )
     batch = batch_graphs(task["graphs_train"], "uniform", dev)
     spec = GNNSpec(batch.features.shape[1], width, 2, 1, "uniform", "sum", level)
     g_params = init_gnn(spec, seed, dev)
@@ -131,10 +145,21 @@ def iterations_vs_size(level: str, sizes: Sequence[int], seeds: int = 3, seed: i
 
 @single_threaded
 def equivalence_study(
-    level: str = "graph", widths: Sequence[int] = (16, 64, 256, 1024), sizes: Sequence[int] = (4, 8, 16),
-    width_for_sizes: int | None = None, n_size: int | None = None, seeds: int = 3, seed: int = 0,
-    steps: int = 60, lr_factor: float = 0.5, kappa: float = 1.0, lam_factor: float = 0.1,
-    eps_iterations: float = 1e-3, iteration_sizes: Sequence[int] | None = None, device=None, progress: Callable[[str], None] | None = None,
+    level: str = "graph",
+    widths: Sequence[int] = (16, 64, 256, 1024),
+    sizes: Sequence[int] = (4, 8, 16),
+    width_for_sizes: int | None = None,
+    n_size: int | None = None,
+    seeds: int = 3,
+    seed: int = 0,
+    steps: int = 60,
+    lr_factor: float = 0.5,
+    kappa: float = 1.0,
+    lam_factor: float = 0.1,
+    eps_iterations: float = 1e-3,
+    iteration_sizes: Sequence[int] | None = None,
+    device=None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Gap vs width (at graph size ``n_size``, default the smallest of ``sizes``) and gap vs graph size N
     (at width ``width_for_sizes``, default the largest of ``widths``); iterations to ε vs N (kernel only)."""

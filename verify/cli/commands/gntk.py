@@ -40,9 +40,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             p.add_argument("--level", choices=["graph", "node"], default="graph")
             p.add_argument("--out", required=True, help="output .npy file")
         else:
-            p.add_argument("--seed", type=_nonneg_int, default=0, help="seed of the stratified folds (default 0)")
+            p.add_argument(
+                "--seed", type=_nonneg_int, default=0, help="seed of the stratified folds (default 0)"
+            )
             p.add_argument("--folds", type=_nonneg_int, default=10)
-            p.add_argument("--c-num", type=_nonneg_int, default=120, help="C grid size, logspace(-2, 4) (official: 120)")
+            p.add_argument(
+                "--c-num", type=_nonneg_int, default=120, help="C grid size, logspace(-2, 4) (official: 120)"
+            )
             p.add_argument("--nested-c-num", type=_nonneg_int, default=30, help="C grid size for nested CV")
             p.add_argument("--normalise", choices=["min", "cosine"], default="min",
                            help="gram / gram.min() (official, default) or cosine normalisation")
@@ -72,8 +76,15 @@ def _gram(args):
 
 
 def _options(args) -> dict:
-    return {"dataset": args.dataset, "blocks": args.blocks, "mlp_layers": args.mlp_layers, "scale": args.scale,
-            "readout": args.readout, "convention": args.convention, "degree_as_tag": args.degree_as_tag}
+    return {
+        "dataset": args.dataset,
+        "blocks": args.blocks,
+        "mlp_layers": args.mlp_layers,
+        "scale": args.scale,
+        "readout": args.readout,
+        "convention": args.convention,
+        "degree_as_tag": args.degree_as_tag,
+    }
 
 
 def run_gram(args: argparse.Namespace) -> int:
@@ -106,9 +117,23 @@ def run_classify(args: argparse.Namespace) -> int:
     res = classify(gram, labels, seed=args.seed, folds=args.folds, c_grid=np.logspace(-2, 4, args.c_num),
                    nested_c_grid=np.logspace(-2, 4, args.nested_c_num), normalise=args.normalise)
     name = _dataset_name(args.dataset)
-    paper = ({"dataset": name, "accuracy_mean": PAPER[name][0], "accuracy_std": PAPER[name][1],
-              "source": "Du et al. 2019, Table 1 (best over their hyperparameter grid)"} if name in PAPER else None)
-    payload = {**res, "paper": paper, **_options(args), "gram_seconds": round(secs, 4), "n_graphs": len(graphs)}
+    paper = (
+        {
+            "dataset": name,
+            "accuracy_mean": PAPER[name][0],
+            "accuracy_std": PAPER[name][1],
+            "source": "Du et al. 2019, Table 1 (best over their hyperparameter grid)",
+        }
+        if name in PAPER
+        else None
+    )
+    payload = {
+        **res,
+        "paper": paper,
+        **_options(args),
+        "gram_seconds": round(secs, 4),
+        "n_graphs": len(graphs),
+    }
     if args.json:
         print(json.dumps(jsonable(payload)))
     else:

@@ -69,7 +69,9 @@ def _nonneg_int(text: str) -> int:
 
 
 def add_gntk_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--blocks", type=_nonneg_int, required=True, help="number L of BLOCKs (aggregate + MLP), >= 1")
+    p.add_argument(
+        "--blocks", type=_nonneg_int, required=True, help="number L of BLOCKs (aggregate + MLP), >= 1"
+    )
     p.add_argument("--mlp-layers", type=_nonneg_int, required=True, help="ReLU layers R per block, >= 0")
     p.add_argument("--scale", choices=["uniform", "degree"], required=True)
     p.add_argument("--readout", choices=["sum", "jk"], required=True)
@@ -87,13 +89,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=_nonneg_int, required=True,
                    help="jacot: Jacot's L >= 1 (L = 1 linear); arora: hidden layers L >= 0")
     p.add_argument("--bias", type=float, default=0.0, help="bias scale β (adds β² to every Σ)")
-    p.add_argument("--activation", default="relu", help="relu (default), erf, identity, or an expression in z")
+    p.add_argument(
+        "--activation", default="relu", help="relu (default), erf, identity, or an expression in z"
+    )
     p.add_argument("--points", required=True, help="JSON file {\"x\": [[...], ...]}")
     p.add_argument("--dps", type=_nonneg_int, default=None, help="use the mpmath path at this many digits")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(_kernel_run=run_ntk)
     g = sub.add_parser("gntk", help="GNTK Gram matrix of graphs given in a JSON file")
-    g.add_argument("--graphs", required=True, help="JSON file {\"graphs\": [{\"adjacency\": ..., \"features\": ...}]}")
+    g.add_argument(
+        "--graphs", required=True, help='JSON file {"graphs": [{"adjacency": ..., "features": ...}]}'
+    )
     add_gntk_options(g)
     g.add_argument("--level", choices=["graph", "node"], default="graph")
     g.add_argument("--json", action="store_true", help="print JSON")
@@ -130,8 +136,12 @@ def run_ntk(args: argparse.Namespace) -> int:
                "bias": args.bias, "activation": args.activation, "n_points": int(x.shape[0]),
                "input_dim": int(x.shape[1]), "engine": engine,
                "seconds": round(time.perf_counter() - t0, 6), **extra}
-    _emit(payload, args.json, f"{args.convention} depth {args.depth}: NNGP and NTK Gram {x.shape[0]}x{x.shape[0]}\n"
-          f"ntk = {np.array2string(np.asarray(ntk), precision=6)}")
+    _emit(
+        payload,
+        args.json,
+        f"{args.convention} depth {args.depth}: NNGP and NTK Gram {x.shape[0]}x{x.shape[0]}\n"
+        f"ntk = {np.array2string(np.asarray(ntk), precision=6)}",
+    )
     return 0
 
 
@@ -143,12 +153,23 @@ def run_gntk(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     gram = gntk_gram(graphs, args.blocks, args.mlp_layers, args.scale, args.readout, args.convention,
                      args.level, args.chunk_size)
-    payload = {"gram": gram.tolist(), "blocks": args.blocks, "mlp_layers": args.mlp_layers, "scale": args.scale,
-               "readout": args.readout, "convention": args.convention, "level": args.level,
-               "n_graphs": len(graphs), "shape": list(gram.shape), "seconds": round(time.perf_counter() - t0, 6)}
+    payload = {
+        "gram": gram.tolist(),
+        "blocks": args.blocks,
+        "mlp_layers": args.mlp_layers,
+        "scale": args.scale,
+        "readout": args.readout,
+        "convention": args.convention,
+        "level": args.level,
+        "n_graphs": len(graphs),
+        "shape": list(gram.shape),
+        "seconds": round(time.perf_counter() - t0, 6),
+    }
     if args.level == "node":
-        payload["note"] = ("node-level GNTK (arXiv 2309.07452): the graph-level recursion without the readout "
-                           "sum; exact form reconstructed, rows/columns are the nodes of all graphs in order")
+        payload["note"] = (
+            "node-level GNTK (arXiv 2309.07452): the graph-level recursion without the readout "
+            "sum; exact form reconstructed, rows/columns are the nodes of all graphs in order"
+        )
     _emit(payload, args.json, f"GNTK ({args.level} level) Gram {gram.shape[0]}x{gram.shape[1]}\n"
           f"{np.array2string(gram, precision=6)}")
     return 0

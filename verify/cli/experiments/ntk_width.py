@@ -27,11 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="small settings (seconds): depth 1, 3 seeds")
     parser.add_argument("--model", default="fc", help="fc | gnn (default fc)")
     parser.add_argument("--convention", default="arora", help="fc: jacot | arora (default arora)")
-    parser.add_argument("--depth", type=int, default=None,
-                        help="fc: jacot L (weight layers) or arora L (hidden layers); gnn: blocks (default 2; --quick 1)")
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=None,
+        help="fc: jacot L (weight layers) or arora L (hidden layers); gnn: blocks (default 2; --quick 1)",
+    )
     parser.add_argument("--bias", type=float, default=0.0, help="jacot bias scale beta (default 0)")
     parser.add_argument("--activation", default="relu", help="relu | erf (default relu)")
-    parser.add_argument("--widths", default=None, help="comma-separated increasing widths (default 16,...,2048)")
+    parser.add_argument(
+        "--widths", default=None, help="comma-separated increasing widths (default 16,...,2048)"
+    )
     parser.add_argument("--seeds", type=int, default=None, help="networks per width (default 5; --quick 3)")
     parser.add_argument("--points", type=int, default=8, help="fc: points on the unit sphere (default 8)")
     parser.add_argument("--dim", type=int, default=3, help="fc: input dimension (default 3)")
@@ -84,20 +90,51 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--lazy is for --model fc")
         from ...studies.lazy_training import lazy_training_study
 
-        out = lazy_training_study(args.convention, depth, widths, seeds, steps=args.steps,
-                                  normalisation=args.normalisation, seed=args.seed, device=device, progress=progress)
+        out = lazy_training_study(
+            args.convention,
+            depth,
+            widths,
+            seeds,
+            steps=args.steps,
+            normalisation=args.normalisation,
+            seed=args.seed,
+            device=device,
+            progress=progress,
+        )
         keys = ("gap_analytic", "gap_linearised", "weight_change", "kernel_change")
     elif args.model == "fc":
         from ...studies.width import fc_width_study
 
-        out = fc_width_study(args.convention, depth, args.bias, widths, seeds, args.points, args.dim, args.seed,
-                             args.activation, device, progress)
+        out = fc_width_study(
+            args.convention,
+            depth,
+            args.bias,
+            widths,
+            seeds,
+            args.points,
+            args.dim,
+            args.seed,
+            args.activation,
+            device,
+            progress,
+        )
         keys = ("rel_error", "ci")
     else:
         from ...studies.width import gnn_width_study
 
-        out = gnn_width_study(None, depth, args.mlp_layers, args.scale, args.readout, args.level, widths, seeds,
-                              args.seed, device, progress)
+        out = gnn_width_study(
+            None,
+            depth,
+            args.mlp_layers,
+            args.scale,
+            args.readout,
+            args.level,
+            widths,
+            seeds,
+            args.seed,
+            device,
+            progress,
+        )
         keys = ("rel_error", "ci")
     if args.json:
         sys.stdout.write(json.dumps(jsonable(out)) + "\n")
