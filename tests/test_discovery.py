@@ -64,9 +64,8 @@ def test_package_folder_with_relative_imports(tmp_path):
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
     (pkg / "_model.py").write_text("PID = 'pkg-proof'\n")
-    (pkg / "main.py").write_text(
-        "from ._model import PID\n" + PROOF_SRC.format(pid="x").replace("'x'", "PID")
-    )
+    src = PROOF_SRC.format(pid="x").replace("'x'", "PID")
+    (pkg / "main.py").write_text("from ._model import PID\n" + src)
     assert [p.id for p in proofs_from_path(pkg)] == ["pkg-proof"]
 
 

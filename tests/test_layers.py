@@ -26,7 +26,7 @@ FLOORS = {
     "kernels": 8,
     "nets": 9, "dynamics": 9,
     "studies": 10,
-    "report": 11,
+    "report": 11, "testing": 11,
     "cli": 12,
 }
 # the package facade and ``python -m verify`` sit above everything

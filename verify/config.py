@@ -7,6 +7,17 @@ from typing import Callable
 DEFAULT_SEED = 20260101
 DEFAULT_DPS = 50
 DEFAULT_INSTANCES = 12
+DPS_MIN, DPS_MAX = 20, 2000         # one range of working precision for every command
+
+
+def check_dps(dps: int, flag: str = "--dps") -> int:
+    """``dps`` if it lies in [DPS_MIN, DPS_MAX]; otherwise ``InputError`` naming the range."""
+    from .errors import InputError
+
+    if isinstance(dps, bool) or not isinstance(dps, int) or not DPS_MIN <= dps <= DPS_MAX:
+        raise InputError(f"{flag} must be an integer between {DPS_MIN} and {DPS_MAX} (decimal digits), "
+                         f"got {dps!r}")
+    return dps
 
 
 @dataclass(frozen=True)

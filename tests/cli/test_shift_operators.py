@@ -35,6 +35,7 @@ def test_quick_json(quick):
         st["grid"] == "quick" and st["device"] == "cpu" and min(st["er_p"]) < 0.01 and max(st["er_p"]) > 0.5
     )
     assert "--quick" in res["reproduce"] and "--seed 0" in res["reproduce"]
+    assert "--json" not in res["reproduce"]          # the output form is the reader's choice, not a setting
     ops = {r["operator"] for r in res["runs"]}
     assert ops == set(OPERATORS)
     for r in res["runs"]:

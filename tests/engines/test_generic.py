@@ -16,9 +16,23 @@ ENTRIES = [e for path in catalogue_files() for e in load_claim_file(path).entrie
 BY_NAME = {e.name: e.claim for e in ENTRIES}
 
 GENERIC = [
-    "vec_triple_product", "kron_mixed_product", "kron_transpose", "kron_trace", "vec_inner_product",
-    "vec_norm_is_frobenius", "grad_squared_loss", "grad_wrt_prediction", "grad_ridge_loss",
-    "grad_chain_middle_factor", "grad_chain_first_factor", "grad_trace_linear",
+    "vec_triple_product",
+    "kron_mixed_product",
+    "kron_transpose",
+    "kron_trace",
+    "vec_inner_product",
+    "vec_norm_is_frobenius",
+    "grad_squared_loss",
+    "grad_wrt_prediction",
+    "grad_ridge_loss",
+    "grad_chain_middle_factor",
+    "grad_chain_first_factor",
+    "grad_trace_linear",
+    "proj_idempotent",
+    "proj_symmetric",
+    "proj_fixes_column_space",
+    "pythagoras",
+    "proj_of_kron_with_identity",
 ]
 
 
@@ -48,7 +62,7 @@ def test_false_catalogue_claims_are_never_proved():
 
 @pytest.mark.parametrize("name,why", [
     ("kron_det", "det"), ("kron_inverse", "inv"), ("eigmin_kron_identity", "eigmin"),
-    ("grad_log_det", "log"), ("rayleigh_lower", "not an identity"), ("proj_idempotent", "proj"),
+    ("grad_log_det", "log"), ("rayleigh_lower", "not an identity"),
 ])
 def test_outside_the_fragment_is_declined_with_a_reason(name, why):
     g = prove_generic(BY_NAME[name])
@@ -153,3 +167,57 @@ def test_tampered_certificate_fails_the_recheck():
     rep = recheck(claim, bad, shapes=[{"a": 2, "b": 3, "c": 4, "d": 1}])
     assert not rep.ok and not rep.rederived
     assert any("differs from the claim" in p for p in rep.problems)
+
+
+def test_proj_rules_and_their_limits():
+    vars_ = {"M": {"shape": ["n", "m"]}, "G": {"shape": ["m", "n"]}}
+    c = _claim("M.T @ proj(M) @ proj(M) == M.T", vars_)
+    g = prove_generic(c)
+    assert g.proved and recheck(c, g.certificate, shapes=[{"n": 5, "m": 3}]).ok
+    assert prove_generic(_claim("proj(G.T) @ G.T == G.T", vars_)).proved
+    assert not prove_generic(_claim("proj(M) @ G.T == G.T", vars_)).proved  # G's columns: no rule
+    assert (
+        prove_generic(_claim("proj(M @ G) == M", {**vars_, "M": {"shape": ["n", "n"]}})).status
+        == "not-in-fragment"
+    )
+    assert prove_generic(_claim("grad(tr(proj(M)), M) == zeros(n, m)", vars_)).status == "not-in-fragment"
+
+
+@pytest.mark.parametrize("H", range(1, 7))
+def test_depth_H_chain_rule_gradients_proved_for_every_layer(H):
+    # Xu et al. (2021) linear GNN: L = ||W B_H ... B_1 X G - Y||²,
+    # dL/dB_k = 2 (W B_H..B_{k+1})ᵀ R (B_{k-1}..B_1 X G)ᵀ
+    dims = {"c": [1, 3], "m": [1, 3], "d": [1, 3], "n": [1, 3]}
+    vars_ = {"W": {"shape": ["c", "m"]}, "X": {"shape": ["d", "n"]}, "G": {"shape": ["n", "n"]},
+             "Y": {"shape": ["c", "n"]}, "B1": {"shape": ["m", "d"]}}
+    vars_.update({f"B{i}": {"shape": ["m", "m"]} for i in range(2, H + 1)})
+    chain = " @ ".join(f"B{i}" for i in range(H, 0, -1))
+    residual = f"(W @ {chain} @ X @ G - Y)"
+    for k in range(1, H + 1):
+        left = " @ ".join(["W"] + [f"B{i}" for i in range(H, k, -1)])
+        right = " @ ".join([f"B{i}" for i in range(k - 1, 0, -1)] + ["X", "G"])
+        claim = Claim(
+            f"xu_grad_H{H}_k{k}",
+            f"grad(norm{residual}**2, B{k}) == 2 * ({left}).T @ {residual} @ ({right}).T",
+            dims,
+            vars_,
+        )
+        g = prove_generic(claim)
+        assert g.proved and g.seconds < 0.05, (H, k, g.reason)
+    wrong = (
+        Claim(
+            "xu_factor_2_dropped",
+            f"grad(norm{residual}**2, B{H}) == ({left}).T @ {residual} @ ({right}).T",
+            dims,
+            vars_,
+        )
+        if H <= 2
+        else Claim(
+            "xu_layer_order_wrong",
+            claim.statement.replace(f"B{H} @ B{H - 1}", f"B{H - 1} @ B{H}", 1),
+            dims,
+            vars_,
+        )
+    )
+    assert prove_generic(wrong).status == "different-normal-forms"
+    assert recheck(claim, g.certificate, shapes=[{"c": 2, "m": 3, "d": 2, "n": 5}]).ok

@@ -12,7 +12,7 @@ import pytest
 from tests.independent import relation_fails
 from verify import CheckConfig, Claim, Verdict, check_claim
 from verify.engines.fields import BallField, ExactField, FloatField, MpField, NotCertifiable, NotExact
-from verify.engines.numeric import flint_precision
+from verify.precision import flint_bits
 from verify.errors import ClaimError, UndefinedValue
 from verify.language.parser import parse_expression, unparse
 
@@ -130,7 +130,7 @@ def test_kth_values_in_every_field():
     rows = [[2, 1, 0], [1, 3, 1], [0, 1, 4]]          # eigenvalues 3 + sqrt 3, 3, 3 - sqrt 3
     want = [3 + 3 ** 0.5, 3.0, 3 - 3 ** 0.5]
     mp, fl = MpField(40), FloatField()
-    with flint_precision(160):
+    with flint_bits(160):
         ball = BallField(160)
         for k in (1, 2, 3):
             for f in (mp, fl):
@@ -148,7 +148,7 @@ def test_kth_values_in_every_field():
 
 def test_kinks_are_never_guessed():
     """step is discontinuous at 0: balls that straddle 0 and mp values within rounding of 0 are undecided."""
-    with flint_precision(100):
+    with flint_bits(100):
         ball = BallField(100)
         x = ball.from_rationals([[Fraction(1, 3)]]) - ball.from_rationals([[Fraction(1, 3)]])
         with pytest.raises(NotCertifiable, match="step"):

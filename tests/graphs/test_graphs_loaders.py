@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from verify.errors import InputError
-from verify.graphs import Graph, graphs_from_json, load_dataset, load_gin_text, load_tu_folder
+from verify.graphs import (
+    Graph,
+    graphs_from_json,
+    load_dataset,
+    load_gin_text,
+    load_tu_folder,
+)
 
 PROTEINS = next((p for p in (Path(__file__).resolve().parents[2].parent / "shared" / "data" / "PROTEINS.txt",
                               Path("/work/shared/data/PROTEINS.txt")) if p.exists()),
@@ -40,6 +46,59 @@ def test_proteins_from_path():
     gs = load_dataset(str(PROTEINS))
     assert len(gs) == 1113 and gs[0].features.shape[1] == 3
     assert abs(np.mean([g.n for g in gs]) - 39.06) < 0.01
+
+
+SHARED = PROTEINS.parent
+
+
+def test_gzip_file_equals_plain(tmp_path):
+    import gzip
+
+    (tmp_path / "SMALL.txt").write_text(SMALL)
+    with gzip.open(tmp_path / "SMALL.txt.gz", "wt") as fh:
+        fh.write(SMALL)
+    a, b = load_gin_text(tmp_path / "SMALL.txt"), load_dataset(str(tmp_path / "SMALL.txt.gz"))
+    for g, h in zip(a, b):
+        assert np.array_equal(g.adjacency.toarray(), h.adjacency.toarray()) and np.array_equal(
+            g.features, h.features
+        )
+    (tmp_path / "BROKEN.txt.gz").write_bytes(b"not gzip")
+    with pytest.raises(InputError, match="BROKEN.txt.gz"):
+        load_gin_text(tmp_path / "BROKEN.txt.gz")
+
+
+def test_self_loops_dropped_from_a_and_counted_twice_in_degree_tags(tmp_path):
+    p = tmp_path / "LOOP.txt"
+    p.write_text("1\n3 0\n0 2 0 1\n0 2 0 2\n0 1 1\n")
+    with pytest.raises(InputError, match="LOOP.txt:3: graph 0 node 0: self-loop"):
+        load_gin_text(p)
+    (g,) = load_gin_text(p, degree_as_tag=True, self_loops="drop")
+    assert np.array_equal(g.adjacency.toarray(), [[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    assert np.array_equal(g.tags, [3, 2, 1])          # networkx degree: the loop at node 0 adds 2
+    g.validate()
+    with pytest.raises(InputError, match="self_loops"):
+        load_gin_text(p, self_loops="keep")
+
+
+@pytest.mark.skipif(not (SHARED / "IMDBBINARY.txt").exists(), reason="shared IMDBBINARY data not present")
+def test_imdb_binary_with_degree_tags():
+    from verify.graphs import load_table_dataset
+
+    gs = load_table_dataset("IMDBBINARY", SHARED)
+    assert len(gs) == 1000 and abs(np.mean([g.n for g in gs]) - 19.773) < 1e-9
+    assert sorted(np.unique([g.label for g in gs], return_counts=True)[1].tolist()) == [500, 500]
+    assert all(np.array_equal(g.tags, g.degrees()) for g in gs)      # no self-loops in IMDB-B
+    assert gs[0].features.shape[1] == len(np.unique(np.concatenate([g.tags for g in gs])))
+
+
+def test_table_dataset_lookup(tmp_path):
+    from verify.graphs import load_table_dataset
+
+    assert len(load_table_dataset("MUTAG", None)) == 188          # packaged copy
+    with pytest.raises(InputError, match="PTC.txt not found"):
+        load_table_dataset("PTC", tmp_path)
+    with pytest.raises(InputError, match="unknown table data set"):
+        load_table_dataset("REDDIT", tmp_path)
 
 
 def test_small_gin_file(tmp_path):

@@ -32,7 +32,7 @@ def test_random_labels_are_near_chance_in_nested_cv():
 
 
 def test_bad_gram():
-    x, y = _data()
+    _, y = _data()
     with pytest.raises(InputError):
         classify(np.ones((3, 3)), y)
     with pytest.raises(InputError):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from verify.errors import InputError
-from verify.kernels.ntk import ntk_gram, ntk_gram_mp, neural_tangents_gram
+from verify.kernels.ntk import neural_tangents_gram, ntk_gram, ntk_gram_mp
 
 
 def _unit(theta):
@@ -115,7 +115,7 @@ def test_properties_symmetry_psd_scaling(x, convention, depth, t):
         scale = max(1.0, np.max(np.abs(k)))
         assert np.linalg.eigvalsh(k).min() >= -1e-12 * scale
     # positive homogeneity of ReLU (no bias): Θ(tx, tx') = t² Θ(x, x')
-    nngp_t, ntk_t = ntk_gram(t * x, depth, convention)
+    _, ntk_t = ntk_gram(t * x, depth, convention)
     assert np.allclose(ntk_t, t * t * ntk, rtol=1e-12, atol=1e-12 * t * t * max(1.0, np.max(np.abs(ntk))))
 
 
@@ -145,3 +145,45 @@ def test_zero_point_is_handled_consistently():
         nngp, _mp_float(nm), rtol=1e-14, atol=0
     )
     assert ntk[0, 0] == 0.0 and ntk[0, 1] == 0.0
+
+
+def _hard_points():
+    """Near-parallel and near-antipodal pairs (cos θ = ±(1 − 1e-12)), a duplicate and an antipode,
+    rotated by a random orthogonal matrix so that no coordinate is trivially exact."""
+    r = 1 - 1e-12
+    t = math.sqrt((1 - r) * (1 + r))
+    base = np.array([[1.0, 0.0, 0.0], [r, t, 0.0], [-r, t, 0.0], [0.3, -0.2, 0.9], [0.3, -0.2, 0.9],
+                     [-0.6, 0.4, -1.8], [0.2, 0.5, -0.1]])
+    q = np.linalg.qr(np.random.default_rng(5).normal(size=(3, 3)))[0]
+    return np.vstack([base, base[:4] @ q])
+
+
+@pytest.mark.parametrize("convention,depth,bias", [("arora", 1, 0.0), ("arora", 3, 0.0), ("jacot", 3, 0.5),
+                                                   ("arora", 2, 0.3), ("jacot", 1, 0.0)])
+def test_relu_gram_matches_mpmath_to_1e_14_near_rho_plus_minus_one(convention, depth, bias):
+    x = _hard_points()
+    nngp, ntk = ntk_gram(x, depth, convention, bias)
+    nm, km = ntk_gram_mp(x, depth, convention, bias, dps=40)
+    for f64, ref in ((nngp, _mp_float(nm)), (ntk, _mp_float(km))):
+        assert np.array_equal(f64, f64.T)
+        scale = np.sqrt(np.outer(np.diag(ref), np.diag(ref)))
+        # relative 1e-14 on every entry; the floor 1e-30·scale admits the reference's own rounding at
+        # 40 digits where the exact value is 0 (an exact antipode: Σ = 0, the reference gives ~1e-52)
+        assert np.all(np.abs(f64 - ref) <= 1e-14 * np.abs(ref) + 1e-30 * scale)
+
+
+def test_cross_kernel_tiles_and_threads():
+    x = np.random.default_rng(8).normal(size=(70, 5))
+    nngp, ntk = ntk_gram(x, 3, "arora", tile=16, workers=1)
+    assert np.array_equal(ntk, ntk_gram(x, 3, "arora", tile=16, workers=3)[1])   # threads: same bits
+    assert np.max(np.abs(ntk_gram(x, 3, "arora", tile=7)[1] - ntk) / np.abs(ntk)) < 1e-14
+    c_nngp, c_ntk = ntk_gram(x[:30], 3, "arora", x2=x[20:], tile=16)
+    assert c_ntk.shape == (30, 50)
+    assert np.max(np.abs(c_ntk - ntk[:30, 20:]) / np.abs(ntk[:30, 20:])) < 1e-14
+    assert np.max(np.abs(c_nngp - nngp[:30, 20:]) / np.abs(nngp[:30, 20:])) < 1e-14
+    with pytest.raises(InputError, match="columns"):
+        ntk_gram(x, 2, "arora", x2=np.ones((3, 4)))
+    with pytest.raises(InputError, match="tile"):
+        ntk_gram(x, 2, "arora", tile=0)
+    with pytest.raises(InputError, match="workers"):
+        ntk_gram(x, 2, "arora", workers=0)

@@ -69,6 +69,23 @@ def _demo_proof() -> Proof:
     )
 
 
+def _notebook_page() -> str:
+    import base64
+
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from verify.report.notebooks import render_notebook
+
+    png = base64.b64encode(_tiny_png()).decode()
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Demo notebook\n\nText with $x$."),
+            new_code_cell("plot()", outputs=[new_output("display_data", data={"image/png": png})]),
+        ]
+    )
+    return render_notebook(nb, "Demo notebook")
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     pr = run_proof(_demo_proof(), CheckConfig(instances=3))
@@ -86,7 +103,9 @@ def site(tmp_path_factory):
         )
     ]
     out = tmp_path_factory.mktemp("site")
-    files = render_site([pr], cat, pr.config)
+    files = render_site(
+        [pr], cat, pr.config, notebooks={"notebook_demo.html": ("Demo notebook", _notebook_page())}
+    )
     for name, data in files.items():
         (out / name).write_bytes(data if isinstance(data, bytes) else data.encode())
     return out, files, pr
@@ -94,8 +113,14 @@ def site(tmp_path_factory):
 
 def test_site_files_and_escaping(site):
     out, files, pr = site
-    assert sorted(files) == ["catalogue.html", "demo_proof.html", "demo_proof_s3_curve.png", "index.html"]
-    for name in ("index.html", "demo_proof.html", "catalogue.html"):
+    assert sorted(files) == [
+        "catalogue.html",
+        "demo_proof.html",
+        "demo_proof_s3_curve.png",
+        "index.html",
+        "notebook_demo.html",
+    ]
+    for name in ("index.html", "demo_proof.html", "catalogue.html", "notebook_demo.html"):
         text = files[name]
         assert "<script" not in text, name  # hostile text is shown, never run
         assert "http://" not in text.replace('xmlns="http://www.w3.org/', "") and "https://" not in text
@@ -190,6 +215,8 @@ def test_site_renders_in_chromium(site, tmp_path):
         shot = page.screenshot(tmp_path / "demo_proof.png")
         page.goto((out / "catalogue.html").as_uri())
         cat_scripts = page.evaluate("document.scripts.length")
+        page.goto((out / "notebook_demo.html").as_uri())
+        nb_imgs = page.evaluate(CHECK_PAGE)["imgs"]
         errors = page.errors
         page.close()
     finally:
@@ -198,6 +225,7 @@ def test_site_renders_in_chromium(site, tmp_path):
     assert got["verdicts"] == ["proved", "refuted", "holds_numerically"]
     assert len(got["math"]) >= 3 + 2 and all(w > 0 and h > 0 for w, h in got["math"]), got["math"]
     assert got["imgs"] and all(c and nw > 0 and w > 0 and h > 0 for c, nw, w, h in got["imgs"]), got["imgs"]
+    assert len(nb_imgs) == 1 and all(c and nw > 0 and w > 0 and h > 0 for c, nw, w, h in nb_imgs)
     assert got["cx"] >= 2 and got["scripts"] == 0 and cat_scripts == 0  # A and B as matrices
     assert "<script>" in got["title"]  # shown as text
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 10_000
@@ -286,3 +314,71 @@ def test_verify_run_path_writes_reports_site_and_run_log(tmp_path):
     from verify.catalogue import catalogue_files
 
     assert re.fullmatch(r"verify/catalogue_files/\w+\.toml", display_path(catalogue_files()[0]))
+
+
+def _tiny_png() -> bytes:
+    from verify.report.markdown import figure_png
+
+    return figure_png(Figure("f", "t", "x", "y", [("", [1, 2], [1, 2])]))
+
+
+def test_notebook_page_renders_markdown_code_and_figures(tmp_path):
+    import base64
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from verify.report.notebooks import existing_pages, render_notebook, title_of
+
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Walk-through <script>alert(1)</script>\n\n| a | b |\n|---|---|\n| 1 | 2 |"),
+            new_code_cell("print('hi')", outputs=[new_output("stream", name="stdout", text="hi <b>\n")]),
+            new_code_cell(
+                "fig",
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={"image/png": base64.b64encode(_tiny_png()).decode(), "text/plain": "<Figure>"},
+                    )
+                ],
+            ),
+            new_code_cell(
+                "x",
+                outputs=[
+                    new_output(
+                        "execute_result",
+                        data={"text/html": "<script>x</script>", "text/plain": "'x'"},
+                        execution_count=1,
+                    )
+                ],
+            ),
+        ]
+    )
+    nbformat.validate(nb)
+    title = title_of(nb, "default")
+    page = render_notebook(nb, title)
+    assert title == "Walk-through <script>alert(1)</script>"
+    assert "<script" not in page and "<table>" in page and "hi &lt;b&gt;" in page
+    assert page.count('src="data:image/png;base64,') == 1 and '<pre class="out">&#x27;x&#x27;</pre>' in page
+    (tmp_path / "notebook_walk.html").write_text(page)
+    pages = existing_pages(tmp_path)
+    assert pages == {"notebook_walk.html": (title, None)}
+    pr = run_proof(_demo_proof(), CheckConfig(instances=2))
+    files = render_site([pr], None, pr.config, notebooks=pages)
+    assert "notebook_walk.html" not in files and 'href="notebook_walk.html"' in files["index.html"]
+
+
+def test_notebook_executes_in_a_kernel(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from verify.report.notebooks import execute, render_notebook
+
+    (tmp_path / "notebooks").mkdir()
+    path = tmp_path / "notebooks" / "tiny.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Tiny"), new_code_cell("print(6 * 7)")]), path)
+    nb = execute(path, timeout=120)
+    assert nb.cells[1].outputs[0]["text"] == "42\n"
+    assert '<pre class="out stdout">42\n</pre>' in render_notebook(nb, "Tiny")
+    assert nbformat.read(path, as_version=4).cells[1].outputs == []  # the stored copy stays clean

@@ -123,6 +123,9 @@ def parse_claim_document(data: dict, where: str) -> ClaimFile:
         if isinstance(given, str):
             given = [given]
         expect = c.get("expect")
+        if expect is not None and expect not in ("holds", "fails"):
+            raise InputError(f"{here} ({name}): expect must be \"holds\" or \"fails\", got {expect!r}",
+                             where=where)
         dims = {**file_dims, **c.get("dims", {})} if isinstance(c.get("dims", {}), dict) else c.get("dims")
         vars_ = {**file_vars, **c.get("vars", {})} if isinstance(c.get("vars", {}), dict) else c.get("vars")
         try:

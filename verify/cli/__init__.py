@@ -37,7 +37,10 @@ def _command_modules():
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
     parser = _Parser(prog="verify", description="Check proofs about training dynamics step by step.")
+    parser.add_argument("--version", action="version", version=f"verify {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for mod in _command_modules():
@@ -51,9 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _hypothesis_home()
         return int(args._run(args) or 0)
     except VerifyError as exc:
-        sys.stderr.write(f"verify: error: {exc}\n")
+        sys.stderr.write(f"verify: error: {flag_names(str(exc), parser)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("verify: interrupted\n")
@@ -69,13 +73,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    out: set[str] = set()
+    for action in parser._actions:
+        out.update(o for o in action.option_strings if o.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out |= _option_strings(sub)
+    return out
+
+
+def flag_names(message: str, parser: argparse.ArgumentParser) -> str:
+    """Name options as the user typed them: ``mlp_layers`` -> ``--mlp-layers`` when that option exists
+    (library errors name Python parameters; quoted names, e.g. claim variables, are left alone)."""
+    import re
+
+    flags = _option_strings(parser)
+
+    def swap(m: re.Match) -> str:
+        flag = "--" + m.group(0).replace("_", "-")
+        return flag if flag in flags else m.group(0)
+
+    message = re.sub(r"(?<![\w'\"`.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w'\"`])", swap, message)
+    return re.sub(r"(?:(?<=^)|(?<=: ))[a-z][a-z0-9]*(?= must )", swap, message)
+
+
 def progress_printer(enabled: bool = True):
-    """A progress callback writing to stderr (stdout stays clean for JSON)."""
-    if not enabled:
-        return None
+    """A progress callback on stderr (stdout stays clean for JSON): a tqdm bar with an ETA on a
+    terminal, plain lines otherwise (see ``verify.cli.progress``)."""
+    from .progress import progress_sink
 
-    def report(message: str) -> None:
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
+    return progress_sink(enabled)
 
-    return report
+
+def _hypothesis_home() -> None:
+    """Keep hypothesis's cache out of the user's working directory (no ``.hypothesis/`` there)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    from pathlib import Path
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verify" / "hypothesis"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        import tempfile
+
+        uid = os.getuid() if hasattr(os, "getuid") else 0
+        base = Path(tempfile.gettempdir()) / f"verify-hypothesis-{uid}"
+        base.mkdir(parents=True, exist_ok=True)
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(base)

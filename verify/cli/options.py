@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import DEFAULT_DPS, DEFAULT_INSTANCES, DEFAULT_SEED, CheckConfig
+from ..config import DEFAULT_DPS, DEFAULT_INSTANCES, DEFAULT_SEED, CheckConfig, check_dps
 from ..errors import InputError
 
 
@@ -25,14 +25,14 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
         help="seconds per claim before the search stops (default 60)",
     )
     p.add_argument("--jobs", type=int, default=1, help="worker processes for claims (default 1)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--quiet", action="store_true", help="no progress display on stderr")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def config_from(args: argparse.Namespace) -> CheckConfig:
     from . import progress_printer
 
-    if not 20 <= args.dps <= 2000:
-        raise InputError(f"--dps must be between 20 and 2000, got {args.dps}")
+    check_dps(args.dps)
     if not 1 <= args.instances <= 1000:
         raise InputError(f"--instances must be between 1 and 1000, got {args.instances}")
     if not 0 <= args.seed < 2**63:
@@ -42,4 +42,4 @@ def config_from(args: argparse.Namespace) -> CheckConfig:
     if not 0 < args.time_limit <= 86400:
         raise InputError(f"--time-limit must be positive (seconds), got {args.time_limit}")
     return CheckConfig(seed=args.seed, dps=args.dps, instances=args.instances, time_limit=args.time_limit,
-                       progress=progress_printer(not args.quiet))
+                       progress=progress_printer(not args.quiet and (not args.json or args.progress)))

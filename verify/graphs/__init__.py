@@ -11,6 +11,22 @@ Dortmund folder (see :mod:`verify.graphs.loaders`).
 from __future__ import annotations
 
 from .graph import Graph, graphs_from_json
-from .loaders import DATASETS, load_dataset, load_gin_text, load_tu_folder
+from .loaders import (
+           DATASETS,
+           TABLE,
+           load_dataset,
+           load_gin_text,
+           load_table_dataset,
+           load_tu_folder,
+)
 
-__all__ = ["Graph", "graphs_from_json", "load_dataset", "load_gin_text", "load_tu_folder", "DATASETS"]
+__all__ = [
+    "DATASETS",
+    "TABLE",
+    "Graph",
+    "graphs_from_json",
+    "load_dataset",
+    "load_gin_text",
+    "load_table_dataset",
+    "load_tu_folder",
+]

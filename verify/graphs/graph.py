@@ -37,7 +37,7 @@ class Graph:
         """|N(u)| for every node u (self-loops excluded)."""
         return np.asarray(self.adjacency_csr().sum(axis=1)).ravel()
 
-    def validate(self, where: str = "graph") -> "Graph":
+    def validate(self, where: str = "graph") -> Graph:
         a = self.adjacency
         if a.ndim != 2 or a.shape[0] != a.shape[1]:
             raise InputError(f"adjacency must be square, got shape {tuple(a.shape)}", where=where)

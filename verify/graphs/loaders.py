@@ -15,11 +15,19 @@ Node features: one-hot encodings of the node tags over the sorted set of tags of
 set (the GNTK paper's features for bioinformatics data), or with ``degree_as_tag`` the node
 degree as the tag (what the GNTK code does for social networks).  Edges are symmetrised (an edge
 listed from one end only is added from the other end, as networkx does in the GIN loader);
-self-loops in a file are an error.
+self-loops in a file are an error unless ``self_loops="drop"`` (see ``load_gin_text``).
+Files ending in ``.gz`` are read through gzip.
+
+``TABLE`` lists the seven data sets of Du et al. 2019, Table 1, with their file names in the GIN
+layout, whether the official code uses degree tags (social networks, no node labels) and the
+self-loop handling they need; ``load_table_dataset(name, data_dir)`` reads one of them from a
+user-supplied folder (MUTAG falls back to the packaged copy).
 """
 from __future__ import annotations
 
+import gzip
 import os
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -52,28 +60,122 @@ def _one_hot(tag_lists: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]
 
 
 def _finish(adjs: list[sp.csr_matrix], tag_lists: list[np.ndarray], labels: list[int],
-            degree_as_tag: bool) -> list[Graph]:
+            degree_as_tag: bool, loops: list[np.ndarray] | None = None) -> list[Graph]:
     if degree_as_tag:
-        tag_lists = [np.asarray(a.sum(axis=1)).ravel().astype(int) for a in adjs]
+        # degree as networkx counts it (the GIN/GNTK loaders use networkx): a self-loop adds 2
+        tag_lists = [np.diff(sp.csr_matrix(a).indptr).astype(int) + (2 * lp if loops is not None else 0)
+                     for a, lp in zip(adjs, loops if loops is not None else [None] * len(adjs))]
     feats, _ = _one_hot(tag_lists)
     return [
         Graph(a, x, int(y), np.asarray(t, dtype=int)) for a, x, y, t in zip(adjs, feats, labels, tag_lists)
     ]
 
 
-def load_gin_text(
-    path: str | os.PathLike, degree_as_tag: bool = False, *, display: str | None = None
-) -> list[Graph]:
-    """Read a GIN/GNTK text file; errors name the file and the 1-based line."""
-    shown = display or str(path)
+SELF_LOOPS = ("error", "drop")
+
+
+def _read_text(path: str | os.PathLike, shown: str) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        if str(path).endswith(".gz"):
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                return fh.read()
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
         raise InputError(f"cannot read data set file: {exc}", where=shown) from None
-    lines = text.splitlines()
+
+
+def _symmetric_csr(r: np.ndarray, c: np.ndarray, n: int) -> sp.csr_matrix:
+    """0/1 CSR adjacency of the undirected edges {r_i, c_i} (listed from one or both ends)."""
+    key = np.unique(np.concatenate([r * n + c, c * n + r]).astype(np.int64))
+    rr, cc = np.divmod(key, n)
+    indptr = np.searchsorted(rr, np.arange(n + 1))
+    return sp.csr_matrix((np.ones(len(key)), cc, indptr), shape=(n, n))
+
+
+def _graph_fast(node_lines: list[tuple[str, int]], n: int, self_loops: str):
+    """One graph's node lines parsed at C speed; None when a line needs the careful reader
+    (a non-integer or extra token, a bad neighbour, a self-loop to report)."""
+    counts = [len(t.split()) for t, _ in node_lines]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            flat = np.fromstring(" ".join(t for t, _ in node_lines), dtype=np.int64, sep=" ")
+    except (ValueError, DeprecationWarning):
+        return None
+    if len(flat) != sum(counts) or min(counts) < 2:
+        return None
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    ks = flat[starts + 1]
+    if np.any(ks != np.asarray(counts) - 2):
+        return None
+    tags = flat[starts]
+    rows = np.repeat(np.arange(n), ks)
+    mask = np.ones(len(flat), dtype=bool)
+    mask[starts] = False
+    mask[starts + 1] = False
+    cols = flat[mask]
+    if len(cols) and (cols.min() < 0 or cols.max() >= n):
+        return None
+    me = rows == cols
+    loops = np.zeros(n, dtype=int)
+    if me.any():
+        if self_loops == "error":
+            return None
+        loops[rows[me]] = 1
+        rows, cols = rows[~me], cols[~me]
+    return rows, cols, tags, loops
+
+
+def _graph_slow(node_lines: list[tuple[str, int]], n: int, gi: int, self_loops: str, shown: str):
+    """Line-by-line reader of one graph's node lines (extra tokens after the neighbours ignored)."""
+    rows, cols, tags = [], [], []
+    loops = np.zeros(n, dtype=int)
+    for u, (text, ln) in enumerate(node_lines):
+        toks = text.split()
+        if len(toks) < 2:
+            raise InputError(f"graph {gi} node {u}: expected 'tag k nb_1 ... nb_k'", where=f"{shown}:{ln}")
+        tag, k = _ints(toks[:2], shown, ln)
+        if k < 0 or len(toks) < 2 + k:
+            raise InputError(f"graph {gi} node {u}: announces {k} neighbours, lists {len(toks) - 2}",
+                             where=f"{shown}:{ln}")
+        nbrs = np.asarray(_ints(toks[2:2 + k], shown, ln), dtype=np.int64)
+        if k:
+            bad = (nbrs < 0) | (nbrs >= n)
+            if bad.any():
+                raise InputError(f"graph {gi} node {u}: neighbour {nbrs[bad][0]} outside 0..{n - 1}",
+                                 where=f"{shown}:{ln}")
+            me = nbrs == u
+            if me.any():
+                if self_loops == "error":
+                    raise InputError(
+                        f"graph {gi} node {u}: self-loop (load with self_loops='drop' to drop it)",
+                        where=f"{shown}:{ln}",
+                    )
+                loops[u] = 1
+                nbrs = nbrs[~me]
+        tags.append(tag)
+        rows.append(np.full(len(nbrs), u))
+        cols.append(nbrs)
+    return np.concatenate(rows), np.concatenate(cols), np.asarray(tags), loops
+
+
+def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, display: str | None = None,
+                  self_loops: str = "error") -> list[Graph]:
+    """Read a GIN/GNTK text file (``.gz``: gzip-compressed); errors name the file and the 1-based line.
+
+    ``self_loops``: ``"error"`` (default) or ``"drop"``.  A listed self-loop u-u is dropped from
+    the adjacency (the GNTK uses Ã = A + I, which holds u once), but it still counts 2 in the
+    degree used as a tag (``degree_as_tag``), as in the official code, whose networkx degree
+    counts a loop twice; the official code also keeps the loop in its Ã (weight 3 on the
+    diagonal), which this loader does not reproduce.  COLLAB has 2837 such loops (in 1902 graphs).
+    """
+    if self_loops not in SELF_LOOPS:
+        raise InputError(f"unknown self_loops {self_loops!r} (use one of {', '.join(SELF_LOOPS)})")
+    shown = display or str(path)
+    lines = _read_text(path, shown).splitlines()
     pos = 0
 
-    def next_line() -> tuple[list[str], int]:
+    def next_raw() -> tuple[str, int]:
         nonlocal pos
         while pos < len(lines) and not lines[pos].strip():
             pos += 1
@@ -82,7 +184,11 @@ def load_gin_text(
                 "file ends early (fewer graphs or nodes than announced)", where=f"{shown}:{len(lines) + 1}"
             )
         pos += 1
-        return lines[pos - 1].split(), pos
+        return lines[pos - 1], pos
+
+    def next_line() -> tuple[list[str], int]:
+        text, ln = next_raw()
+        return text.split(), ln
 
     toks, ln = next_line()
     head = _ints(toks, shown, ln)
@@ -90,46 +196,27 @@ def load_gin_text(
         raise InputError(
             "first line must be the number of graphs (a positive integer)", where=f"{shown}:{ln}"
         )
-    adjs, tag_lists, labels = [], [], []
+    adjs, tag_lists, labels, loop_lists = [], [], [], []
     for gi in range(head[0]):
         toks, ln = next_line()
         hdr = _ints(toks, shown, ln)
         if len(hdr) != 2 or hdr[0] < 1:
             raise InputError(f"graph {gi}: expected 'node_count label'", where=f"{shown}:{ln}")
         n, label = hdr
-        rows, cols, tags = [], [], []
-        for u in range(n):
-            toks, ln = next_line()
-            if len(toks) < 2:
-                raise InputError(
-                    f"graph {gi} node {u}: expected 'tag k nb_1 ... nb_k'", where=f"{shown}:{ln}"
-                )
-            head2 = _ints(toks[:2], shown, ln)
-            tag, k = head2
-            if k < 0 or len(toks) < 2 + k:
-                raise InputError(f"graph {gi} node {u}: announces {k} neighbours, lists {len(toks) - 2}",
-                                 where=f"{shown}:{ln}")
-            nbrs = _ints(toks[2:2 + k], shown, ln)
-            for v in nbrs:
-                if not 0 <= v < n:
-                    raise InputError(
-                        f"graph {gi} node {u}: neighbour {v} outside 0..{n - 1}", where=f"{shown}:{ln}"
-                    )
-                if v == u:
-                    raise InputError(f"graph {gi} node {u}: self-loop", where=f"{shown}:{ln}")
-            tags.append(tag)
-            rows += [u] * k
-            cols += nbrs
-        a = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
-        a = ((a + a.T) > 0).astype(np.float64).tocsr()
-        adjs.append(a)
+        node_lines = [next_raw() for _ in range(n)]
+        parsed = _graph_fast(node_lines, n, self_loops)
+        if parsed is None:    # anything unusual: the line-by-line reader (exact error messages)
+            parsed = _graph_slow(node_lines, n, gi, self_loops, shown)
+        r, c, tags, loops = parsed
+        adjs.append(_symmetric_csr(r, c, n))
         tag_lists.append(np.asarray(tags, dtype=int))
         labels.append(label)
+        loop_lists.append(loops)
     while pos < len(lines):
         if lines[pos].strip():
             raise InputError("unexpected text after the last graph", where=f"{shown}:{pos + 1}")
         pos += 1
-    return _finish(adjs, tag_lists, labels, degree_as_tag)
+    return _finish(adjs, tag_lists, labels, degree_as_tag, loop_lists)
 
 
 def _read_column_file(path: Path, ncols: int, required: bool = True) -> np.ndarray | None:
@@ -207,19 +294,61 @@ def load_tu_folder(folder: str | os.PathLike, degree_as_tag: bool = False) -> li
     return _finish(adjs, tags if not use_degree else [None] * ngraphs, list(glab), use_degree)
 
 
-def load_dataset(name_or_path: str | os.PathLike, degree_as_tag: bool = False) -> list[Graph]:
-    """A data set by packaged name (``"mutag"``) or by path (GIN text file or TU folder)."""
+def load_dataset(
+    name_or_path: str | os.PathLike, degree_as_tag: bool = False, self_loops: str = "error"
+) -> list[Graph]:
+    """A data set by packaged name (``"mutag"``) or by path (GIN text file, ``.gz`` or not, or TU folder)."""
     key = str(name_or_path)
     if key.lower() in DATASETS:
         ref = resources.files("verify").joinpath("data", DATASETS[key.lower()])
         with resources.as_file(ref) as p:
-            return load_gin_text(p, degree_as_tag, display=f"verify/data/{DATASETS[key.lower()]}")
+            return load_gin_text(p, degree_as_tag, display=f"verify/data/{DATASETS[key.lower()]}",
+                                 self_loops=self_loops)
     p = Path(key)
     if p.is_dir():
         return load_tu_folder(p, degree_as_tag)
     if p.is_file():
-        return load_gin_text(p, degree_as_tag)
+        return load_gin_text(p, degree_as_tag, self_loops=self_loops)
     raise InputError(
         f"unknown data set {key!r}: not a packaged name ({', '.join(sorted(DATASETS))}) nor an existing "
         "file or folder"
     )
+
+
+#: Du et al. 2019 Table 1 data sets: name -> (file in the GIN layout, degree_as_tag, self_loops)
+TABLE = {
+    "MUTAG": ("MUTAG.txt", False, "error"),
+    "PTC": ("PTC.txt", False, "error"),
+    "NCI1": ("NCI1.txt", False, "error"),
+    "PROTEINS": ("PROTEINS.txt", False, "error"),
+    "IMDBBINARY": ("IMDBBINARY.txt", True, "error"),
+    "IMDBMULTI": ("IMDBMULTI.txt", True, "error"),
+    "COLLAB": ("COLLAB.txt.gz", True, "drop"),
+}
+
+
+def table_dataset_path(name: str, data_dir: str | os.PathLike | None) -> Path | None:
+    """The file of a ``TABLE`` data set in ``data_dir`` (also without/with ``.gz``), or None."""
+    if name not in TABLE:
+        raise InputError(f"unknown table data set {name!r} (use one of {', '.join(TABLE)})")
+    if data_dir is None:
+        return None
+    fname = TABLE[name][0]
+    stem = fname.removesuffix(".gz")
+    for cand in (fname, stem, stem + ".gz"):
+        p = Path(data_dir) / cand
+        if p.is_file():
+            return p
+    return None
+
+
+def load_table_dataset(name: str, data_dir: str | os.PathLike | None) -> list[Graph]:
+    """One of the seven ``TABLE`` data sets with the official preprocessing (degree tags for the
+    social networks; COLLAB's self-loops dropped from A, counted 2 in the degree tags)."""
+    p = table_dataset_path(name, data_dir)
+    _, degree_as_tag, loops = TABLE[name]
+    if p is None:
+        if name == "MUTAG":
+            return load_dataset("mutag")
+        raise InputError(f"data set {name}: {TABLE[name][0]} not found in {data_dir}")
+    return load_gin_text(p, degree_as_tag, self_loops=loops)

@@ -16,7 +16,8 @@ std is the population std over the outer folds (np.std), as in the GIN/GNTK tabl
 from __future__ import annotations
 
 import warnings
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -146,15 +147,10 @@ def classify_grid(
         "c_grid": {
             "start": float(c_grid[0]),
             "stop": float(c_grid[-1]),
-            "num": int(len(c_grid)),
+            "num": len(c_grid),
             "spacing": "log",
         },
-        "nested_c_grid": {
-            "start": float(nc[0]),
-            "stop": float(nc[-1]),
-            "num": int(len(nc)),
-            "spacing": "log",
-        },
+        "nested_c_grid": {"start": float(nc[0]), "stop": float(nc[-1]), "num": len(nc), "spacing": "log"},
         "units": "percent",
         "normalisation": {
             k: ("gram / gram.min()" if norm_of(k) == "min" else "cosine: K_ij / sqrt(K_ii K_jj)")

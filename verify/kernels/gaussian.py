@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import mpmath
 import numpy as np
@@ -418,6 +418,11 @@ def c_sigma(act: Activation, dps: int | None = None):
         m2 = mpmath.quad(lambda t: act.f_mp(t) ** 2 * mpmath.exp(-t * t / 2), pts) / mpmath.sqrt(
             2 * mpmath.pi
         )
+        if isinstance(m2, mpmath.mpc) or not mpmath.isfinite(m2):
+            raise InputError(
+                f"activation {act.name!r} is not real-valued and square-integrable on the real line "
+                "(E[σ(z)²] is not a finite real number), so its kernel is undefined"
+            )
         if m2 == 0:
             raise InputError(f"activation {act.name!r} has E[σ(z)²] = 0: c_σ is undefined")
         val = 1 / m2

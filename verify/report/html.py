@@ -310,14 +310,15 @@ def render_site(
     pngs: dict[str, bytes] | None = None,
     png_dir: Path | None = None,
     html_dir: Path | None = None,
-    notebooks: dict[str, str] | None = None,
+    notebooks: dict[str, tuple[str, str | None]] | None = None,
 ) -> dict[str, str | bytes]:
     """The site's files by name (relative to its folder): ``index.html``, ``<stem>.html`` per proof,
     ``catalogue.html``, notebook pages, and the plots.
 
     Plots already written elsewhere (``pngs`` written to ``png_dir``) are linked relative to
     ``html_dir``; otherwise they are rendered and become files of the site.  ``notebooks`` maps a
-    notebook's title to its rendered HTML page (see :mod:`verify.report.notebooks`).
+    page name to the notebook's title and its HTML (None: the page exists already and is only
+    linked); see :mod:`verify.report.notebooks`.
     """
     from .markdown import figure_png
 
@@ -341,9 +342,9 @@ def render_site(
     if catalogue is not None:
         files["catalogue.html"] = catalogue_page(catalogue, config)
     nb_links = []
-    for i, (title, text) in enumerate(sorted((notebooks or {}).items())):
-        name = f"notebook_{i + 1}.html"
-        files[name] = text
+    for name, (title, text) in sorted((notebooks or {}).items()):
+        if text is not None:            # None: a page already in the site, kept and linked
+            files[name] = text
         nb_links.append((title, name))
     files["index.html"] = index_page(results, catalogue, stems, nb_links)
     return files

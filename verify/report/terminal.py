@@ -1,16 +1,48 @@
-"""Plain-text rendering for the terminal and notebooks."""
+"""Plain-text rendering for the terminal and notebooks, fitted to the terminal's width.
+
+Names are never cut: a name longer than its column gets a line of its own and the row continues
+below it; evidence wraps inside its column.  The width is ``COLUMNS`` / the terminal's (80 when
+unknown), at least 60.
+"""
 from __future__ import annotations
+
+import shutil
+import textwrap
 
 from ..proof import ProofResult, StepResult
 from ..check.outcomes import FileOutcome
 from .summary import counterexample_line, evidence_line
 
-W_NAME, W_VERDICT = 34, 18
+W_NAME, W_VERDICT, W_EXPECT = 34, 18, 9
 
 
-def _row(name: str, verdict: str, expect: str, evidence: str) -> str:
-    name = name if len(name) <= W_NAME else name[: W_NAME - 1] + "~"
-    return f"  {name:<{W_NAME}} {verdict:<{W_VERDICT}} {expect:<9} {evidence}"
+def width() -> int:
+    return max(60, shutil.get_terminal_size((80, 24)).columns)
+
+
+def _wrap(text: str, indent: int, total: int) -> list[str]:
+    room = max(20, total - indent)
+    return textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _row(name: str, verdict: str, expect: str, evidence: str, total: int | None = None) -> str:
+    total = total or width()
+    w_name = min(W_NAME, max(12, total // 3))
+    ev_col = 2 + w_name + 1 + W_VERDICT + 1 + W_EXPECT + 1
+    lines = []
+    if len(name) > w_name:
+        lines += ["  " + part for part in _wrap(name, 2, total)]
+        name = ""
+    ev = _wrap(evidence, ev_col, total) if evidence else [""]
+    lines.append(f"  {name:<{w_name}} {verdict:<{W_VERDICT}} {expect:<{W_EXPECT}} {ev[0]}".rstrip())
+    lines += [" " * ev_col + e for e in ev[1:]]
+    return "\n".join(lines)
+
+
+def _note(label: str, text: str, total: int | None = None) -> str:
+    """An indented note (message, counterexample) wrapped to the width."""
+    total = total or width()
+    return "\n".join("      " + part for part in _wrap(f"{label}{text}", 6, total))
 
 
 def render_files(files: list[FileOutcome]) -> str:
@@ -22,10 +54,10 @@ def render_files(files: list[FileOutcome]) -> str:
             exp = "-" if c.expect is None else (c.expect + ("" if c.matches else "!"))
             lines.append(_row(c.name, c.result.verdict.value, exp, evidence_line(c.result)))
             if c.result.message and c.result.verdict.value in ("error", "inconclusive"):
-                lines.append(f"      {c.result.message}")
+                lines.append(_note("", c.result.message))
             cx = counterexample_line(c.result)
             if cx:
-                lines.append(f"      counterexample: {cx}")
+                lines.append(_note("counterexample: ", cx))
         n = len(f.claims)
         ok = sum(c.matches for c in f.claims)
         lines.append(f"  {ok}/{n} as expected")
@@ -58,7 +90,7 @@ def render_proof(pr: ProofResult) -> str:
         exp = s.step.expect + ("" if s.matches else "!")
         lines.append(_row(f"{s.step.id} {s.step.name}", s.result.verdict.value, exp, evidence_line(s.result)))
         if s.result.message and s.result.verdict.value in ("error", "inconclusive", "refuted"):
-            lines.append(f"      {s.result.message}")
+            lines.append(_note("", s.result.message))
     ok = sum(s.matches for s in pr.steps)
     lines.append(f"  {ok}/{len(pr.steps)} steps as expected")
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ import numpy as np
 from ..device import resolve_device
 from ..dynamics import bound, flow, gap, models
 from ..dynamics.gd import steps_for
+from ..config import check_dps
 from ..errors import InputError
 
 NAME = "gd-gap"
@@ -71,8 +72,7 @@ def settings(*, seed: int = 1, instance: str = "math_md", T: float | None = None
     reference = reference or base["reference"]
     if reference not in ("dop853", "taylor"):
         raise InputError(f"--reference must be dop853 or taylor (got {reference!r})")
-    if not (15 <= dps <= 200):
-        raise InputError(f"--dps must lie in [15, 200] (got {dps})")
+    check_dps(dps)
     nb = base["bound_seeds"] if bound_seeds is None else bound_seeds
     if nb < 0 or nb > 200:
         raise InputError(f"--bound-seeds must lie in [0, 200] (got {nb})")

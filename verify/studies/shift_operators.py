@@ -206,7 +206,7 @@ def _compute(st: dict, progress=None) -> dict:
         "summary": summary,
         "reproduce": f"verify experiment shift-operators --seed {st['seed']}"
         + (" --quick" if st["grid"] == "quick" else "")
-        + f" --steps {st['steps']} --device {st['device']} --json",
+        + f" --steps {st['steps']} --device {st['device']}",
         "seconds": round(time.perf_counter() - t0, 2),
     }
 

@@ -90,6 +90,9 @@ def _options(args) -> dict:
 def run_gram(args: argparse.Namespace) -> int:
     if not str(args.out).endswith(".npy"):
         raise InputError(f"--out must name a .npy file, got {args.out!r}")
+    from ..output import check_file
+
+    check_file(args.out, "--out")                     # before the computation, not after it
     graphs, gram, secs = _gram(args)
     buf = io.BytesIO()
     np.save(buf, gram)

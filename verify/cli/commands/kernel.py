@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ...config import check_dps
 from ...errors import InputError
 from ...result import jsonable
 
@@ -113,6 +114,12 @@ def _emit(payload: dict, as_json: bool, summary: str) -> None:
         print(summary)
 
 
+def _digits_table(rows: list[list[str]]) -> str:
+    """A matrix of decimal strings, one row a line, columns aligned (every digit kept)."""
+    width = max(len(v) for r in rows for v in r)
+    return "\n  " + "\n  ".join("  ".join(v.rjust(width) for v in r) for r in rows)
+
+
 def run_ntk(args: argparse.Namespace) -> int:
     from ...kernels.ntk import ntk_gram, ntk_gram_mp
 
@@ -121,13 +128,14 @@ def run_ntk(args: argparse.Namespace) -> int:
         raise InputError("--bias must be finite")
     t0 = time.perf_counter()
     if args.dps is not None:
-        if args.dps < 15:
-            raise InputError("--dps must be >= 15")
+        check_dps(args.dps)
+        import mpmath
+
         nngp_mp, ntk_mp = ntk_gram_mp(x, args.depth, args.convention, args.bias, args.activation, args.dps)
         nngp = [[float(v) for v in r] for r in nngp_mp]
         ntk = [[float(v) for v in r] for r in ntk_mp]
-        extra = {"nngp_digits": [[str(v) for v in r] for r in nngp_mp],
-                 "ntk_digits": [[str(v) for v in r] for r in ntk_mp]}
+        extra = {"nngp_digits": [[mpmath.nstr(v, args.dps) for v in r] for r in nngp_mp],
+                 "ntk_digits": [[mpmath.nstr(v, args.dps) for v in r] for r in ntk_mp]}
         engine = f"mpmath ({args.dps} digits)"
     else:
         nngp, ntk = ntk_gram(x, args.depth, args.convention, args.bias, args.activation)
@@ -136,11 +144,16 @@ def run_ntk(args: argparse.Namespace) -> int:
                "bias": args.bias, "activation": args.activation, "n_points": int(x.shape[0]),
                "input_dim": int(x.shape[1]), "engine": engine,
                "seconds": round(time.perf_counter() - t0, 6), **extra}
+    if args.dps is not None:
+        table = (f"nngp = {_digits_table(extra['nngp_digits'])}\n"
+                 f"ntk = {_digits_table(extra['ntk_digits'])}")
+    else:
+        table = (f"nngp = {np.array2string(np.asarray(nngp), precision=6)}\n"
+                 f"ntk = {np.array2string(np.asarray(ntk), precision=6)}")
     _emit(
         payload,
         args.json,
-        f"{args.convention} depth {args.depth}: NNGP and NTK Gram {x.shape[0]}x{x.shape[0]}\n"
-        f"ntk = {np.array2string(np.asarray(ntk), precision=6)}",
+        f"{args.convention} depth {args.depth}: NNGP and NTK Gram {x.shape[0]}x{x.shape[0]}\n" + table,
     )
     return 0
 

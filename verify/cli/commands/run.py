@@ -23,6 +23,7 @@ from ...io import write_all
 from ...proof import Proof, ProofResult, run_proof
 from ...result import jsonable
 from ..options import add_check_options, config_from
+from ..output import check_folder
 from ...check.files import check_files
 
 NAME = "run"
@@ -49,27 +50,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="folder for the HTML site (default: OUT/html when reports are written)",
     )
     p.add_argument("--no-html", action="store_true", help="do not write the HTML site")
+    p.add_argument(
+        "--notebooks",
+        action="store_true",
+        help="execute the proof notebooks and publish them in the HTML site (needs nbclient; "
+        "without it, notebook pages already in the site are kept and linked)",
+    )
     add_check_options(p)
 
 
 def stem_of(proof_id: str) -> str:
     return proof_id.replace("-", "_")
-
-
-def _check_folder(path: Path, flag: str) -> None:
-    """A folder we are going to write into must be a folder or creatable (checked before any work)."""
-    for parent in [path, *path.parents]:
-        if parent.exists():
-            if not parent.is_dir():
-                what = (
-                    "exists and is not a folder" if parent == path else f"is below {parent}, which is a file"
-                )
-                raise InputError(f"{flag} {path} {what}")
-            import os
-
-            if not os.access(parent, os.W_OK):
-                raise InputError(f"{flag} {path}: {parent} is not writable")
-            return
 
 
 def _select(args: argparse.Namespace, load_errors: list[str]) -> tuple[list[Proof], bool]:
@@ -111,9 +102,16 @@ def run(args: argparse.Namespace) -> int:
         else (Path(args.html) if args.html is not None else (out_dir / "html" if write else None))
     )
     if write:
-        _check_folder(out_dir, "--out")
+        check_folder(out_dir, "--out")
     if html_dir is not None:
-        _check_folder(html_dir, "--html")
+        check_folder(html_dir, "--html")
+    if args.notebooks:
+        from ...report import notebooks as nbmod
+
+        if html_dir is None:
+            raise InputError("--notebooks publishes notebooks in the HTML site: give --html DIR or --report")
+        if not nbmod.available():
+            raise InputError("--notebooks needs nbclient, nbformat and ipykernel (pip install -e '.[test]')")
 
     results: list[ProofResult] = [run_proof(p, config) for p in selected]
     catalogue = None
@@ -149,8 +147,13 @@ def run(args: argparse.Namespace) -> int:
             rendered, pngs = _render_reports(results, catalogue, config)
             files.update({out_dir / name: data for name, data in rendered.items()})
         if html_dir is not None:
+            from ...report import notebooks as nbmod
             from ...report.html import render_site
 
+            if args.notebooks:
+                notebooks = nbmod.executed_pages(progress=config.progress)
+            else:
+                notebooks = nbmod.existing_pages(html_dir) if html_dir.is_dir() else {}
             site = render_site(
                 results,
                 catalogue,
@@ -158,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
                 pngs=pngs or None,
                 png_dir=out_dir if pngs else None,
                 html_dir=html_dir,
+                notebooks=notebooks,
             )
             files.update({html_dir / name: data for name, data in site.items()})
         log = {"machine": _machine(), "proofs": {}, "catalogue": {}}

@@ -114,12 +114,12 @@ def _figures(res: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import emit
-    from .. import progress_printer
-
     from ...studies import shift_operators as study
+    from .. import progress_printer
+    from ..output import check_folder, emit
 
     st = _settings(args)
+    check_folder(args.plot, "--plot")                 # before the computation, not after it
     progress = progress_printer(not args.no_progress)
     res = study.compute(st, progress)
     return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)

@@ -69,7 +69,7 @@ def prove_generic(claim: Claim) -> GenericProof:
     t0 = time.perf_counter()
     try:
         builder, lhs_e, rhs_e = build_sides(claim)
-        rules = Rules(builder.labels)
+        rules = Rules(builder.labels, builder.proj_base)
         lhs, rhs = normal_form(lhs_e, builder, rules), normal_form(rhs_e, builder, rules)
     except NotInFragment as exc:
         return GenericProof(NOT_IN_FRAGMENT, str(exc), seconds=time.perf_counter() - t0)
@@ -79,7 +79,8 @@ def prove_generic(claim: Claim) -> GenericProof:
         "statement": claim.statement,
         "lhs": nf_to_json(lhs),
         "rhs": nf_to_json(rhs),
-        "labels": {lab: {"rows": r, "cols": c, "assume": sorted(a)}
+        "labels": {lab: {"rows": r, "cols": c, "assume": sorted(a),
+                         **({"proj_of": list(builder.proj_base[lab])} if lab in builder.proj_base else {})}
                    for lab, (r, c, a) in sorted(builder.labels.items())},
         "rewrites": dict(sorted(rules.trace.items())),
         "notes": list(builder.notes),

@@ -114,7 +114,7 @@ def recheck(claim: Claim, cert: dict[str, Any], shapes: list[dict[str, int]] | N
             rep.problems.append(f"no instance satisfying the assumptions at dims {dims}")
             continue
         for side, nf in (("lhs", lhs), ("rhs", rhs)):
-            want = _claim_side(claim, side, inst)
+            want = claim_side(claim, side, inst)
             got = evaluate_nf(nf, cert["labels"], inst.dims, inst.values)
             if got.shape != want.shape or any(a != b for a, b in zip(got.flat, want.flat)):
                 rep.problems.append(
@@ -125,7 +125,7 @@ def recheck(claim: Claim, cert: dict[str, Any], shapes: list[dict[str, int]] | N
     return rep
 
 
-def _claim_side(claim: Claim, side: str, inst) -> np.ndarray:
+def claim_side(claim: Claim, side: str, inst) -> np.ndarray:
     """The claim's side by the ordinary exact evaluator (SymPy rationals), as an array of Fractions.
 
     ``grad(f, X)`` is evaluated without any symbolic differentiation: f is a polynomial of degree
@@ -223,7 +223,7 @@ def _lagrange_derivative_at_0(ts: list[int], k: int) -> Fraction:
 def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
                 values: dict[str, list[list[Fraction]]]) -> np.ndarray:
     """Value of a normal form on explicit dims and values (exact), built only from its words."""
-    from ...linalg import from_sympy, to_sympy
+    from ...linalg import from_sympy, projector, to_sympy
 
     def size(d) -> int:
         return d if isinstance(d, int) else dims[d]
@@ -234,6 +234,10 @@ def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
         if label not in mats:
             if label.startswith("inv("):
                 rows = from_sympy(to_sympy(values[label[4:-1]]).inv())
+            elif "proj_of" in labels.get(label, {}):
+                base, t = labels[label]["proj_of"]
+                b = values[base]
+                rows = projector([list(r) for r in zip(*b)] if t else b)
             else:
                 rows = values[label]
             mats[label] = np.array(rows, dtype=object).reshape(len(rows), len(rows[0]))

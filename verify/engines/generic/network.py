@@ -99,6 +99,8 @@ class Builder:
     dim_of: dict[int, Dim] = field(default_factory=dict)
     labels: dict[str, tuple[Dim | None, Dim | None, frozenset[str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    proj_base: dict[str, tuple[str, bool]] = field(default_factory=dict)   # proj label -> (var, transposed)
+    depends: dict[str, str] = field(default_factory=dict)                 # inv/proj label -> its variable
     _next: int = 0
 
     # -- indices ------------------------------------------------------------------------------------
@@ -148,6 +150,10 @@ class Builder:
 
     def var_dims(self, v: Var) -> tuple[Dim, Dim]:
         r, c = v.shape  # type: ignore[misc]
+        for d in (r, c):
+            if isinstance(d, str) and d not in self.claim.dims:
+                raise NotInFragment(f"{v.name} has the size {d!r}: the generic prover takes dimension names "
+                                    "and integers only")
         return r, c
 
     def build(self, node: Node) -> Expr:
@@ -317,6 +323,8 @@ class Builder:
             return self._grad(node)
         if name == "inv":
             return self._inv(node)
+        if name == "proj":
+            return self._proj(node.args[0], node)
         if name == "norm":
             raise NotInFragment("norm appears other than as norm(X)**(2k)")
         raise NotInFragment(f"{name} is outside the multilinear fragment")
@@ -343,6 +351,7 @@ class Builder:
         r, c = self.var_dims(v)
         label = f"inv({v.name})"
         self._name(v.name)            # register the variable's label
+        self.depends[label] = v.name
         self.labels[label] = (None if c == 1 else c, None if r == 1 else r, frozenset(assume))
         ri = self.fresh(c) if c != 1 else None
         ci = self.fresh(r) if r != 1 else None
@@ -359,6 +368,34 @@ class Builder:
             ],
         )
 
+    def _proj(self, a: Node, node: Node) -> Expr:
+        """proj(B), the orthogonal projector onto the columns of B, as an opaque node with the
+        projector rules and P B = B; proj(kron(B, C)) = kron(proj(B), proj(C)), proj(eye(n)) = eye(n)."""
+        if a.op == "call" and a.value == "kron":
+            self.notes.append("proj(kron(B, C)) = kron(proj(B), proj(C))")
+            return self.kron(self._proj(a.args[0], node), self._proj(a.args[1], node))
+        if a.op == "call" and a.value == "eye":
+            self.notes.append("proj(eye(n)) = eye(n)")
+            return self.build(a)
+        t = a.op == "T"
+        b = a.args[0] if t else a
+        if b.op != "name" or b.value not in self.claim.vars or self.claim.vars[b.value].is_scalar:
+            raise NotInFragment(f"{unparse(node)!r}: proj is in the fragment only for a matrix variable, its "
+                                "transpose, eye, or a kron of these")
+        v = self.claim.vars[b.value]
+        r, c = self.var_dims(v)
+        d = c if t else r
+        self._name(v.name)
+        label = f"proj({v.name}{'.T' if t else ''})"
+        self.labels[label] = (None if d == 1 else d, None if d == 1 else d, frozenset({"projector"}))
+        self.proj_base[label] = (v.name, t)
+        self.depends[label] = v.name
+        i = self.fresh(d) if d != 1 else None
+        j = self.fresh(d) if d != 1 else None
+        legs = () if i is None else (i,)
+        return Expr(self.leg(d), self.leg(d), [Term(P.const(1), (Factor(label, i, j),), legs,
+                                                     () if j is None else (j,))])
+
     def _grad(self, node: Node) -> Expr:
         fnode, xnode = node.args
         x = xnode.value
@@ -370,8 +407,10 @@ class Builder:
             return Expr(
                 (), (), [Term(P.diff(t.coef, x), t.factors, (), ()) for t in f.terms if P.diff(t.coef, x)]
             )
-        if any(fac.label == f"inv({x})" for t in f.terms for fac in t.factors):
-            raise NotInFragment(f"grad with respect to {x} of an expression with inv({x})")
+        for t in f.terms:
+            for fac in t.factors:
+                if self.depends.get(fac.label) == x:
+                    raise NotInFragment(f"grad with respect to {x} of an expression with {fac.label}")
         r, c = self.var_dims(v)
         out = []
         for t in f.terms:

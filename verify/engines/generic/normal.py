@@ -58,8 +58,10 @@ class NormalForm:
 class Rules:
     """The assumption rewrite rules for one claim's labels."""
 
-    def __init__(self, labels: dict[str, tuple[Dim | None, Dim | None, frozenset[str]]]) -> None:
+    def __init__(self, labels: dict[str, tuple[Dim | None, Dim | None, frozenset[str]]],
+                 proj_base: dict[str, tuple[str, bool]] | None = None) -> None:
         self.labels = labels
+        self.proj_base = proj_base or {}
         self.trace: Counter = Counter()
 
     def _assume(self, label: str) -> frozenset[str]:
@@ -80,6 +82,12 @@ class Rules:
     def pair(self, a: Letter, b: Letter) -> tuple[str, Word] | None:
         """The rewrite of the adjacent letters a b, or None: ('drop', ()) or ('merge', (a,))."""
         (la, ta), (lb, tb) = a, b
+        if la in self.proj_base and b == self.proj_base[la]:
+            self.trace[f"{la} B = B for B = {_letter(b)}"] += 1
+            return "merge", (b,)
+        if lb in self.proj_base and a == (self.proj_base[lb][0], not self.proj_base[lb][1]):
+            self.trace[f"Bᵀ {lb} = Bᵀ for B = {_letter((a[0], not a[1]))}"] += 1
+            return "merge", (a,)
         if la == lb:
             asm = self._assume(la)
             if "projector" in asm and not la.startswith("inv("):
@@ -135,6 +143,10 @@ class Rules:
                 changed = True
                 break
         return tuple(w), None
+
+
+def _letter(x: Letter) -> str:
+    return f"{x[0]}ᵀ" if x[1] else x[0]
 
 
 def _base(label: str) -> str:
@@ -246,7 +258,7 @@ def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
 
 
 def normal_form(expr: Expr, builder: Builder, rules: Rules | None = None) -> NormalForm:
-    rules = rules or Rules(builder.labels)
+    rules = rules or Rules(builder.labels, builder.proj_base)
     terms: dict[Key, P.Poly] = {}
     for t in expr.terms:
         if not t.coef:

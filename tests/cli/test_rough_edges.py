@@ -1,0 +1,181 @@
+"""The rough edges a new user hit (issue 14), each pinned by a test: user mistakes exit 2 with one
+line (never 3), paths are checked before the computation, one --dps range, precision as asked,
+option names as typed, no .hypothesis/ in the working directory, --version, progress on stderr,
+tables that fit the terminal."""
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verify.cli import main
+from verify.config import DPS_MAX, DPS_MIN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD = """
+title = "good"
+[vars]
+x = {}
+[[claim]]
+name = "refl"
+statement = "x == x"
+"""
+MAYBE = GOOD.replace('statement = "x == x"', 'statement = "x == x"\nexpect = "maybe"')
+
+
+def _err_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("verify: error: "), err
+    return err
+
+
+def test_bad_expect_is_an_input_error_before_any_output(tmp_path, capsys):
+    (tmp_path / "good.toml").write_text(GOOD)
+    (tmp_path / "maybe.toml").write_text(MAYBE)
+    code = main(["check", str(tmp_path / "good.toml"), str(tmp_path / "maybe.toml"), "--json", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "expect must be \"holds\" or \"fails\", got 'maybe'" in err
+
+
+def test_non_real_activation_is_exit_2(tmp_path, capsys):
+    (tmp_path / "p.json").write_text('{"x": [[1.0, 0.5], [0.2, -0.3]]}')
+    code = main(["kernel", "ntk", "--convention", "arora", "--depth", "1", "--points",
+                 str(tmp_path / "p.json"), "--activation", "log(z)"])
+    assert code == 2 and "not real-valued" in _err_line(capsys)
+
+
+def test_kernel_dps_digits_as_asked_and_nngp_in_table(tmp_path, capsys):
+    (tmp_path / "p.json").write_text('{"x": [[1.0, 0.5], [0.25, -0.5]]}')
+    base = ["kernel", "ntk", "--convention", "arora", "--depth", "1", "--points", str(tmp_path / "p.json")]
+    assert main([*base, "--dps", "40", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    off = res["ntk_digits"][0][1]
+    assert len(off.replace("-", "").replace(".", "").lstrip("0")) >= 38      # 40 significant digits, not 15
+    assert main([*base, "--dps", "30"]) == 0
+    table = capsys.readouterr().out
+    assert "nngp = " in table and "ntk = " in table
+    assert main(base) == 0
+    assert "nngp = " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cmd", [
+    ["check", "FILE"],
+    ["kernel", "ntk", "--convention", "arora", "--depth", "1", "--points", "PTS"],
+    ["experiment", "gd-gap"],
+])
+@pytest.mark.parametrize("dps", [DPS_MIN - 1, DPS_MAX + 1, 100000])
+def test_one_dps_range_everywhere(tmp_path, capsys, cmd, dps):
+    (tmp_path / "c.toml").write_text(GOOD)
+    (tmp_path / "p.json").write_text('{"x": [[1.0]]}')
+    subst = {"FILE": str(tmp_path / "c.toml"), "PTS": str(tmp_path / "p.json")}
+    cmd = [subst.get(a, a) for a in cmd]
+    assert main([*cmd, "--dps", str(dps)]) == 2
+    assert f"--dps must be an integer between {DPS_MIN} and {DPS_MAX}" in _err_line(capsys)
+
+
+def _never(*a, **k):
+    raise AssertionError("the computation started before the paths were checked")
+
+
+def test_paths_are_checked_before_the_computation(tmp_path, capsys, monkeypatch):
+    from verify.cli.commands import gntk, run
+    from verify.studies import gd_gap, shift_operators
+
+    for mod, name in ((gd_gap, "compute"), (shift_operators, "compute"), (gntk, "_gram"), (run, "run_proof"),
+                      (run, "check_files")):
+        monkeypatch.setattr(mod, name, _never)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    for args in (["experiment", "gd-gap", "--plot", str(blocker)],
+                 ["experiment", "shift-operators", "--quick", "--plot", str(blocker / "sub")],
+                 ["run", "catalogue", "--report", "--out", str(blocker)],
+                 ["gntk", "gram", "--dataset", "mutag", "--blocks", "1", "--mlp-layers", "1", "--scale",
+                  "uniform", "--readout", "sum", "--convention", "paper", "--out", str(tmp_path)]):
+        assert main(args) == 2, args
+        err = _err_line(capsys)
+        assert str(blocker) in err or "is a folder" in err or ".npy" in err
+
+
+def test_option_names_as_typed(tmp_path, capsys):
+    (tmp_path / "g.json").write_text('{"graphs": [{"adjacency": [[0, 1], [1, 0]], "features": [[1], [1]]}]}')
+    base = ["kernel", "gntk", "--graphs", str(tmp_path / "g.json"), "--scale", "uniform", "--readout", "sum",
+            "--convention", "paper"]
+    assert main([*base, "--blocks", "0", "--mlp-layers", "1"]) == 2
+    assert "--blocks must be >= 1" in _err_line(capsys)
+    assert main([*base, "--blocks", "1", "--mlp-layers", "1", "--chunk-size", "0"]) == 2
+    assert "--chunk-size must be" in _err_line(capsys)
+
+
+def test_flag_names_leave_quoted_names_alone():
+    from verify.cli import build_parser, flag_names
+
+    p = build_parser()
+    assert flag_names("mlp_layers must be >= 0", p) == "--mlp-layers must be >= 0"
+    assert flag_names("unknown name 'mlp_layers' in claim", p) == "unknown name 'mlp_layers' in claim"
+    assert flag_names("my_var must be positive", p) == "my_var must be positive"
+
+
+def test_no_hypothesis_folder_in_the_working_directory(tmp_path):
+    (tmp_path / "c.toml").write_text(GOOD.replace("x == x", "x + 1 >= x"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
+    r = subprocess.run([sys.executable, "-m", "verify", "check", "c.toml", "--quiet", "--instances", "2"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / ".hypothesis").exists()
+    assert (tmp_path / "cache" / "verify" / "hypothesis").is_dir()
+
+
+def test_version(capsys):
+    from verify import __version__
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out == f"verify {__version__}\n"
+
+
+def test_run_catalogue_json_has_no_empty_proofs(tmp_path, capsys, monkeypatch):
+    (tmp_path / "c.toml").write_text(GOOD)
+    monkeypatch.setattr("verify.cli.commands.run.catalogue_files", lambda: [tmp_path / "c.toml"])
+    assert main(["run", "catalogue", "--json", "--quiet", "--instances", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["catalogue"] and data["catalogue"]["files"][0]["claims"][0]["verdict"] == "proved"
+
+
+def test_progress_bar_and_json_silence(tmp_path):
+    from verify.cli.options import add_check_options, config_from
+    from verify.cli.progress import BarProgress, line_progress, progress_sink
+
+    buf = io.StringIO()
+    bar = BarProgress(buf, width=80)
+    for msg in ("[p] step 1/3: a", "a note", "[p] step 2/3: b", "[p] step 3/3: c"):
+        bar(msg)
+    assert bar.bar.total == 3 and bar.bar.n == 2 and "a note" in buf.getvalue()
+    bar.close()
+    assert progress_sink(False) is None and progress_sink(True, io.StringIO()) is line_progress
+    import argparse
+
+    p = argparse.ArgumentParser()
+    add_check_options(p)
+    assert config_from(p.parse_args(["--json"])).progress is None
+    assert config_from(p.parse_args(["--json", "--progress"])).progress is not None
+    assert config_from(p.parse_args([])).progress is not None
+
+
+def test_terminal_table_fits_and_keeps_names(monkeypatch):
+    from verify import Result, Verdict
+    from verify.check.outcomes import ClaimOutcome, FileOutcome
+    from verify.report.terminal import render_files
+
+    monkeypatch.setenv("COLUMNS", "100")
+    long_name = "a_very_long_claim_name_that_would_have_been_cut_by_a_tilde_before"
+    ev = {"engine": "symbolic (sympy) " + "with a long explanation " * 8}
+    f = FileOutcome("f.toml", "t", [ClaimOutcome(long_name, "x == x", [], None, Result(Verdict.PROVED, ev))])
+    text = render_files([f])
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert long_name in text and "~" not in text
