@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from verify.dynamics import bound as B
+from verify.dynamics import bound
 
 SHAPES = {
     "math_md (n=8, m_x=3, hidden 4, H=2, |I|=5)": {},
@@ -32,8 +32,8 @@ def main() -> None:
     total = {"runs": 0, "fail": 0, "stable_fail": 0}
     for name, kw in SHAPES.items():
         t0 = time.perf_counter()
-        r = B.bound_search(range(a.seeds), c_grid=grid, T=5.0, instance_kwargs=kw)
-        cls = B.classify_failures(r) if r["n_fail"] else {"failures_explained": [], "stable_failures": 0}
+        r = bound.bound_search(range(a.seeds), c_grid=grid, T=5.0, instance_kwargs=kw)
+        cls = bound.classify_failures(r) if r["n_fail"] else {"failures_explained": [], "stable_failures": 0}
         below = [x for x in r["rows"] if x["c"] < 1]
         fail_below = [x for x in below if not x["holds"]]
         stable_ok = [x for x in below if x["holds"]]
@@ -58,8 +58,8 @@ def main() -> None:
     # how tight is the proof's differential inequality? (a stable-regime violation needs slack ~ 1)
     import numpy as np
 
-    from verify.dynamics import flow as F
-    from verify.dynamics import models as M
+    from verify.dynamics import flow
+    from verify.dynamics import models
 
     worst = (float("inf"), None)
     for name, kw in SHAPES.items():
@@ -67,14 +67,14 @@ def main() -> None:
             continue
         for seed in range(a.seeds):
             for scale in (0.3, 1.0, 3.0):
-                inst = M.make_instance(seed, **kw)
-                Ws = M.init_weights(inst, seed + 1000, scale=scale)
+                inst = models.make_instance(seed, **kw)
+                Ws = models.init_weights(inst, seed + 1000, scale=scale)
                 ts = np.linspace(0, 5, 51)
                 try:
-                    th = F.flow_dop853(inst, Ws, ts, rtol=1e-10, atol=1e-12)
+                    th = flow.flow_dop853(inst, Ws, ts, rtol=1e-10, atol=1e-12)
                 except ArithmeticError:
                     continue
-                fb = B.flow_bound_ratios(inst, th, ts)
+                fb = bound.flow_bound_ratios(inst, th, ts)
                 if fb["min_pointwise_slack"] < worst[0]:
                     worst = (fb["min_pointwise_slack"], (name, seed, scale, fb["max_ratio"]))
     print(

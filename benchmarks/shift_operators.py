@@ -11,7 +11,6 @@ table and verdict (same as `verify experiment shift-operators`).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ from verify.dynamics import models  # noqa: E402
 from verify.dynamics.gap import sharpness  # noqa: E402
 from verify.dynamics.gd import gd_numpy, run_gd_batched  # noqa: E402
 from verify.graphs.random_graphs import erdos_renyi, shift_operator  # noqa: E402
+from verify.report.tables import shift_operators_table  # noqa: E402
 from verify.studies import shift_operators as study  # noqa: E402
 
 
@@ -108,7 +108,7 @@ def main() -> int:
         return 0
     print("[2] full grid:", flush=True)
     res = study.compute(st, lambda m: print("  " + m, file=sys.stderr, flush=True))
-    print(json.dumps(res["summary"]["verdict"], indent=1))
+    print(shift_operators_table(res))
     return 0
 
 

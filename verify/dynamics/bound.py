@@ -20,14 +20,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import InputError
-from . import models as M
+from . import models
 
 __all__ = ["bound_ratios", "bound_ratios_mp", "bound_search", "sharpness_along", "classify_failures",
            "pointwise_slack", "flow_bound_ratios", "balance_step_residuals",
            "exact_identity_check"]
 
 
-def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[float],
+def bound_ratios(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[float],
                  steps: int | Sequence[int]) -> dict:
     """Run GD (numpy, all step sizes batched on a leading axis) and evaluate the bound.
 
@@ -41,9 +41,9 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
     G = np.asarray(inst.G, float)
     Y = np.asarray(inst.Y, float)
     kappa = float(inst.kappa)
-    Pi = M.row_projector(G)
+    Pi = models.row_projector(G)
     Ystar = Y @ Pi
-    sigma2 = float(M.sigma_small(G)) ** 2
+    sigma2 = float(models.sigma_small(G)) ** 2
     Ws = [np.broadcast_to(np.asarray(w, float), (C,) + np.shape(w)).copy() for w in Ws0]
     K = int(Ks.max())
     ratio = np.full((C, K + 1), np.nan)
@@ -53,7 +53,7 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
     alive = np.ones(C, bool)
     with np.errstate(all="ignore"):
         for k in range(K + 1):
-            Pm = M.chain_product(Ws, 0, len(Ws) - 1)
+            Pm = models.chain_product(Ws, 0, len(Ws) - 1)
             yhat = Ws[-1] @ Pm @ G
             ex = kappa * ((yhat - Ystar) ** 2).sum(axis=(-1, -2))
             lam = np.clip(np.linalg.eigvalsh(np.swapaxes(Pm, -1, -2) @ Pm)[:, 0], 0, None)
@@ -67,7 +67,7 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
             alive = act & (ex < 1e12)
             if k == K or not alive.any():
                 break
-            g = M.chain_grads(Ws, G, Y, kappa)
+            g = models.chain_grads(Ws, G, Y, kappa)
             Ws = [W - (etas * alive)[:, None, None] * gi for W, gi in zip(Ws, g)]
     out = []
     for c in range(C):
@@ -91,23 +91,23 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
     return {"sigma2": sigma2, "per_eta": out, "ratio": ratio, "excess": excess}
 
 
-def bound_ratios_mp(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
+def bound_ratios_mp(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
                     dps: int = 40) -> list:
     """The same ratios for one η, recomputed in mpmath at ``dps`` digits (re-check of a finding)."""
     import mpmath
 
     with mpmath.workdps(dps):
-        inst_mp = M.as_object(inst, "mpf")
-        Ws = M.to_object(Ws0, "mpf")
+        inst_mp = models.as_object(inst, "mpf")
+        Ws = models.to_object(Ws0, "mpf")
         e = mpmath.mpf(float(eta))
-        Pi = M.row_projector(inst_mp.G)
+        Pi = models.row_projector(inst_mp.G)
         Ystar = inst_mp.Y @ Pi
-        s = M.sigma_small(inst_mp.G)
+        s = models.sigma_small(inst_mp.G)
         lam_run = None
         out = []
         E0 = None
         for k in range(steps + 1):
-            Pm = M.chain_product(Ws, 0, len(Ws) - 1)
+            Pm = models.chain_product(Ws, 0, len(Ws) - 1)
             ex = inst_mp.kappa * ((Ws[-1] @ Pm @ inst_mp.G - Ystar) ** 2).sum()
             gram = mpmath.matrix((Pm.T @ Pm).tolist())
             lam = max(min(mpmath.mp.eigsy(gram, eigvals_only=True)), 0)
@@ -116,7 +116,7 @@ def bound_ratios_mp(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, 
             out.append(ex / (E0 * mpmath.exp(-4 * inst_mp.kappa * lam_run * s ** 2 * k * e)))
             if k == steps:
                 break
-            g = M.grads(inst_mp, Ws)
+            g = models.grads(inst_mp, Ws)
             Ws = [W - e * gi for W, gi in zip(Ws, g)]
         return out
 
@@ -139,8 +139,8 @@ def bound_search(seeds: Sequence[int], *, c_grid: Sequence[float] = (0.1, 0.5, 0
     rows = []
     opt_rows = []
     for s in seeds:
-        inst = M.make_instance(int(s), **kw)
-        Ws0 = M.init_weights(inst, int(s) + 1000)
+        inst = models.make_instance(int(s), **kw)
+        Ws0 = models.init_weights(inst, int(s) + 1000)
         lam = sharpness(inst, Ws0)
         etas = [2 * c / lam for c in c_grid]
         Ks = [min(int(math.ceil(T / e)), max_steps) for e in etas]
@@ -178,7 +178,7 @@ def bound_search(seeds: Sequence[int], *, c_grid: Sequence[float] = (0.1, 0.5, 0
             "init_seed": "instance seed + 1000"}
 
 
-def sharpness_along(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
+def sharpness_along(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
                     every: int = 1) -> list[tuple[int, float]]:
     """[(k, λ_max(∇²L(θ_k)))] along numpy GD every ``every`` steps up to ``steps``: explains
     failures below the initial stability limit (sharpness rising along the path)."""
@@ -191,7 +191,7 @@ def sharpness_along(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, 
             out.append((k, sharpness(inst, Ws)))
         if k == steps:
             break
-        g = M.grads(inst, Ws)
+        g = models.grads(inst, Ws)
         Ws = [w - eta * gi for w, gi in zip(Ws, g)]
     return out
 
@@ -200,10 +200,10 @@ def balance_step_residuals(Ws: Sequence[Any], Z, Y, kappa: Any, eta: Any, *, pow
     """For one GD step W_i' = W_i − η G_i: D_i' − D_i − η^power (G_{i+1}ᵀG_{i+1} − G_iG_iᵀ).
 
     power = 2 is the identity (zero exactly); other powers give the false variants used in tests."""
-    G = M.chain_grads(Ws, Z, Y, kappa)
+    G = models.chain_grads(Ws, Z, Y, kappa)
     Wn = [W - eta * g for W, g in zip(Ws, G)]
-    D0 = M.balance_gaps(Ws)
-    D1 = M.balance_gaps(Wn)
+    D0 = models.balance_gaps(Ws)
+    D1 = models.balance_gaps(Wn)
     out = []
     for i in range(len(Ws) - 1):
         pred = G[i + 1].swapaxes(-1, -2) @ G[i + 1] - G[i] @ G[i].swapaxes(-1, -2)
@@ -238,7 +238,7 @@ def exact_identity_check(seed: int, *, widths: Sequence[int] = (3, 4, 4, 1), n_t
             "n_entries": int(sum(r.size for r in res)), "eta": str(eta), "seed": seed}
 
 
-def _max_rayleigh_along(inst: M.GNNInstance, Ws0, eta: float, steps: int, iters: int = 2):
+def _max_rayleigh_along(inst: models.GNNInstance, Ws0, eta: float, steps: int, iters: int = 2):
     """Largest Rayleigh quotient vᵀ∇²L v/vᵀv over GD iterates 0..steps, with v from a power
     iteration warm-started at the previous step (``iters`` HVPs per step).  Every Rayleigh quotient
     is ≤ λ_max(∇²L(θ_k)), so this is a lower bound on max_k λ_max."""
@@ -249,7 +249,7 @@ def _max_rayleigh_along(inst: M.GNNInstance, Ws0, eta: float, steps: int, iters:
     best = -np.inf
     for k in range(steps + 1):
         for _ in range(iters):
-            hv = M.pack(M.hvp(inst, Ws, M.unpack(v, shapes)))
+            hv = models.pack(models.hvp(inst, Ws, models.unpack(v, shapes)))
             rq = float(v @ hv / (v @ v))
             best = max(best, rq)
             nrm = np.linalg.norm(hv)
@@ -258,7 +258,7 @@ def _max_rayleigh_along(inst: M.GNNInstance, Ws0, eta: float, steps: int, iters:
             v = hv / nrm
         if k == steps:
             break
-        g = M.grads(inst, Ws)
+        g = models.grads(inst, Ws)
         Ws = [w - eta * gi for w, gi in zip(Ws, g)]
     return best
 
@@ -277,8 +277,8 @@ def classify_failures(search: dict, max_steps: int = 3000) -> dict:
     for r in search["rows"]:
         if r["holds"]:
             continue
-        inst = M.make_instance(r["seed"], **kw)
-        Ws0 = M.init_weights(inst, r["seed"] + 1000)
+        inst = models.make_instance(r["seed"], **kw)
+        Ws0 = models.init_weights(inst, r["seed"] + 1000)
         k = r["argmax_step"]
         entry = {"seed": r["seed"], "c": r["c"], "eta": r["eta"], "argmax_step": k,
                  "max_ratio": r["max_ratio"], "diverged": r["diverged"]}
@@ -300,17 +300,19 @@ def classify_failures(search: dict, max_steps: int = 3000) -> dict:
             "unchecked": sum(1 for c in cls if c["regime"] == "unchecked")}
 
 
-def pointwise_slack(inst: M.GNNInstance, Ws: Sequence[np.ndarray]) -> float:
+def pointwise_slack(inst: models.GNNInstance, Ws: Sequence[np.ndarray]) -> float:
     """‖∇_θ L‖² / (4κ λ_min σ² (L − L*)) at one point (float64): the slack of the differential
     inequality dL/dt ≤ −4κλσ²(L − L*) (docs/math.md steps 3–7); ≥ 1 is what the proof needs."""
     G = np.asarray(inst.G, float)
-    g2 = float(sum((gi ** 2).sum() for gi in M.grads(inst, Ws)))
-    lam = M.lambda_min_prefix(Ws)
-    den = 4 * float(inst.kappa) * lam * float(M.sigma_small(G)) ** 2 * float(M.excess_loss(inst, Ws))
+    g2 = float(sum((gi ** 2).sum() for gi in models.grads(inst, Ws)))
+    lam = models.lambda_min_prefix(Ws)
+    den = (
+        4 * float(inst.kappa) * lam * float(models.sigma_small(G)) ** 2 * float(models.excess_loss(inst, Ws))
+    )
     return g2 / den if den > 0 else float("inf")
 
 
-def flow_bound_ratios(inst: M.GNNInstance, thetas: np.ndarray, times: Sequence[float], *,
+def flow_bound_ratios(inst: models.GNNInstance, thetas: np.ndarray, times: Sequence[float], *,
                       rate_scale: float = 1.0) -> dict:
     """The bound along gradient-flow states θ(t_j) (rows of ``thetas``, e.g. from
     ``flow.flow_dop853``): ratio_j = E(t_j) / (E(0) exp(−4κ λ_j σ² t_j)) with λ_j the minimum of
@@ -322,15 +324,15 @@ def flow_bound_ratios(inst: M.GNNInstance, thetas: np.ndarray, times: Sequence[f
     t = np.asarray(times, float)
     shapes = inst.shapes
     G = np.asarray(inst.G, float)
-    Pi = M.row_projector(G)
-    s2 = float(M.sigma_small(G)) ** 2
+    Pi = models.row_projector(G)
+    s2 = float(models.sigma_small(G)) ** 2
     kappa = float(inst.kappa)
     E, lam_run, ratios, slack = None, np.inf, [], []
     for th, tj in zip(thetas, t):
-        Ws = M.unpack(th, shapes)
-        e = float(M.excess_loss(inst, Ws, Pi))
+        Ws = models.unpack(th, shapes)
+        e = float(models.excess_loss(inst, Ws, Pi))
         E = e if E is None else E
-        lam_run = min(lam_run, M.lambda_min_prefix(Ws))
+        lam_run = min(lam_run, models.lambda_min_prefix(Ws))
         ratios.append(e / (E * math.exp(-4 * rate_scale * kappa * lam_run * s2 * tj)))
         slack.append(pointwise_slack(inst, Ws))
     pos = [r for r, tj in zip(ratios, t) if tj > 0] or ratios

@@ -20,23 +20,23 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import InputError
-from . import flow as F
-from . import gd as GD
-from . import models as M
+from . import flow
+from . import gd
+from . import models
 
 __all__ = ["hessian", "sharpness", "orders", "gap_study"]
 
 
-def hessian(inst: M.GNNInstance, Ws: Sequence[np.ndarray]) -> np.ndarray:
+def hessian(inst: models.GNNInstance, Ws: Sequence[np.ndarray]) -> np.ndarray:
     """Full Hessian ∇²L(θ) (P × P, flat θ order of models.pack) from P exact HVPs."""
     shapes = inst.shapes
     P = inst.n_params
-    cols = [M.pack(M.hvp(inst, Ws, M.unpack(np.eye(P)[i], shapes))) for i in range(P)]
+    cols = [models.pack(models.hvp(inst, Ws, models.unpack(np.eye(P)[i], shapes))) for i in range(P)]
     Hm = np.array(cols).T
     return 0.5 * (Hm + Hm.T)
 
 
-def sharpness(inst: M.GNNInstance, Ws: Sequence[np.ndarray]) -> float:
+def sharpness(inst: models.GNNInstance, Ws: Sequence[np.ndarray]) -> float:
     """λ_max(∇²L(θ))."""
     return float(np.linalg.eigvalsh(hessian(inst, Ws))[-1])
 
@@ -61,7 +61,7 @@ def _fit_order(etas, values) -> float | None:
     return float(np.polyfit(x, y, 1)[0])
 
 
-def gap_study(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Sequence[float], *,
+def gap_study(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Sequence[float], *,
               device: str = "cpu", reference: str = "dop853", dps: int = 30, rtol: float = 1e-13,
               predictions: bool = True, progress=None) -> dict:
     """Measure GD-vs-GF gaps for every η in ``etas`` on [0, T]; returns a JSON-friendly dict.
@@ -79,33 +79,33 @@ def gap_study(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Se
     say = progress or (lambda _m: None)
     t_start = time.perf_counter()
     say(f"gap: GD for {len(etas)} step sizes, T = {T}")
-    run = GD.run_gd_batched(inst, etas, T, init=Ws0, device=device, progress=progress)
+    run = gd.run_gd_batched(inst, etas, T, init=Ws0, device=device, progress=progress)
     times = run.ckpt_times
     say(f"gap: reference flow ({reference}) at {len(times)} checkpoints")
-    ref = F.flow_reference(inst, Ws0, times, method=reference, dps=dps, rtol=rtol)
+    ref = flow.flow_reference(inst, Ws0, times, method=reference, dps=dps, rtol=rtol)
     ref_info = {"method": ref.method, "settings": ref.settings, "error_estimate": ref.error_estimate,
                 "seconds": ref.seconds, "steps": ref.steps}
     if reference == "taylor":
-        alt = F.flow_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-2)
+        alt = flow.flow_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-2)
         ref_info["dop853_vs_taylor_max_abs"] = float(np.abs(alt - ref.thetas64).max())
     else:
-        alt = F.flow_taylor(inst, Ws0, times, dps=None).thetas64  # independent float64 method
+        alt = flow.flow_taylor(inst, Ws0, times, dps=None).thetas64  # independent float64 method
     shapes = inst.shapes
-    Pi = M.row_projector(np.asarray(inst.G, float))
+    Pi = models.row_projector(np.asarray(inst.G, float))
     test_nodes = len(inst.test) > 0
 
     def feats(theta):
-        Ws = M.unpack(theta, shapes)
-        return (M.predictions(inst, Ws, "train"),
-                M.predictions(inst, Ws, "test") if test_nodes else None,
-                float(M.excess_loss(inst, Ws, Pi)))
+        Ws = models.unpack(theta, shapes)
+        return (models.predictions(inst, Ws, "train"),
+                models.predictions(inst, Ws, "test") if test_nodes else None,
+                float(models.excess_loss(inst, Ws, Pi)))
 
     ref_feats = [feats(th) for th in ref.thetas64]
     alt_T = feats(alt[-1])
     var = None
     if predictions:
         say("gap: variational equation")
-        th_v, delta = F.variational_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-2)
+        th_v, delta = flow.variational_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-2)
         var = (th_v, delta)
     rows = []
     for c, eta in enumerate(etas):
@@ -132,7 +132,7 @@ def gap_study(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Se
                        "excess_gap_T": abs(ex - alt_T[2])}
         if predictions:
             say(f"gap: modified flow for eta = {eta:g}")
-            mod = F.flow_dop853(inst, Ws0, times, eta=eta, rtol=rtol, atol=rtol * 1e-2)
+            mod = flow.flow_dop853(inst, Ws0, times, eta=eta, rtol=rtol, atol=rtol * 1e-2)
             res_mod = [float(np.linalg.norm(run.theta_at(c, j) - mod[j])) for j in range(len(times))]
             th_v, delta = var
             res_var = [float(np.linalg.norm(run.theta_at(c, j) - (th_v[j] + eta * delta[j])))
@@ -183,8 +183,8 @@ def gap_study(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Se
         "dtype": run.dtype,
         "sharpness_init": sharpness(inst, Ws0),
         "stability_limit_2_over_sharpness": 2.0 / sharpness(inst, Ws0),
-        "L0": float(M.loss(inst, Ws0)),
-        "L_star": float(M.optimal_loss(inst)),
+        "L0": float(models.loss(inst, Ws0)),
+        "L_star": float(models.optimal_loss(inst)),
         "rows": rows,
         "orders": ords,
         "fitted_orders": fits,

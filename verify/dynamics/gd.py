@@ -18,7 +18,7 @@ import numpy as np
 
 from ..device import resolve_device
 from ..errors import InputError
-from . import models as M
+from . import models
 
 __all__ = ["GDRun", "run_gd_batched", "gd_numpy", "steps_for"]
 
@@ -54,10 +54,10 @@ class GDRun:
 
     def theta_at(self, c: int, j: int) -> np.ndarray:
         """Flat θ of config c at checkpoint j (models.pack order)."""
-        return M.pack([p[c, j] for p in self.params])
+        return models.pack([p[c, j] for p in self.params])
 
 
-def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
+def run_gd_batched(inst: models.GNNInstance, etas: Sequence[float], T: float, *,
                    seeds: Sequence[int] | None = None, init: Sequence[np.ndarray] | None = None,
                    ckpt_dt: float | None = None, device: str = "cpu", dtype: str = "float64",
                    trace: bool = False, zero_first: bool = False, divergence: float = 1e12,
@@ -97,7 +97,7 @@ def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
         Ws = [torch.tensor(np.broadcast_to(np.asarray(w, float), (C,) + np.shape(w)).copy(),
                            dtype=tdt, device=dev) for w in init]
     else:
-        per = [M.init_weights(inst, int(s), zero_first=zero_first) for s in seeds]
+        per = [models.init_weights(inst, int(s), zero_first=zero_first) for s in seeds]
         Ws = [torch.tensor(np.stack([p[i] for p in per]), dtype=tdt, device=dev)
               for i in range(len(inst.shapes))]
     Z = torch.tensor(np.asarray(inst.G, float), dtype=tdt, device=dev)
@@ -109,7 +109,7 @@ def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
     rec = [torch.full((C, n_ck) + tuple(s), float("nan"), dtype=tdt, device=dev) for s in inst.shapes]
     if trace:
         Ystar = Y @ torch.tensor(
-            np.asarray(M.row_projector(np.asarray(inst.G, float))), dtype=tdt, device=dev
+            np.asarray(models.row_projector(np.asarray(inst.G, float))), dtype=tdt, device=dev
         )
         tr = {k: torch.full((C, K_max + 1), float("nan"), dtype=tdt, device=dev)
               for k in ("loss", "excess", "lambda_min")}
@@ -125,12 +125,12 @@ def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
             for r, W in zip(rec, Ws):
                 r[sel, jj] = W[sel]
         if trace:
-            P = M.chain_product(Ws, 0, len(Ws) - 1)
-            yhat = M._mm(M._mm(Ws[-1], P), Z)
+            P = models.chain_product(Ws, 0, len(Ws) - 1)
+            yhat = models._mm(models._mm(Ws[-1], P), Z)
             act = (k <= Ks_t) & alive
             lossv = kappa * ((yhat - Y) ** 2).sum(dim=(-1, -2))
             exv = kappa * ((yhat - Ystar) ** 2).sum(dim=(-1, -2))
-            lam = torch.linalg.eigvalsh(M._mm(P.transpose(-1, -2), P))[:, 0].clamp_min(0)
+            lam = torch.linalg.eigvalsh(models._mm(P.transpose(-1, -2), P))[:, 0].clamp_min(0)
             nan = torch.tensor(float("nan"), dtype=tdt, device=dev)
             tr["loss"][:, k] = torch.where(act, lossv, nan)
             tr["excess"][:, k] = torch.where(act, exv, nan)
@@ -138,7 +138,7 @@ def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
             alive = alive & torch.isfinite(lossv) & (lossv < divergence)
         if k == K_max:
             break
-        G = M.chain_grads(Ws, Z, Y, kappa)
+        G = models.chain_grads(Ws, Z, Y, kappa)
         if trace or step is None or k in stops:
             step = torch.where((k < Ks_t) & alive, eta_t, torch.zeros_like(eta_t))[:, None, None]
         for W, g in zip(Ws, G):
@@ -152,7 +152,7 @@ def run_gd_batched(inst: M.GNNInstance, etas: Sequence[float], T: float, *,
 
 
 def gd_numpy(
-    inst: M.GNNInstance, Ws0: Sequence[Any], eta: Any, K: int, *, record_every: int = 0
+    inst: models.GNNInstance, Ws0: Sequence[Any], eta: Any, K: int, *, record_every: int = 0
 ) -> tuple[list, list]:
     """K plain GD steps for one configuration (numpy or object arrays).  Returns (final factors,
     list of flat θ recorded every ``record_every`` steps including step 0; empty if 0)."""
@@ -160,9 +160,9 @@ def gd_numpy(
     rec = []
     for k in range(K + 1):
         if record_every and k % record_every == 0:
-            rec.append(M.pack(Ws))
+            rec.append(models.pack(Ws))
         if k == K:
             break
-        g = M.grads(inst, Ws)
+        g = models.grads(inst, Ws)
         Ws = [w - eta * gi for w, gi in zip(Ws, g)]
     return Ws, rec

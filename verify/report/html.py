@@ -320,7 +320,7 @@ def render_site(
     page name to the notebook's title and its HTML (None: the page exists already and is only
     linked); see :mod:`verify.report.notebooks`.
     """
-    from .markdown import figure_png
+    from .figures import figure_png
 
     files: dict[str, str | bytes] = {}
     stems = {r.proof.id: r.proof.id.replace("-", "_") for r in results}

@@ -5,47 +5,18 @@ caller writes them (atomically) so that a failure leaves nothing half-written.
 """
 from __future__ import annotations
 
-import io
 import json
 import re
 from typing import Any
 
 from ..proof import ProofResult
-from ..result import Figure, jsonable
+from ..result import jsonable
 from ..check.outcomes import FileOutcome
+from .figures import figure_png
 from .stable import display_path, is_timing_key, split_timings
 from .summary import counterexample_line, evidence_line
 
 _SKIP_EVIDENCE = {"engine"}
-
-
-def figure_png(fig: Figure) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    f, ax = plt.subplots(figsize=(6, 4), dpi=100)
-    for label, xs, ys in fig.series:
-        if fig.kind == "scatter":
-            ax.scatter(list(xs), list(ys), label=label, s=14)
-        else:
-            ax.plot(list(xs), list(ys), label=label, marker="o" if len(list(xs)) <= 30 else None, ms=3)
-    if fig.logx:
-        ax.set_xscale("log")
-    if fig.logy:
-        ax.set_yscale("log")
-    ax.set_title(fig.title)
-    ax.set_xlabel(fig.xlabel)
-    ax.set_ylabel(fig.ylabel)
-    if len(fig.series) > 1 or (fig.series and fig.series[0][0]):
-        ax.legend(fontsize=8)
-    ax.grid(True, alpha=0.3)
-    f.tight_layout()
-    buf = io.BytesIO()
-    f.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(f)
-    return buf.getvalue()
 
 
 def _versions() -> str:
