@@ -211,64 +211,59 @@ def _compute(st: dict, progress=None) -> dict:
     }
 
 
-def summarise(st: dict, runs: list[dict]) -> dict:
-    """Per operator: median rates per ER p (over graph and init seeds), log10 ranges over p, verdict."""
-    per_op = {}
-    for op in OPERATORS:
-        rows = []
-        for p in st["er_p"]:
-            sel = [r for r in runs if r["family"] == "er" and r["p"] == p and r["operator"] == op]
-            if not sel:
-                continue
-            rows.append(
-                {
-                    "p": p,
-                    "rate_per_time": float(np.median([x for r in sel for x in r["rate_per_time"]])),
-                    "rate_per_step": float(np.median([x for r in sel for x in r["rate_per_step"]])),
-                    "theory_rate_per_time": float(
-                        np.median([x for r in sel for x in r["theory_rate_per_time"]])
-                    ),
-                    "observed_over_theory": float(
-                        np.median([x for r in sel for x in r["observed_over_theory"]])
-                    ),
-                    "sigma_small_Z": float(np.median([r["sigma_small_Z"] for r in sel])),
-                    "mean_degree": float(np.median([r["mean_degree"] for r in sel])),
-                }
-            )
+def _median(sel: list[dict], key: str) -> float:
+    """Median of ``key`` over runs, each holding one value or one value per initialisation seed."""
+    vals = [x for r in sel for x in (r[key] if isinstance(r[key], list) else [r[key]])]
+    return float(np.median(vals))
 
-        def lrange(key):
-            v = [r[key] for r in rows if r[key] > 0]
-            return float(math.log10(max(v) / min(v))) if len(v) >= 2 else 0.0
 
-        sbm = [{"p_in": r["p_in"], "p_out": r["p_out"], "rep": r["rep"],
-                "rate_per_time": float(np.median(r["rate_per_time"])),
-                "rate_per_step": float(np.median(r["rate_per_step"]))}
-               for r in runs if r["family"] == "sbm" and r["operator"] == op]
-        per_op[op] = {
-            "er": rows,
-            "log10_range_rate_per_time": lrange("rate_per_time"),
-            "log10_range_rate_per_step": lrange("rate_per_step"),
-            "log10_range_theory": lrange("theory_rate_per_time"),
-            "sbm": sbm,
-            "sbm_log10_range_rate_per_time": (
-                float(math.log10(max(s["rate_per_time"] for s in sbm) / min(s["rate_per_time"] for s in sbm)))
-                if len(sbm) >= 2
-                else 0.0
-            ),
-        }
+def _log10_range(values: list[float]) -> float:
+    """log10(max/min) over the positive values (0 with fewer than two)."""
+    v = [x for x in values if x > 0]
+    return float(math.log10(max(v) / min(v))) if len(v) >= 2 else 0.0
+
+
+def _er_rows(st: dict, runs: list[dict], op: str) -> list[dict]:
+    """Medians over graph and initialisation seeds at every ER edge probability p."""
+    rows = []
+    for p in st["er_p"]:
+        sel = [r for r in runs if r["family"] == "er" and r["p"] == p and r["operator"] == op]
+        if sel:
+            rows.append({"p": p, **{k: _median(sel, k) for k in (
+                "rate_per_time", "rate_per_step", "theory_rate_per_time", "observed_over_theory",
+                "sigma_small_Z", "mean_degree")}})
+    return rows
+
+
+def _operator_summary(st: dict, runs: list[dict], op: str) -> dict:
+    rows = _er_rows(st, runs, op)
+    sbm = [{"p_in": r["p_in"], "p_out": r["p_out"], "rep": r["rep"],
+            "rate_per_time": float(np.median(r["rate_per_time"])),
+            "rate_per_step": float(np.median(r["rate_per_step"]))}
+           for r in runs if r["family"] == "sbm" and r["operator"] == op]
+    sbm_rates = [s["rate_per_time"] for s in sbm]
+    sbm_range = float(math.log10(max(sbm_rates) / min(sbm_rates))) if len(sbm) >= 2 else 0.0
+    return {"er": rows,
+            "log10_range_rate_per_time": _log10_range([r["rate_per_time"] for r in rows]),
+            "log10_range_rate_per_step": _log10_range([r["rate_per_step"] for r in rows]),
+            "log10_range_theory": _log10_range([r["theory_rate_per_time"] for r in rows]),
+            "sbm": sbm, "sbm_log10_range_rate_per_time": sbm_range}
+
+
+def _verdict(per_op: dict) -> dict:
+    """The seed's claim reproduces when A and D − A vary by >= 10x over the ER grid and the
+    normalised Laplacian varies at least 10x less."""
     un = [per_op["adjacency"]["log10_range_rate_per_time"], per_op["laplacian"]["log10_range_rate_per_time"]]
     nl = per_op["normalized_laplacian"]["log10_range_rate_per_time"]
     na = per_op["normalized_adjacency"]["log10_range_rate_per_time"]
     sensitive = min(un) >= 1.0
     consistent = nl <= min(un) - 1.0
     dense = {o: per_op[o]["er"][-1]["rate_per_time"] for o in per_op}
-    verdict = {
+    return {
         "claim": "seed 004: unnormalised operators (A, D − A) are sensitive to sparsity; the normalised "
-        "Laplacian "
-        "is consistent (but can be slower)",
+                 "Laplacian is consistent (but can be slower)",
         "criterion": "per-time rate of L − L*: log10 range over the ER grid >= 1 for A and for D − A, and "
-        "the "
-        "normalised Laplacian's range <= the smaller of those minus 1",
+                     "the normalised Laplacian's range <= the smaller of those minus 1",
         "log10_range_per_time": {o: per_op[o]["log10_range_rate_per_time"] for o in per_op},
         "log10_range_per_step": {o: per_op[o]["log10_range_rate_per_step"] for o in per_op},
         "unnormalised_sensitive": sensitive,
@@ -276,7 +271,11 @@ def summarise(st: dict, runs: list[dict]) -> dict:
         "reproduces": bool(sensitive and consistent),
         "normalized_adjacency_consistent": bool(na <= min(un) - 1.0),
         "normalized_laplacian_slower_per_time_at_densest_p": bool(
-            dense["normalized_laplacian"] < min(dense["adjacency"], dense["laplacian"])
-        ),
+            dense["normalized_laplacian"] < min(dense["adjacency"], dense["laplacian"])),
     }
-    return {"operators": per_op, "verdict": verdict}
+
+
+def summarise(st: dict, runs: list[dict]) -> dict:
+    """Per operator: median rates per ER p (over graph and init seeds), log10 ranges over p, verdict."""
+    per_op = {op: _operator_summary(st, runs, op) for op in OPERATORS}
+    return {"operators": per_op, "verdict": _verdict(per_op)}
