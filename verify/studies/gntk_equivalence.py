@@ -144,6 +144,33 @@ def iterations_vs_size(level: str, sizes: Sequence[int], seeds: int = 3, seed: i
 
 
 @single_threaded
+def _gaps_vs_width(level: str, ws: list[int], n0: int, seeds: int, seed: int, kw: dict,
+                   progress) -> tuple[list[list[float]], list[list[dict]]]:
+    """Gap per width and seed on one task of size ``n0`` (and the runs, for their other numbers)."""
+    task0 = make_task(level, n0, seed)
+    gaps, extra = [], []
+    for m in ws:
+        runs = [equivalence_run(task0, level, m, seed * 1000 + s, **kw) for s in range(seeds)]
+        gaps.append([r["gap"] for r in runs])
+        extra.append(runs)
+        if progress:
+            progress(f"gntk-equivalence ({level}): N={n0} m={m} gap {np.mean(gaps[-1]):.4g}")
+    return gaps, extra
+
+
+def _gaps_vs_size(level: str, ns: list[int], m_n: int, seeds: int, seed: int, kw: dict,
+                  progress) -> list[list[float]]:
+    """Gap per graph size N and seed at width ``m_n``."""
+    size_gaps = []
+    for n in ns:
+        task = make_task(level, n, seed)
+        runs = [equivalence_run(task, level, m_n, seed * 1000 + s, **kw)["gap"] for s in range(seeds)]
+        size_gaps.append(runs)
+        if progress:
+            progress(f"gntk-equivalence ({level}): N={n} m={m_n} gap {np.mean(runs):.4g}")
+    return size_gaps
+
+
 def equivalence_study(
     level: str = "graph",
     widths: Sequence[int] = (16, 64, 256, 1024),
@@ -174,23 +201,10 @@ def equivalence_study(
     n0 = ns[0] if n_size is None else int(n_size)
     m_n = ws[-1] if width_for_sizes is None else int(width_for_sizes)
     kw = dict(steps=steps, lr_factor=lr_factor, kappa=kappa, lam_factor=lam_factor, device=device)
-    task0 = make_task(level, n0, seed)
-    gaps, extra = [], []
-    for m in ws:
-        runs = [equivalence_run(task0, level, m, seed * 1000 + s, **kw) for s in range(seeds)]
-        gaps.append([r["gap"] for r in runs])
-        extra.append(runs)
-        if progress:
-            progress(f"gntk-equivalence ({level}): N={n0} m={m} gap {np.mean(gaps[-1]):.4g}")
+    gaps, extra = _gaps_vs_width(level, ws, n0, seeds, seed, kw, progress)
     mean_gap, ci_gap = zip(*(mean_ci(g) for g in gaps))
     fit_w = loglog_slope(ws, mean_gap)
-    size_gaps = []
-    for n in ns:
-        task = make_task(level, n, seed)
-        runs = [equivalence_run(task, level, m_n, seed * 1000 + s, **kw)["gap"] for s in range(seeds)]
-        size_gaps.append(runs)
-        if progress:
-            progress(f"gntk-equivalence ({level}): N={n} m={m_n} gap {np.mean(runs):.4g}")
+    size_gaps = _gaps_vs_size(level, ns, m_n, seeds, seed, kw, progress)
     mean_sg, ci_sg = zip(*(mean_ci(g) for g in size_gaps))
     fit_n = loglog_slope(ns, mean_sg)
     it = iterations_vs_size(level, iteration_sizes or ns, seeds=max(seeds, 3), seed=seed, eps=eps_iterations,
