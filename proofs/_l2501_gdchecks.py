@@ -179,8 +179,13 @@ def check_gd_large_step(config: CheckConfig) -> Result:
           "two_over_M_stability_edge_at_minimum": 2 / M_est, "scan": scan, "first_descent_failure_eta_times_M": first_fail[0] if first_fail else None,
           "first_divergence_eta_times_M": first_div, "seconds": round(time.perf_counter() - t0, 3)}
     fig = Figure("gd_step_scan", "GD step-size scan: final L − L* (1500 steps max)", "η·M", "final L − L*",
-                 [("final excess (converging runs)", [s["eta_times_M"] for s in scan if np.isfinite(s["excess_final"])],
-                   [max(s["excess_final"], 1e-30) for s in scan if np.isfinite(s["excess_final"])])],
+                 [(label, [s["eta_times_M"] for s in scan
+                           if np.isfinite(s["excess_final"]) and s["diverged"] == div],
+                   [max(s["excess_final"], 1e-30) for s in scan
+                    if np.isfinite(s["excess_final"]) and s["diverged"] == div])
+                  for label, div in (("final excess (converging runs)", False),
+                                     ("final excess (diverging runs, stopped)", True))],
+                 kind="scatter",
                  logy=True)
     if first_fail is None:
         return Result(Verdict.INCONCLUSIVE, jsonable(ev), message="no descent failure found on the grid", figures=[fig])

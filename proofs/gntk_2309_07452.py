@@ -270,9 +270,10 @@ def _check_equivalence(level: str, config: CheckConfig) -> Result:
     r = _study(level, config)
     fig = Figure(f"gnn_gntk_gap_vs_width_{level}", f"Trained GNN vs iterative GNTK regression ({level} level)",
                  "width m", "max_t ||u_nn − u_gntk|| / max_t ||u_gntk||",
-                 [(f"gap, N = {r['n_size']} (mean of {r['seeds']} seeds)", r["widths"], r["gap"]),
+                 [(f"gap, N = {r['n_size']} (mean of {r['seeds']} seeds, 95% CI)", r["widths"], r["gap"]),
                   ("m^{-1/2} reference", r["widths"], [r["gap"][0] * math.sqrt(r["widths"][0] / w) for w in r["widths"]])],
-                 logx=True, logy=True)
+                 logx=True, logy=True,
+                 errors={f"gap, N = {r['n_size']} (mean of {r['seeds']} seeds, 95% CI)": r["gap_ci"]})
     ok = r["slope"] <= -0.25 and r["gap"][-1] < r["gap"][0] / 3 and r["f0_max_abs"] == 0.0
     keys = ["widths", "gap", "gap_ci", "slope", "slope_stderr", "theory_slope", "n_size", "weight_change", "steps",
             "lr_factor", "lam_factor", "kappa", "seeds", "seed", "initialisation", "regularisation", "gap_definition",

@@ -119,10 +119,11 @@ def check_empirical_gnn_kernel(config: CheckConfig) -> Result:
     runs = [gnn_width_study(None, 2, 1, "uniform", "sum", "graph", widths, seeds=3, seed=config.seed % 1000),
             gnn_width_study(None, 2, 1, "degree", "jk", "graph", widths, seeds=3, seed=config.seed % 1000)]
     fig = Figure("gnn_ntk_error_vs_width", "Empirical NTK of the Du et al. GNN vs the GNTK (paper convention)",
-                 "width m", "||Θ_m − Θ||_F / ||Θ||_F (mean of 3 seeds)",
+                 "width m", "||Θ_m − Θ||_F / ||Θ||_F (mean of 3 seeds, 95% CI)",
                  [(f"{r['scale']}, {r['readout']}", r["widths"], r["rel_error"]) for r in runs]
                  + [("m^{-1/2} reference", list(widths), [runs[0]["rel_error"][0] * math.sqrt(widths[0] / w)
-                                                          for w in widths])], logx=True, logy=True)
+                                                          for w in widths])], logx=True, logy=True,
+                 errors={f"{r['scale']}, {r['readout']}": r["ci"] for r in runs})
     ok = all(-0.8 <= r["slope"] <= -0.3 and r["rel_error"][-1] < 0.2 for r in runs)
     return Result.numerical(ok, {
         "engine": "torch.func empirical NTK of the GNN (float64) vs verify.kernels.gntk (paper)",

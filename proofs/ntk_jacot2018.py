@@ -140,11 +140,12 @@ def check_width_convergence(config: CheckConfig) -> Result:
     runs = [fc_width_study("jacot", 3, 0.5, widths, seeds=3, n_points=6, dim=3, seed=config.seed % 1000),
             fc_width_study("arora", 2, 0.0, widths, seeds=3, n_points=6, dim=3, seed=config.seed % 1000)]
     fig = Figure("ntk_error_vs_width", "Empirical NTK vs analytic kernel at initialisation", "width m",
-                 "||Θ_m − Θ||_F / ||Θ||_F (mean of 3 seeds)",
+                 "||Θ_m − Θ||_F / ||Θ||_F (mean of 3 seeds, 95% CI)",
                  [(f"{r['convention']} L={r['depth']}", r["widths"], r["rel_error"]) for r in runs]
                  + [("m^{-1/2} reference", list(widths),
                      [runs[0]["rel_error"][0] * math.sqrt(widths[0] / w) for w in widths])],
-                 logx=True, logy=True)
+                 logx=True, logy=True,
+                 errors={f"{r['convention']} L={r['depth']}": r["ci"] for r in runs})
     ok = all(-0.8 <= r["slope"] <= -0.3 and r["rel_error"][-1] < 0.15 for r in runs)
     ev = {"engine": "torch.func empirical NTK (float64) vs verify.kernels.ntk",
           "band": "slope in [-0.8, -0.3] and error < 0.15 at the largest width",

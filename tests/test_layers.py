@@ -18,7 +18,7 @@ PKG = ROOT / "verify"
 FLOORS = {
     "errors": 0, "config": 0, "result": 0, "io": 0, "linalg": 0, "precision": 0, "device": 0,
     "language": 1,
-    "claims": 2,
+    "claims": 2, "strategies": 2,
     "engines": 3,
     "check": 4,
     "rules": 5, "proof": 6, "catalogue": 6, "discovery": 6,

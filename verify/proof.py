@@ -313,6 +313,19 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
 
 
 def run_proof(proof: Proof, config: CheckConfig | None = None) -> ProofResult:
+    """Check every step of ``proof`` in order (see :func:`check_step`) and collect the results.
+
+    Example::
+
+        >>> from verify import CheckConfig, Claim, Proof, Step, run_proof
+        >>> nn = {"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}}
+        >>> claim = Claim("t", "(A @ B).T == B.T @ A.T", dims={"n": 2}, vars=nn)
+        >>> p = Proof("demo", "Demo", "notes",
+        ...           [Step("t", "transpose", "eq 1", claim.statement, "", claim=claim)])
+        >>> pr = run_proof(p, CheckConfig(instances=3))
+        >>> [s.result.verdict.value for s in pr.steps], pr.all_match
+        (['proved'], True)
+    """
     config = config or CheckConfig()
     t0 = time.perf_counter()
     out: list[StepResult] = []

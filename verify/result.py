@@ -72,6 +72,7 @@ class Figure:
     logx: bool = False
     logy: bool = False
     kind: str = "line"          # "line" | "scatter"
+    errors: dict[str, Sequence[float]] = field(default_factory=dict)   # label -> half-widths (e.g. 95% CI)
 
 
 @dataclass

@@ -15,7 +15,7 @@ def test_identity_proved_for_all_dimensions_with_certificate():
     claim = Claim("vec_triple", "vec(A @ X @ B) == kron(B.T, A) @ vec(X)", KRON, KVARS)
     r = check_claim(claim, CONFIG)
     assert r.verdict is Verdict.PROVED
-    assert r.evidence["scope"] == "all dimensions"
+    assert r.evidence["proved_scope"] == "all dimensions"          # evidence.scope is the declared scope
     assert r.evidence["engine"].startswith("generic prover")
     gen = r.evidence["generic"]
     assert gen["status"] == "proved" and gen["scope"] == "all dimensions"
@@ -41,7 +41,7 @@ def test_different_normal_forms_do_not_refute_a_true_small_dimension_identity():
     )
     r = check_claim(claim, CONFIG)
     assert r.evidence["generic"]["status"] == "different-normal-forms"
-    assert r.verdict is Verdict.PROVED and "scope" not in r.evidence
+    assert r.verdict is Verdict.PROVED and r.evidence["proved_scope"] == "all"     # the one shape n = 2
     assert r.evidence["engine"] == "symbolic (sympy)"
 
 

@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import Claim
-from verify.claims.instances import build_value, instance_valid, n_params, random_instance, satisfies
+from verify.claims.instances import (
+    build_value,
+    instance_valid,
+    n_params,
+    random_instance,
+    satisfies,
+)
 
 CASES = [
     (["symmetric"], (3, 3)),
@@ -25,6 +31,16 @@ CASES = [
     (["psd", "nonnegative"], (3, 3)),
     (["symmetric", "nonnegative"], (2, 2)),
     (["nonzero"], (2, 2)),
+    (["nsd"], (3, 3)),
+    (["nd"], (2, 2)),
+    (["idempotent"], (3, 3)),
+    (["nilpotent"], (3, 3)),
+    (["idempotent", "symmetric"], (3, 3)),
+    (["projector", "positive"], (2, 2)),
+    (["nilpotent", "nonnegative"], (3, 3)),
+    (["pd", "positive"], (2, 2)),
+    (["symmetric", "rank_deficient"], (3, 3)),
+    (["idempotent", "rank_deficient"], (3, 3)),
 ]
 
 

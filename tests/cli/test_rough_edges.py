@@ -118,6 +118,9 @@ def test_flag_names_leave_quoted_names_alone():
     assert flag_names("mlp_layers must be >= 0", p) == "--mlp-layers must be >= 0"
     assert flag_names("unknown name 'mlp_layers' in claim", p) == "unknown name 'mlp_layers' in claim"
     assert flag_names("my_var must be positive", p) == "my_var must be positive"
+    claim_msg = "f.toml: claim #1 (time_limit): expect must be"
+    assert flag_names(claim_msg, p) == claim_msg
+    assert flag_names("graphs.json: chunk_size must be >= 1", p) == "graphs.json: --chunk-size must be >= 1"
 
 
 def test_no_hypothesis_folder_in_the_working_directory(tmp_path):
@@ -165,6 +168,15 @@ def test_progress_bar_and_json_silence(tmp_path):
     assert config_from(p.parse_args(["--json"])).progress is None
     assert config_from(p.parse_args(["--json", "--progress"])).progress is not None
     assert config_from(p.parse_args([])).progress is not None
+    from verify.cli import build_parser, wants_progress
+
+    parser = build_parser()
+    for name in ("gd-gap", "shift-operators", "ntk-width", "gntk-equivalence", "lazy-training"):
+        base = ["experiment", name]
+        assert wants_progress(parser.parse_args(base)) is True
+        assert wants_progress(parser.parse_args([*base, "--json"])) is False            # off under --json
+        assert wants_progress(parser.parse_args([*base, "--json", "--progress"])) is True
+        assert wants_progress(parser.parse_args([*base, "--no-progress"])) is False
 
 
 def test_terminal_table_fits_and_keeps_names(monkeypatch):
@@ -179,3 +191,63 @@ def test_terminal_table_fits_and_keeps_names(monkeypatch):
     text = render_files([f])
     assert max(len(line) for line in text.splitlines()) <= 100
     assert long_name in text and "~" not in text
+
+
+def test_kernel_ntk_cross_kernel_matches_the_joint_gram(tmp_path, capsys):
+    import numpy as np
+
+    a, b = [[1.0, 0.5], [0.25, -0.5]], [[0.3, 0.3], [-1.0, 2.0], [0.0, 1.0]]
+    (tmp_path / "a.json").write_text(json.dumps({"x": a}))
+    (tmp_path / "b.json").write_text(json.dumps({"x": b}))
+    (tmp_path / "ab.json").write_text(json.dumps({"x": a + b}))
+    base = ["kernel", "ntk", "--convention", "arora", "--depth", "2", "--json"]
+    assert main([*base, "--points", str(tmp_path / "a.json"), "--points2", str(tmp_path / "b.json")]) == 0
+    cross = json.loads(capsys.readouterr().out)
+    assert main([*base, "--points", str(tmp_path / "ab.json")]) == 0
+    joint = json.loads(capsys.readouterr().out)
+    for k in ("nngp", "ntk"):
+        assert np.asarray(cross[k]).shape == (2, 3)
+        np.testing.assert_allclose(cross[k], np.asarray(joint[k])[:2, 2:], rtol=1e-13, atol=1e-15)
+    (tmp_path / "c.json").write_text(json.dumps({"x": [[1.0, 2.0, 3.0]]}))
+    assert main([*base, "--points", str(tmp_path / "a.json"), "--points2", str(tmp_path / "c.json")]) == 2
+    assert "dimension 3" in _err_line(capsys)
+
+
+def test_gntk_classify_reports_progress_on_stderr(capsys):
+    args = ["gntk", "classify", "--dataset", "mutag", "--blocks", "1", "--mlp-layers", "1", "--scale",
+            "uniform", "--readout", "sum", "--convention", "paper", "--c-num", "2", "--nested-c-num", "2"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("accuracy ") and "Gram matrix of mutag" in err
+    assert "outer fold 10/10" in err and "nested CV, outer fold 10/10" in err
+    assert main([*args, "--json"]) == 0
+    assert capsys.readouterr().err == ""                                   # off under --json
+
+
+def test_gntk_cross_kernel_equals_per_pair_values(tmp_path, capsys):
+    import numpy as np
+
+    from verify.graphs import load_dataset
+    from verify.kernels.cross import gntk_cross_gram
+    from verify.kernels.gntk import gntk_gram
+
+    g = load_dataset("mutag")[:5]
+    opts = (2, 1, "degree", "jk", "paper")
+    cross = gntk_cross_gram(g[:2], g[2:5], *opts)
+    assert cross.shape == (2, 3)
+    for i in range(2):
+        for j in range(3):                                                 # each pair on its own
+            assert cross[i, j] == pytest.approx(gntk_gram([g[i], g[2 + j]], *opts)[0, 1], rel=1e-12)
+    nodes = gntk_cross_gram(g[:1], g[1:2], *opts, level="node")
+    n0, n1 = g[0].n, g[1].n
+    assert nodes.shape == (n0, n1)
+    as_json = lambda gs: {"graphs": [{"adjacency": x.adjacency_csr().toarray().tolist(),  # noqa: E731
+                                      "features": np.asarray(x.features).tolist()} for x in gs]}
+    (tmp_path / "a.json").write_text(json.dumps(as_json(g[:2])))
+    (tmp_path / "b.json").write_text(json.dumps(as_json(g[2:5])))
+    assert main(["kernel", "gntk", "--graphs", str(tmp_path / "a.json"), "--graphs2",
+                 str(tmp_path / "b.json"), "--blocks", "2", "--mlp-layers", "1", "--scale", "degree",
+                 "--readout", "jk", "--convention", "paper", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["shape"] == [2, 3] and res["cross"] is True
+    np.testing.assert_allclose(res["gram"], cross, rtol=1e-13)

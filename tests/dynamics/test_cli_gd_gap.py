@@ -28,6 +28,18 @@ def test_json_reproducible(capsys, tmp_path):
     assert s["seed"] == 3 and s["instance"] == "math_md" and s["device"] == "cpu"
     assert "--seed 3" in a["reproduce"] and a["main"]["fitted_orders"]["param_gap_T"] > 0.9
     assert all(i["exact_zero"] for i in a["exact_identity"])
+    # the instance itself travels in the JSON: L(W0) recomputed from it with plain numpy equals L0
+    import numpy as np
+
+    p = a["problem"]
+    X, S, Y = np.array(p["X"]), np.array(p["S"]), np.array(p["Y"])
+    G = (X @ np.linalg.matrix_power(S, p["H"]))[:, p["train"]]
+    out = G
+    for W in p["W0"]:
+        out = np.array(W) @ out
+    assert [np.array(W).shape for W in p["W0"]] == list(zip(p["widths"][1:], p["widths"][:-1]))
+    assert p["kappa"] * np.sum((out - Y) ** 2) == pytest.approx(a["main"]["L0"], rel=1e-12)
+    assert p["T"] == s["T"] and p["etas"] == s["etas"]
 
 
 @pytest.mark.parametrize(

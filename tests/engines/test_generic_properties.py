@@ -27,7 +27,7 @@ from verify.engines.generic import prove_generic
 from verify.engines.generic.certificate import claim_side
 from verify.language.parser import Node, parse_expression, unparse
 
-DIMS = {"a": [1, 4], "b": [1, 4]}
+DIMS = {"a": [1, 2], "b": [1, 2]}
 VARS = {"A": ["a", "a"], "B": ["a", "b"], "C": ["b", "a"], "D": ["b", "b"], "E": ["a", "a"], "F": ["b", "b"]}
 BY_SHAPE: dict[tuple[str, str], list[str]] = {}
 for _n, _s in VARS.items():
@@ -104,11 +104,12 @@ def rewrite(n: Node, rng: random.Random, p: float = 0.5) -> Node:
 
 
 def evaluate_both(statement: str, seed: int) -> list[bool]:
-    """Exact evaluation of both sides at (a, b) = (2, 3) and (3, 2): equal at each?"""
+    """Exact evaluation of both sides at (a, b) = (3, 4) and (4, 3), outside the declared ranges: equal at
+    each?"""
     claim = Claim("p", statement, DIMS, {k: {"shape": v} for k, v in VARS.items()})
     rng = random.Random(seed)
     out = []
-    for dims in ({"a": 2, "b": 3}, {"a": 3, "b": 2}):
+    for dims in ({"a": 3, "b": 4}, {"a": 4, "b": 3}):
         raw = {n: random_raw(rng, n_params(v, shape_of(v, dims)), "integer") for n, v in claim.vars.items()}
         inst = make_instance(claim, dims, raw)
         assert instance_valid(claim, inst)

@@ -39,3 +39,10 @@ def test_bad_gram():
         classify(-np.ones((60, 60)), y)
     with pytest.raises(InputError):
         classify(np.ones((60, 60)), np.zeros(60))
+
+
+def test_joblib_engine_gives_the_same_result():
+    x, y = _data(3, 50)
+    gram = (x @ x.T + 20.0) ** 2
+    kw = {"seed": 1, "folds": 5, "c_grid": np.logspace(-2, 4, 5), "inner_folds": 3}
+    assert classify(gram, y, **kw) == classify(gram, y, engine="joblib:2", **kw)

@@ -1,5 +1,6 @@
 """GNTK: batched colour-level engine against the per-pair official-structure reference, and properties."""
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -151,3 +152,89 @@ def test_bad_inputs():
         gntk_gram([good], 1, 1, "uniform", "sum", "paper", chunk_size=0)
     with pytest.raises(InputError):
         gntk_gram([], 1, 1, "uniform", "sum", "paper")
+
+
+def _parallel_colour_graphs():
+    """One-hot tags A, B.  Node a of G0 (Ñ = {a, b}: counts (1, 1)) and the centre of G1 (tag A with
+    neighbours A, B, B: Ñ counts (2, 2)) have parallel aggregated features of different colours."""
+    def graph(edges, tags, n):
+        a = np.zeros((n, n))
+        for u, v in edges:
+            a[u, v] = a[v, u] = 1.0
+        return Graph(a, np.eye(2)[tags], 0)
+
+    return [graph([(0, 1)], [0, 1], 2), graph([(0, 1), (0, 2), (0, 3)], [0, 0, 1, 1], 4),
+            graph([(0, 1), (1, 2)], [1, 0, 1], 3), graph([(0, 1), (0, 2), (1, 2), (2, 3)], [0, 1, 1, 0], 4)]
+
+
+@pytest.mark.parametrize("blocks,mlp,scale,readout", [(1, 1, "uniform", "sum"), (2, 2, "degree", "jk"),
+                                                      (3, 1, "uniform", "jk"), (2, 3, "degree", "sum")])
+def test_discrete_features_match_mpmath_to_1e_14(blocks, mlp, scale, readout):
+    from verify.kernels.gntk import colours
+    from verify.kernels.gntk_reference import gntk_gram_mp
+
+    gs = _parallel_colour_graphs()
+    col = colours(gs, blocks, scale)
+    # the (1, 1) and (2, 2) colours are different colours of one parallel class at level 1
+    a0, c1 = col.col[1][0], col.col[1][2]
+    assert a0 != c1 and col.classes[1][a0] == col.classes[1][c1]
+    got = gntk_gram(gs, blocks, mlp, scale, readout, "official")
+    ref = np.array([[float(v) for v in r] for r in gntk_gram_mp(gs, blocks, mlp, scale, readout, "official")])
+    assert np.max(np.abs(got - ref) / np.abs(ref)) <= 1e-14
+    assert np.array_equal(got, got.T)
+
+
+def test_parallel_classes_separate_non_parallel_colours():
+    from verify.kernels.gntk import colours
+
+    gs = _parallel_colour_graphs()
+    col = colours(gs, 2, "uniform")
+    # level 1 colours by child counts over (A, B): classes must equal the normalised count vectors
+    for lvl in (1,):
+        m = col.children[lvl].toarray()
+        direction = [tuple(np.round(r / r.sum(), 12)) for r in m]
+        for k1 in range(len(m)):
+            for k2 in range(len(m)):
+                assert (col.classes[lvl][k1] == col.classes[lvl][k2]) == (direction[k1] == direction[k2])
+
+
+@pytest.mark.parametrize("level,readout", [("graph", "jk"), ("node", "sum")])
+def test_torch_backend_equals_numpy_on_cpu(level, readout):
+    gs = load_dataset("mutag")[:40] if level == "graph" else random_graphs(21, count=6, onehot=True)
+    for chunk in (None, 64):
+        a = gntk_gram(gs, 2, 2, "degree", readout, "official", level, chunk_size=chunk)
+        b = gntk_gram(gs, 2, 2, "degree", readout, "official", level, chunk_size=chunk, backend="torch")
+        assert np.max(np.abs(a - b)) <= 1e-13 * np.max(np.abs(a))
+        assert np.array_equal(b, b.T)
+    with pytest.raises(InputError, match="backend"):
+        gntk_gram(gs, 1, 1, "uniform", "sum", "paper", backend="cupy")
+
+
+def test_joblib_engine_gives_the_same_bits():
+    gs = load_dataset("mutag")[:60]
+    a = gntk_gram(gs, 2, 1, "uniform", "jk", "official", chunk_size=48)
+    b = gntk_gram(gs, 2, 1, "uniform", "jk", "official", chunk_size=48, engine="joblib:2")
+    assert np.array_equal(a, b)
+
+
+COLLAB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "COLLAB.txt.gz"
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_bits():
+    """A LocalCluster of 2 worker processes: the distributed Gram equals the in-process one bit for bit."""
+    from verify.graphs import load_gin_text
+    from verify.kernels.parallel import engine
+
+    sets = [(load_dataset("mutag"), 1, 1, 96)]
+    if COLLAB.exists():
+        sets.append((load_gin_text(COLLAB, True, self_loops="drop", max_graphs=24), 1, 1, 400))
+    eng = engine("dask:2")
+    try:
+        assert "2 single-threaded worker processes" in eng.describe()
+        for gs, b, r, chunk in sets:
+            a = gntk_gram(gs, b, r, "degree", "jk", "official", chunk_size=chunk)
+            d = gntk_gram(gs, b, r, "degree", "jk", "official", chunk_size=chunk, engine=eng)
+            assert np.array_equal(a, d)
+    finally:
+        eng.close()

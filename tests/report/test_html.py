@@ -311,13 +311,18 @@ def test_verify_run_path_writes_reports_site_and_run_log(tmp_path):
     first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "run-log.json"}
     assert main(args) == 0  # byte-identical on a rerun
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "run-log.json"} == first
+    site = tmp_path / "site"                                               # --html alone: only the site
+    assert main(["run", str(tmp_path / "my_proof.py"), "--html", str(site), "--out", str(tmp_path / "unused"),
+                 "--quiet", "--instances", "2"]) == 0
+    assert sorted(p.name for p in site.iterdir()) == ["index.html", "run-log.json", "user_demo.html"]
+    assert not (tmp_path / "unused").exists()
     from verify.catalogue import catalogue_files
 
     assert re.fullmatch(r"verify/catalogue_files/\w+\.toml", display_path(catalogue_files()[0]))
 
 
 def _tiny_png() -> bytes:
-    from verify.report.markdown import figure_png
+    from verify.report.figures import figure_png
 
     return figure_png(Figure("f", "t", "x", "y", [("", [1, 2], [1, 2])]))
 
@@ -382,3 +387,22 @@ def test_notebook_executes_in_a_kernel(tmp_path):
     assert nb.cells[1].outputs[0]["text"] == "42\n"
     assert '<pre class="out stdout">42\n</pre>' in render_notebook(nb, "Tiny")
     assert nbformat.read(path, as_version=4).cells[1].outputs == []  # the stored copy stays clean
+
+
+def test_derived_theorem_verdict_on_index_and_proof_page():
+    from verify.proof import ProofResult
+
+    class ChainResult(ProofResult):            # a proof written as a chain names its theorem step
+        theorem = property(lambda self: self.steps[2])
+
+    pr = run_proof(_demo_proof(), CheckConfig(instances=2))
+    chained = ChainResult(pr.proof, pr.steps, pr.config, pr.seconds)
+    chained.steps[2].weakest_link = "s1"
+    files = render_site([chained], None, chained.config)
+    line = ('Theorem <code>s3</code>: <span class="verdict" style="background:#8250df" '
+            'data-verdict="holds_numerically">holds_numerically</span> (derived) · '
+            'weakest link: <code>s1</code>')
+    assert line in files["index.html"]
+    assert '<p class="theorem">Theorem <a href="#step-s3"><code>s3</code></a>:' in files["demo_proof.html"]
+    plain = render_site([pr], None, pr.config)                   # no theorem: a dash, no line
+    assert "<td>—</td>" in plain["index.html"] and 'class="theorem"' not in plain["demo_proof.html"]

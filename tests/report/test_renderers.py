@@ -103,3 +103,17 @@ def test_numpy_values_in_evidence_render():
     assert type(jsonable(np.float64(2.0))) is float
     items = _evidence_items(ev)
     assert any("`a`: `1.5`" in i for i in items) and any("[1.0, 2.0]" in i for i in items)
+
+
+def test_plot_labels_mathtext_and_error_bars():
+    from verify.report.figures import figure_png, mathtext
+
+    assert mathtext("m^{-1/2} reference") == "m$^{-1/2}$ reference"
+    assert mathtext("||Θ_m − Θ||_F") == "‖Θ$_{m}$ − Θ‖$_{F}$"
+    assert mathtext("W_ℓW_ℓᵀ and σ_min") == "W$_{ℓ}$W$_{ℓ}$ᵀ and σ$_{min}$"
+    assert mathtext("$x^2$ already") == "$x^2$ already" and mathtext("η·M") == "η·M"
+    f = Figure("e", "||x||_F vs m^{-1/2}", "width m", "error", [("a", [1, 2, 4], [1, 0.5, 0.25]),
+               ("b", [1, 2, 4], [1, 0.5, 0.25]), ("m^{-1/2} reference", [1, 2, 4], [1, 0.7, 0.5])],
+               logx=True, logy=True, errors={"a": [2.0, 0.1, 0.05]})
+    png = figure_png(f)
+    assert png[:4] == b"\x89PNG" and png == figure_png(f)          # deterministic bytes

@@ -1,4 +1,5 @@
-"""The claim pipeline: ``check_claim`` runs the engines on a claim and returns one verdict."""
+"""The claim pipeline: ``check_claim`` runs the staged engines on a claim and returns one verdict
+(stages: shapes, exact, sample, search, certify, verdict; limits and context are shared)."""
 from .pipeline import check_claim
 
 __all__ = ["check_claim"]

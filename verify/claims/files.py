@@ -2,8 +2,10 @@
 
 ```toml
 title = "Kronecker identities"
-[dims]                 # a fixed int, or [lo, hi]: sampled per instance
-m = [1, 4]
+[dims]                 # the claim's scope per dimension (see verify.claims.model):
+m = [1, 4]             #   every m in {1..4};  k = 3: only 3;
+n = "any"              #   every n >= 1 (sampled on [1, 5]);
+p = { min = 2, sample = [2, 5] }   # every p >= 2 (sampled on [2, 5])
 [vars]                 # matrices have a shape (dim names or ints); scalars have none
 A = { shape = ["m", "m"], assume = ["symmetric"] }
 [[claim]]
@@ -50,6 +52,17 @@ class ClaimFile:
 
 
 def load_claim_file(path: str | Path) -> ClaimFile:
+    """Read a TOML claim file (format above): ``InputError`` if the file cannot be used at all; an
+    ill-formed claim becomes an entry with ``claim=None`` and its ``error`` message.
+
+    Example::
+
+        >>> from verify import load_claim_file
+        >>> from verify.catalogue import catalogue_files
+        >>> cf = load_claim_file(catalogue_files()[0])
+        >>> cf.title, all(e.claim is not None for e in cf.entries)
+        ('Kronecker and vec identities (vec stacks columns)', True)
+    """
     p = Path(path)
     where = str(path)
     if not p.exists():

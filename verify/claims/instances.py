@@ -1,24 +1,40 @@
 """Concrete instances of a claim: dimensions plus exact rational values for every variable.
 
-Each variable is built from a list of raw rational parameters by a map that satisfies its
-structural assumption by construction (symmetric: (M + Mᵀ)/2; psd: M Mᵀ; pd: M Mᵀ + c I;
-rank_deficient: U V with inner size min(r, c) - 1; orthogonal: a signed Cayley transform
-D (I - K)(I + K)⁻¹ of a skew K; projector: the exact projector onto the columns of M), so that
-the search can move the raw parameters freely.  Every instance is then checked exactly against
-every assumption; one that fails is skipped, never used.
+Each variable is built from a flat list of raw rational parameters by a map that satisfies its
+assumptions by construction, so that the search and the optimiser can move the raw parameters
+freely.  The map is chosen by the variable's assumption set (``kind_of``); each kind is one small
+function over named blocks of raw numbers:
+
+* ``spectral`` (symmetric, psd, pd, nsd, nd; ``projector`` the same map): Q diag(λ) Qᵀ with
+  Q = (I - K)(I + K)⁻¹ the Cayley transform of a skew K (exactly orthogonal, rational), so the
+  eigenvalues are exactly the mapped λ: psd |x|, pd |x| (0 ↦ 1), nsd/nd the negatives, projector 1 if x > 0 else 0;
+* ``gram`` (psd/pd with entrywise signs): M Mᵀ (+ c I) with M ≥ 0;
+* ``orthogonal``: a signed Cayley transform D (I - K)(I + K)⁻¹;
+* ``idempotent``: S diag(d) S⁻¹ with d ∈ {0, 1} and S invertible; ``nilpotent``: S U S⁻¹ with U
+  strictly upper triangular (all ones on the superdiagonal: one Jordan block);
+* ``lowrank`` (rank_deficient): U V with inner size min(r, c) - 1; ``free``: the entries.
+
+Samplers draw the raw blocks so that the whole assumption set is reached: eigenvalues from 10^-40
+up to 10^20, repeated eigenvalues and c·I, projectors and idempotents of every rank 0..n, Jordan
+blocks, zero columns, repeated rows and near-singular matrices (``sample_raw``, ``STYLES``);
+``boundary_pairs`` gives instances on the boundary of the assumption set next to a neighbour 10^-k
+inside it.  Every instance is still checked exactly against every assumption (``satisfies``); one
+that fails is skipped, never used.
 """
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
 
 from ..language.shapes import dim_value
-from ..linalg import projector, rational_to_json
-from .model import Claim, Var
+from ..linalg import rank as _rank
+from ..linalg import rational_to_json
+from .model import SYMMETRIC_ASSUMPTIONS, Claim, Var
 
 Rows = list[list[Fraction]]
+_0, _1 = Fraction(0), Fraction(1)
 
 
 @dataclass
@@ -36,40 +52,31 @@ class Instance:
         return {"dims": dict(self.dims), "values": out}
 
 
-
 def shape_of(var: Var, dims: dict[str, int]) -> tuple[int, int]:
     if var.shape is None:
         return (1, 1)
     return tuple(dim_value(s, dims) for s in var.shape)  # type: ignore[return-value]
 
 
-def n_params(var: Var, shape: tuple[int, int]) -> int:
-    r, c = shape
-    a = set(var.assume)
-    if var.is_scalar:
-        return 1
-    if "orthogonal" in a:
-        return r * (r - 1) // 2 + r
-    if "rank_deficient" in a:
-        k = min(r, c) - 1
-        return r * k + k * c
-    if "pd" in a:
-        return r * r + 1
-    return r * c
+# --- exact matrix helpers (python-flint fmpq_mat) --------------------------------------------
+def _fq(rows: Rows):
+    import flint
+
+    return flint.fmpq_mat([[flint.fmpq(v.numerator, v.denominator) for v in r] for r in rows])
 
 
-def _mat(raw: Sequence[Fraction], r: int, c: int) -> Rows:
-    return [[Fraction(raw[i * c + j]) for j in range(c)] for i in range(r)]
+def _back(m) -> Rows:
+    return [[Fraction(int(m[i, j].p), int(m[i, j].q)) for j in range(m.ncols())] for i in range(m.nrows())]
 
 
 def _mul(a: Rows, b: Rows) -> Rows:
     if not a or not b:
         return a
-    k = len(b)
-    return [
-        [sum((a[i][t] * b[t][j] for t in range(k)), Fraction(0)) for j in range(len(b[0]))]
-        for i in range(len(a))
-    ]
+    return _back(_fq(a) * _fq(b))
+
+
+def _inv(a: Rows) -> Rows:
+    return _back(_fq(a).inv())
 
 
 def _T(a: Rows) -> Rows:
@@ -80,81 +87,241 @@ def _eye(n: int) -> Rows:
     return [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
 
 
-def _sympy(rows: Rows):
-    import sympy
-
-    return sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in r] for r in rows])
+def _diag(d: Sequence[Fraction]) -> Rows:
+    return [[d[i] if i == j else _0 for j in range(len(d))] for i in range(len(d))]
 
 
-def _from_sympy(m) -> Rows:
-    return [[Fraction(int(m[i, j].p), int(m[i, j].q)) for j in range(m.cols)] for i in range(m.rows)]
+def _mat(raw: Sequence[Fraction], r: int, c: int) -> Rows:
+    return [[Fraction(raw[i * c + j]) for j in range(c)] for i in range(r)]
 
 
-def _rank(rows: Rows) -> int:
-    import flint
+def is_psd(rows: Rows) -> bool:
+    """Exact test of positive semidefiniteness of a symmetric rational matrix: symmetric Gaussian
+    elimination; a negative pivot, or a zero pivot with a nonzero rest of its row, means not psd."""
+    a = [list(r) for r in rows]
+    n = len(a)
+    for k in range(n):
+        p = a[k][k]
+        if p < 0:
+            return False
+        if p == 0:
+            if any(a[k][j] != 0 for j in range(k + 1, n)):
+                return False
+            continue
+        for i in range(k + 1, n):
+            f = a[i][k] / p
+            if f:
+                for j in range(k + 1, n):
+                    a[i][j] -= f * a[k][j]
+    return True
 
-    return flint.fmpq_mat([[flint.fmpq(v.numerator, v.denominator) for v in r] for r in rows]).rank()
+
+def _cayley(raw: Sequence[Fraction], n: int) -> Rows:
+    """(I - K)(I + K)⁻¹ for the skew K whose upper triangle (row by row) is ``raw``: orthogonal."""
+    K = [[_0] * n for _ in range(n)]
+    t = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            K[i][j], K[j][i] = raw[t], -raw[t]
+            t += 1
+    if t == 0 or not any(raw[:t]):
+        return _eye(n)
+    return _mul([[_1 * (i == j) - K[i][j] for j in range(n)] for i in range(n)],
+                _inv([[_1 * (i == j) + K[i][j] for j in range(n)] for i in range(n)]))
+
+
+def _invertible(m: Rows) -> Rows:
+    """m + t I for the smallest integer t >= 0 that gives full rank (a shift changes few instances)."""
+    r, c = len(m), len(m[0])
+    full, t, base = min(r, c), 0, m
+    while _rank(m) < full:
+        t += 1
+        m = [[base[i][j] + (t if i == j else 0) for j in range(c)] for i in range(r)]
+    return m
+
+
+def _signed(raw: list[Fraction], a: frozenset[str]) -> list[Fraction]:
+    if a & {"nonnegative", "positive"}:
+        raw = [abs(x) for x in raw]
+    if "positive" in a:
+        raw = [x if x > 0 else Fraction(1, 10) for x in raw]
+    return raw
+
+
+def _skew_count(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+# --- kinds: raw blocks -> structured value ---------------------------------------------------
+@dataclass(frozen=True)
+class Kind:
+    """One parametrisation: ``blocks(r, c)`` names the raw blocks and their sizes, ``build`` maps
+    the concatenated raw list to an r x c value; ``slot`` is the raw index that moves the value
+    to the boundary of its set (used by ``boundary_pairs``)."""
+
+    name: str
+    blocks: Callable[[int, int], list[tuple[str, int]]]
+    build: Callable[[list[Fraction], int, int, frozenset[str]], Rows]
+    slot: Callable[[int, int], int] = lambda r, c: 0
+
+
+def _build_scalar(raw, r, c, a):
+    v = _signed(raw, a)[0]
+    if "nonzero" in a and v == 0:
+        v = _1
+    return [[v]]
+
+
+def _eigen_map(x: Fraction, a: frozenset[str]) -> Fraction:
+    if "projector" in a:
+        return _1 if x > 0 else _0
+    if a & {"psd", "pd"}:
+        return abs(x) or (_1 if "pd" in a else _0)
+    if a & {"nsd", "nd"}:
+        return -abs(x) or (-_1 if "nd" in a else _0)
+    return x
+
+
+def _fix_spectrum(lam: list[Fraction], a: frozenset[str]) -> list[Fraction]:
+    one = -_1 if a & {"nsd", "nd"} else _1
+    if a & {"invertible", "full_rank"}:
+        lam = [v or one for v in lam]
+    if "rank_deficient" in a:
+        lam = lam[:-1] + [_0]
+    if "nonzero" in a and not any(lam):
+        lam = [one] + lam[1:]
+    return lam
+
+
+def _build_spectral(raw, r, c, a):
+    k = _skew_count(r)
+    q = _cayley(raw[:k], r)
+    lam = _fix_spectrum([_eigen_map(x, a) for x in raw[k:k + r]], a)
+    return _mul(_mul(q, _diag(lam)), _T(q))
+
+
+def _build_gram(raw, r, c, a):
+    m = _mat(_signed(raw[: r * r], a), r, r)
+    g = _mul(m, _T(m))
+    shift = abs(raw[r * r])
+    g = [[g[i][j] + (shift if i == j else 0) for j in range(r)] for i in range(r)]
+    if a & {"pd", "invertible", "full_rank"} and _rank(g) < r:
+        g = [[g[i][j] + (1 if i == j else 0) for j in range(r)] for i in range(r)]
+    return g
+
+
+def _build_orthogonal(raw, r, c, a):
+    k = _skew_count(r)
+    q = _cayley(raw[:k], r)
+    return [[(-1 if raw[k + i] < 0 else 1) * q[i][j] for j in range(r)] for i in range(r)]
+
+
+def _build_idempotent(raw, r, c, a):
+    d = [_1 if x > 0 else _0 for x in raw[r * r: r * r + r]]
+    if "rank_deficient" in a:
+        d = d[:-1] + [_0]
+    if "nonzero" in a and not any(d):
+        d = [_1] + d[1:]
+    if a & {"nonnegative", "positive"}:
+        if "positive" in a:             # rank one u vᵀ / (vᵀ u) with u, v > 0
+            u = _signed(raw[:r], a)
+            v = u if "projector" in a else _signed(raw[r: 2 * r], a)
+            s = sum(x * y for x, y in zip(u, v))
+            return [[u[i] * v[j] / s for j in range(r)] for i in range(r)]
+        return _diag(d)
+    s = _invertible(_mat(raw[: r * r], r, r))
+    return _mul(_mul(s, _diag(d)), _inv(s))
+
+
+def _build_nilpotent(raw, r, c, a):
+    u = [[_0] * r for _ in range(r)]
+    t = r * r
+    for i in range(r):
+        for j in range(i + 1, r):
+            u[i][j] = raw[t]
+            t += 1
+    if "nonzero" in a and not any(map(any, u)) and r > 1:
+        u[0][1] = _1
+    if a & {"nonnegative", "positive"}:       # S = I keeps the signs
+        return [[abs(v) for v in row] for row in u]
+    s = _invertible(_mat(raw[: r * r], r, r))
+    return _mul(_mul(s, u), _inv(s))
+
+
+def _build_lowrank(raw, r, c, a):
+    k = min(r, c) - 1
+    if k == 0:
+        return [[_0] * c for _ in range(r)]
+    raw = _signed(raw, a)
+    return _mul(_mat(raw[: r * k], r, k), _mat(raw[r * k:], k, c))
+
+
+def _build_free(raw, r, c, a):
+    m = _mat(_signed(raw, a), r, c)
+    if "symmetric" in a:
+        m = [[(m[i][j] + m[j][i]) / 2 for j in range(r)] for i in range(r)]
+    if a & {"invertible", "full_rank"}:
+        m = _invertible(m)
+    if "nonzero" in a and not any(map(any, m)):
+        m[0][0] = _1
+    return m
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in [
+    Kind("scalar", lambda r, c: [("entries", 1)], _build_scalar),
+    Kind("spectral", lambda r, c: [("rotation", _skew_count(r)), ("spectrum", r)], _build_spectral,
+         lambda r, c: _skew_count(r)),
+    Kind("projector", lambda r, c: [("rotation", _skew_count(r)), ("select", r)], _build_spectral,
+         lambda r, c: _skew_count(r)),
+    Kind("gram", lambda r, c: [("entries", r * r), ("shift", 1)], _build_gram, lambda r, c: r * r),
+    Kind("orthogonal", lambda r, c: [("rotation", _skew_count(r)), ("signs", r)], _build_orthogonal),
+    Kind("idempotent", lambda r, c: [("basis", r * r), ("select", r)], _build_idempotent, lambda r, c: r * r),
+    Kind("nilpotent", lambda r, c: [("basis", r * r), ("upper", _skew_count(r))], _build_nilpotent,
+         lambda r, c: r * r),
+    Kind("lowrank", lambda r, c: [("factor", r * (min(r, c) - 1)), ("factor", (min(r, c) - 1) * c)],
+         _build_lowrank),
+    Kind("free", lambda r, c: [("entries", r * c)], _build_free),
+]}
+
+
+def kind_of(var: Var) -> Kind:
+    """The parametrisation used for ``var``'s assumption set."""
+    a = set(var.assume)
+    signed = bool(a & {"nonnegative", "positive"})
+    if var.is_scalar:
+        return KINDS["scalar"]
+    if "orthogonal" in a:
+        return KINDS["orthogonal"]
+    if "nilpotent" in a:
+        return KINDS["nilpotent"]
+    if "projector" in a or ("idempotent" in a and "symmetric" in a):
+        return KINDS["idempotent"] if signed else KINDS["projector"]
+    if "idempotent" in a:
+        return KINDS["idempotent"]
+    if a & {"psd", "pd"} and signed:
+        return KINDS["gram"]
+    if a & SYMMETRIC_ASSUMPTIONS and not signed:
+        return KINDS["spectral"]
+    if "rank_deficient" in a:
+        return KINDS["lowrank"]
+    return KINDS["free"]
+
+
+def _assumptions(var: Var) -> frozenset[str]:
+    a = frozenset(var.assume)
+    return a | {"projector"} if "idempotent" in a and "symmetric" in a else a
+
+
+def n_params(var: Var, shape: tuple[int, int]) -> int:
+    """Number of raw parameters ``build_value`` takes for ``var`` at ``shape``."""
+    return sum(n for _, n in kind_of(var).blocks(*shape))
 
 
 def build_value(var: Var, shape: tuple[int, int], raw: Sequence[Fraction]) -> Rows:
     """Map raw parameters to a matrix that has ``var``'s structure (see module docstring)."""
     r, c = shape
-    a = set(var.assume)
     raw = [Fraction(x) for x in raw]
-    if "nonnegative" in a or "positive" in a:
-        raw = [abs(x) for x in raw]
-    if "positive" in a and not a & {"psd", "pd", "orthogonal", "projector", "symmetric"}:
-        raw = [x if x > 0 else Fraction(1, 10) for x in raw]
-    if var.is_scalar:
-        v = raw[0]
-        if "nonzero" in a and v == 0:
-            v = Fraction(1)
-        if "positive" in a and v <= 0:
-            v = Fraction(1, 10)
-        return [[v]]
-    if "orthogonal" in a:
-        k = r * (r - 1) // 2
-        K = [[Fraction(0)] * r for _ in range(r)]
-        t = 0
-        for i in range(r):
-            for j in range(i + 1, r):
-                K[i][j], K[j][i] = raw[t], -raw[t]
-                t += 1
-        eye = _eye(r)
-        m = _sympy([[eye[i][j] - K[i][j] for j in range(r)] for i in range(r)]) * \
-            _sympy([[eye[i][j] + K[i][j] for j in range(r)] for i in range(r)]).inv()
-        q = _from_sympy(m)
-        signs = [(-1 if raw[k + i] < 0 else 1) for i in range(r)]
-        return [[signs[i] * q[i][j] for j in range(r)] for i in range(r)]
-    if "rank_deficient" in a:
-        k = min(r, c) - 1
-        if k == 0:
-            return [[Fraction(0)] * c for _ in range(r)]
-        u = _mat(raw[: r * k], r, k)
-        v = _mat(raw[r * k:], k, c)
-        return _mul(u, v)
-    if "pd" in a:
-        m = _mat(raw[: r * r], r, r)
-        shift = abs(raw[r * r]) + Fraction(1, 4)
-        g = _mul(m, _T(m))
-        return [[g[i][j] + (shift if i == j else 0) for j in range(r)] for i in range(r)]
-    m = _mat(raw, r, c)
-    if "psd" in a:
-        return _mul(m, _T(m))
-    if "projector" in a:
-        return projector(m)
-    if "symmetric" in a:
-        m = [[(m[i][j] + m[j][i]) / 2 for j in range(r)] for i in range(r)]
-    if a & {"invertible", "full_rank"}:
-        full = min(r, c)
-        t = 0
-        base = m
-        while _rank(m) < full:
-            t += 1
-            m = [[base[i][j] + (t if i == j else 0) for j in range(c)] for i in range(r)]
-    if "nonzero" in a and all(v == 0 for row in m for v in row):
-        m[0][0] = Fraction(1)
-    return m
+    return kind_of(var).build(raw, r, c, _assumptions(var))
 
 
 def satisfies(var: Var, rows: Rows) -> bool:
@@ -170,33 +337,40 @@ def satisfies(var: Var, rows: Rows) -> bool:
     if var.is_scalar:
         return True
     r, c = len(rows), len(rows[0])
-    if a & {"symmetric", "psd", "pd", "projector"} and any(
-        rows[i][j] != rows[j][i] for i in range(r) for j in range(i)
-    ):
+    if a & SYMMETRIC_ASSUMPTIONS and any(rows[i][j] != rows[j][i] for i in range(r) for j in range(i)):
         return False
-    rank = _rank(rows) if a & {"invertible", "full_rank", "rank_deficient", "pd"} else None
-    if a & {"invertible", "full_rank", "pd"} and rank != min(r, c):
+    rank = _rank(rows) if a & {"invertible", "full_rank", "rank_deficient", "pd", "nd"} else None
+    if a & {"invertible", "full_rank", "pd", "nd"} and rank != min(r, c):
         return False
     if "rank_deficient" in a and rank == min(r, c):
         return False
-    if a & {"psd", "pd"}:
-        m = _sympy(rows)
-        if not m.is_positive_semidefinite:
-            return False
+    if a & {"psd", "pd"} and not is_psd(rows):
+        return False
+    if a & {"nsd", "nd"} and not is_psd([[-v for v in row] for row in rows]):
+        return False
     if "orthogonal" in a and _mul(_T(rows), rows) != _eye(r):
         return False
-    if "projector" in a and _mul(rows, rows) != rows:
+    if a & {"projector", "idempotent"} and _mul(rows, rows) != rows:
         return False
-    return True
+    return not ("nilpotent" in a and any(map(any, _back(_fq(rows) ** r))))
 
 
-# --- random raw parameters ------------------------------------------------------------------
-STYLES = ("int", "decimal", "decimal", "fraction", "tiny", "huge", "ill", "zero", "equal", "lowrank")
+# --- samplers: raw blocks that reach the whole assumption set --------------------------------
+GENERIC = ("int", "decimal", "fraction", "tiny", "huge", "ill", "zero", "equal", "lowrank", "wide")
+STRUCTURED = ("spread", "rank", "repeated", "near_singular", "zero_cols", "repeated_rows", "jordan")
+STYLES = ("int", "decimal", "decimal", "fraction", "tiny", "huge", "ill", "zero", "equal", "lowrank",
+          "wide", "spread", "spread", "rank", "rank", "repeated", "near_singular", "zero_cols",
+          "repeated_rows", "jordan")
+
+
+def _pow10(e: int) -> Fraction:
+    return Fraction(10) ** e
 
 
 def random_raw(rng: random.Random, n: int, style: str) -> list[Fraction]:
+    """``n`` raw numbers of one generic value style (structured styles fall back to decimals)."""
     if style == "zero":
-        return [Fraction(0)] * n
+        return [_0] * n
     if style == "equal":
         v = Fraction(rng.randint(-30, 30), 10)
         return [v] * n
@@ -204,17 +378,130 @@ def random_raw(rng: random.Random, n: int, style: str) -> list[Fraction]:
         return [Fraction(rng.randint(-3, 3)) for _ in range(n)]
     if style == "fraction":
         return [Fraction(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(n)]
+    if style == "wide":                 # log-uniform magnitudes 10^-40 .. 10^20, both signs
+        return [rng.choice((-1, 1)) * Fraction(rng.randint(1, 99), 10) * _pow10(rng.randint(-40, 20))
+                for _ in range(n)]
     dec = [Fraction(rng.randint(-300, 300), 100) for _ in range(n)]
     if style == "tiny":
         return [v / 10**6 for v in dec]
     if style == "huge":
         return [v * 10**6 for v in dec]
     if style == "ill":
-        return [v * Fraction(10) ** rng.randint(-6, 6) for v in dec]
+        return [v * _pow10(rng.randint(-6, 6)) for v in dec]
     if style == "lowrank" and n > 1:
-        base = dec[0] if dec[0] != 0 else Fraction(1)
+        base = dec[0] if dec[0] != 0 else _1
         return [base * rng.randint(-2, 2) for _ in range(n)]
     return dec
+
+
+def _nonzero_decimals(rng: random.Random, n: int) -> list[Fraction]:
+    return [Fraction(rng.choice((-1, 1)) * rng.randint(10, 300), 100) for _ in range(n)]
+
+
+def _spectrum(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    """Eigenvalue parameters (before the kind's sign map)."""
+    if style == "spread":               # one decade per eigenvalue, down to 10^-40 or up to 10^20
+        lo = rng.randint(-40, -5)
+        hi = rng.randint(0, 20)
+        return [rng.choice((-1, 1)) * _pow10(rng.randint(lo, hi)) * Fraction(rng.randint(1, 9))
+                for _ in range(n)]
+    if style == "rank":                 # exactly k zero eigenvalues, k uniform in 0..n
+        k = rng.randint(0, n)
+        vals = [_0] * k + _nonzero_decimals(rng, n - k)
+        rng.shuffle(vals)
+        return vals
+    if style in ("repeated", "equal"):  # c·I, or two distinct values repeated
+        v = _nonzero_decimals(rng, 2)
+        return [v[0]] * n if style == "equal" or rng.random() < 0.5 else [v[i % 2] for i in range(n)]
+    if style == "near_singular":        # one eigenvalue 10^-k, k up to 40, the rest of order 1
+        vals = _nonzero_decimals(rng, n)
+        vals[rng.randrange(n)] = rng.choice((-1, 1)) * _pow10(-rng.randint(8, 40))
+        return vals
+    return random_raw(rng, n, style)
+
+
+def _rotation(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    if style in ("zero", "equal", "repeated") or rng.random() < 0.25:
+        return [_0] * n                 # Q = I: a diagonal matrix
+    return random_raw(rng, n, style if style in ("int", "fraction") else "decimal")
+
+
+def _select(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    k = 0 if style == "zero" else n if style == "equal" else rng.randint(0, n)   # rank k, uniform
+    vals = [_1] * k + [-_1] * (n - k)
+    rng.shuffle(vals)
+    return vals
+
+
+def _upper(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    if style == "jordan" or rng.random() < 0.3:
+        # ones on the superdiagonal (one Jordan block of size r), zeros elsewhere
+        sup = {sum(r - 1 - t for t in range(i)) for i in range(r - 1)}
+        return [_1 if t in sup else _0 for t in range(n)]
+    vals = random_raw(rng, n, style if style in GENERIC else "int")
+    return [v if rng.random() < 0.7 else _0 for v in vals]
+
+
+def _basis(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    if rng.random() < 0.25:
+        return [Fraction(int(i == j)) for i in range(r) for j in range(r)]
+    return random_raw(rng, n, style if style in ("int", "fraction", "decimal") else "int")
+
+
+def _entries(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    """Unstructured entries, or a structured r x c pattern (zero columns, repeated rows, near-singular)."""
+    if n != r * c or style not in STRUCTURED:
+        return random_raw(rng, n, style if style in GENERIC else "decimal")
+    m = _mat(random_raw(rng, n, "decimal"), r, c)
+    if style in ("zero_cols", "rank"):
+        for j in rng.sample(range(c), rng.randint(1, c)):
+            for i in range(r):
+                m[i][j] = _0
+    elif style in ("repeated_rows", "repeated"):
+        src = rng.randrange(r)
+        for i in rng.sample(range(r), rng.randint(1, r)):
+            m[i] = list(m[src])
+    elif style in ("near_singular", "spread") and min(r, c) > 1:
+        u = random_raw(rng, r, "decimal")       # rank one plus 10^-k on a diagonal entry
+        v = random_raw(rng, c, "decimal")
+        m = [[u[i] * v[j] for j in range(c)] for i in range(r)]
+        t = rng.randrange(min(r, c))
+        m[t][t] += _pow10(-rng.randint(8, 40))
+    return [v for row in m for v in row]
+
+
+def _factor(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    vals = random_raw(rng, n, style if style in GENERIC else "decimal")
+    if style in ("rank", "zero_cols"):          # lower the rank further: zero a random subset
+        vals = [v if rng.random() < 0.5 else _0 for v in vals]
+    return vals
+
+
+def _shift(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    if style in ("spread", "near_singular", "wide"):
+        return [_pow10(-rng.randint(0, 40))]
+    if style in ("rank", "zero", "zero_cols"):
+        return [_0]
+    return random_raw(rng, n, style if style in GENERIC else "decimal")
+
+
+def _signs(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    return [Fraction(rng.choice((-1, 1))) for _ in range(n)]
+
+
+BLOCK_SAMPLERS: dict[str, Callable[[random.Random, int, int, int, str], list[Fraction]]] = {
+    "spectrum": _spectrum, "rotation": _rotation, "select": _select, "upper": _upper, "basis": _basis,
+    "entries": _entries, "factor": _factor, "shift": _shift, "signs": _signs,
+}
+
+
+def sample_raw(var: Var, shape: tuple[int, int], rng: random.Random, style: str) -> list[Fraction]:
+    """Raw parameters for ``var`` at ``shape`` in one of ``STYLES`` (see the block samplers)."""
+    r, c = shape
+    out: list[Fraction] = []
+    for block, n in kind_of(var).blocks(r, c):
+        out += BLOCK_SAMPLERS[block](rng, n, r, c, style) if n else []
+    return out
 
 
 def sample_dims(claim: Claim, rng: random.Random, index: int) -> dict[str, int]:
@@ -237,15 +524,106 @@ def make_instance(claim: Claim, dims: dict[str, int], raw: dict[str, Sequence[Fr
     return Instance(dict(dims), values)
 
 
+def _share_rotations(claim: Claim, dims: dict[str, int], raw: dict[str, list[Fraction]]) -> None:
+    """Give every spectral variable of the same size the rotation of the first: they commute."""
+    first: dict[int, list[Fraction]] = {}
+    for name, var in claim.vars.items():
+        if var.is_scalar or kind_of(var).name != "spectral":
+            continue
+        n = shape_of(var, dims)[0]
+        k = _skew_count(n)
+        if n in first:
+            raw[name][:k] = first[n]
+        else:
+            first[n] = raw[name][:k]
+
+
+# the first instances: plain decimals at both ends of the dims, then the degenerate corners every
+# small sample should contain (c·I and repeated values, exact rank drops, spread spectra)
+SCHEDULE = ("decimal", "decimal", "equal", "rank", "spread", "near_singular")
+
+
 def random_instance(claim: Claim, rng: random.Random, index: int) -> Instance:
+    """Instance ``index``: ``SCHEDULE[index]`` for every variable, then a random style of ``STYLES``
+    per instance (each variable keeps it with probability 0.8); about one in six makes same-size
+    symmetric variables commute (shared eigenvectors)."""
     dims = sample_dims(claim, rng, index)
-    style = "decimal" if index < 2 else rng.choice(STYLES)
+    scheduled = index < len(SCHEDULE)
+    style = SCHEDULE[index] if scheduled else rng.choice(STYLES)
     raw = {}
     for name, var in claim.vars.items():
-        st = style if rng.random() < 0.8 else rng.choice(STYLES)
-        raw[name] = random_raw(rng, n_params(var, shape_of(var, dims)), st)
+        st = style if scheduled or rng.random() < 0.8 else rng.choice(STYLES)
+        raw[name] = sample_raw(var, shape_of(var, dims), rng, st)
+    if index >= 2 and rng.random() < 1 / 6:
+        _share_rotations(claim, dims, raw)
     return make_instance(claim, dims, raw)
 
 
 def instance_valid(claim: Claim, inst: Instance) -> bool:
     return all(satisfies(var, inst.values[name]) for name, var in claim.vars.items())
+
+
+# --- boundary pairs and commuting groups -----------------------------------------------------
+def boundary_pairs(claim: Claim, rng: random.Random, count: int) -> list[tuple[Instance, Instance]]:
+    """Up to ``count`` pairs (on, near) of valid instances with the same dims and raw parameters
+    except one boundary coordinate of every variable: 0 in ``on`` (for sets that contain their
+    boundary: a zero eigenvalue, a singular matrix, rank one lower, a zero scalar) or 10^-60 (open
+    sets: pd, nd, invertible, positive), and 10^-k (k in 8..40) in ``near``."""
+    out = []
+    for index in range(4 * count):
+        if len(out) >= count:
+            break
+        dims = sample_dims(claim, rng, index)
+        eps = _pow10(-rng.randint(8, 40))
+        on: dict[str, list[Fraction]] = {}
+        near: dict[str, list[Fraction]] = {}
+        for name, var in claim.vars.items():
+            shape = shape_of(var, dims)
+            kind = kind_of(var)
+            style = "near_singular" if kind.name == "free" else "decimal"
+            raw = sample_raw(var, shape, rng, style)
+            a = set(var.assume)
+            if kind.name == "free" and not var.is_scalar and min(shape) > 1:
+                # rank-one base: the slot is the (0, 0) entry of a singular matrix
+                base = _mat(raw, *shape)
+                base[0][0] = _0
+                u = [row[0] for row in base]
+                base = [[u[i] * (j + 1) for j in range(shape[1])] for i in range(shape[0])]
+                raw = [v for row in base for v in row]
+            slot = kind.slot(*shape)
+            if slot >= len(raw):
+                on[name], near[name] = raw, list(raw)
+                continue
+            open_set = bool(a & {"pd", "nd", "invertible", "full_rank", "positive"})
+            lo = _pow10(-60) if open_set else _0
+            on[name] = raw[:slot] + [lo] + raw[slot + 1:]
+            near[name] = raw[:slot] + [eps] + raw[slot + 1:]
+        try:
+            pair = make_instance(claim, dims, on), make_instance(claim, dims, near)
+        except (ZeroDivisionError, ValueError):
+            continue
+        if instance_valid(claim, pair[0]) and instance_valid(claim, pair[1]):
+            out.append(pair)
+    return out
+
+
+def commuting_group(rng: random.Random, n: int, count: int, kind: str = "symmetric") -> list[Rows]:
+    """``count`` pairwise commuting n x n rational matrices.
+
+    ``symmetric``: Q diag(λ_i) Qᵀ with one Cayley Q (simultaneously diagonalisable, spectra from
+    the wide samplers); ``polynomial``: c0 I + c1 A + c2 A² for one free A (not symmetric in general).
+    """
+    if kind == "symmetric":
+        q = _cayley(_rotation(rng, _skew_count(n), n, n, "decimal"), n)
+        return [
+            _mul(_mul(q, _diag(_spectrum(rng, n, n, n, rng.choice(STYLES)))), _T(q)) for _ in range(count)
+        ]
+    if kind == "polynomial":
+        a = _mat(random_raw(rng, n * n, "int"), n, n)
+        a2 = _mul(a, a)
+        out = []
+        for _ in range(count):
+            c0, c1, c2 = random_raw(rng, 3, "fraction")
+            out.append([[c0 * (i == j) + c1 * a[i][j] + c2 * a2[i][j] for j in range(n)] for i in range(n)])
+        return out
+    raise ValueError(f"unknown commuting kind {kind!r} (symmetric, polynomial)")

@@ -1,10 +1,20 @@
 """``Claim``: a relation between two expressions over typed variables, with side conditions.
 
-A claim has dimensions (``dims``: a fixed int, or ``[lo, hi]`` sampled per instance), variables
-(``vars``: matrices with a ``shape`` of ints, dim names or dim expressions such as "n*p" or "n+1", or
-scalars without one, each with ``assume`` assumptions), a ``statement`` with exactly one relation,
-optional ``given`` side conditions (scalar relations restricting the instances) and an optional
-``expect`` ("holds" or "fails"), which is compared with the verdict but never used to decide it.
+A claim has dimensions (``dims``), each with a *scope* that says what the claim is about:
+
+* ``n = 3``                          the single value 3;
+* ``n = [lo, hi]``                   every n in {lo, ..., hi} (a finite range);
+* ``n = "any"``                      every n >= 1, checked on the sample window [1, 5];
+* ``n = { min = 2, sample = [2, 6] }`` every n >= min, checked on the sample window (default
+  [min, min + 4]).
+
+``proved`` always means the whole declared scope: every shape of a finite scope decided exactly,
+or a dimension-generic proof.  Variables
+(``vars``: matrices with a ``shape`` of ints, dim names or dim expressions such as "n*p" or
+"n+1", or scalars without one, each with
+``assume`` assumptions), a ``statement`` with exactly one relation, optional ``given`` side
+conditions (scalar relations restricting the instances) and an optional ``expect`` ("holds" or
+"fails"), which is compared with the verdict but never used to decide it.
 """
 from __future__ import annotations
 
@@ -18,9 +28,12 @@ from ..result import EXPECTATIONS
 
 ASSUMPTIONS = (
     "symmetric", "psd", "pd", "invertible", "full_rank", "rank_deficient", "orthogonal",
-    "projector", "nonnegative", "positive", "nonzero",
+    "projector", "nonnegative", "positive", "nonzero", "nsd", "nd", "idempotent", "nilpotent",
 )
-SQUARE_ONLY = {"symmetric", "psd", "pd", "invertible", "orthogonal", "projector"}
+# nsd / nd: negative semidefinite / definite (symmetric); idempotent: A @ A == A (not necessarily
+# symmetric; a symmetric idempotent is a projector); nilpotent: A**n == 0 for n x n A
+SYMMETRIC_ASSUMPTIONS = frozenset({"symmetric", "psd", "pd", "nsd", "nd", "projector"})
+SQUARE_ONLY = set(SYMMETRIC_ASSUMPTIONS) | {"invertible", "orthogonal", "idempotent", "nilpotent"}
 MATRIX_ONLY = SQUARE_ONLY | {"full_rank", "rank_deficient"}
 CONFLICTS = [
     ({"pd", "rank_deficient"}, "a positive definite matrix has full rank"),
@@ -36,10 +49,78 @@ CONFLICTS = [
         {"positive", "rank_deficient"},
         "entrywise positive rank-deficient matrices are not generated; use nonnegative",
     ),
+    *[
+        ({a, b}, why)
+        for a, b, why in [
+            ("nd", "rank_deficient", "a negative definite matrix has full rank"),
+            ("nsd", "psd", "the only matrix both psd and nsd is 0; state it directly"),
+            ("nd", "psd", "a negative definite matrix is not psd"),
+            ("nd", "pd", "nd and pd exclude each other"),
+            ("nsd", "pd", "a pd matrix is not nsd"),
+            ("nd", "nsd", "nd already implies nsd; use one"),
+            ("nd", "projector", "a projector is psd"),
+            ("nsd", "projector", "the only nsd projector is 0"),
+            ("nd", "orthogonal", "the only orthogonal nd matrix is -I; state it directly"),
+            ("nsd", "orthogonal", "the only orthogonal nsd matrix is -I; state it directly"),
+            ("nd", "nonnegative", "a negative definite matrix has a negative diagonal"),
+            ("nd", "positive", "a negative definite matrix has a negative diagonal"),
+            ("nsd", "nonnegative", "the only entrywise nonnegative nsd matrix is 0"),
+            ("nsd", "positive", "an nsd matrix has a nonpositive diagonal"),
+            ("idempotent", "invertible", "the only invertible idempotent is I"),
+            ("idempotent", "full_rank", "the only full-rank idempotent is I"),
+            ("idempotent", "pd", "the only positive definite idempotent is I"),
+            ("idempotent", "nd", "an idempotent has eigenvalues 0 and 1"),
+            ("idempotent", "orthogonal", "the only orthogonal idempotent is I"),
+            ("projector", "full_rank", "the only full-rank projector is I"),
+            ("nilpotent", "invertible", "a nilpotent matrix is singular"),
+            ("nilpotent", "full_rank", "a nilpotent matrix is singular"),
+            ("nilpotent", "pd", "a nilpotent matrix is singular"),
+            ("nilpotent", "nd", "a nilpotent matrix is singular"),
+            ("nilpotent", "orthogonal", "a nilpotent matrix is singular"),
+            ("nilpotent", "symmetric", "the only symmetric nilpotent matrix is 0"),
+            ("nilpotent", "psd", "the only psd nilpotent matrix is 0"),
+            ("nilpotent", "nsd", "the only nsd nilpotent matrix is 0"),
+            ("nilpotent", "projector", "the only nilpotent projector is 0"),
+            ("nilpotent", "idempotent", "the only nilpotent idempotent is 0"),
+            ("nilpotent", "positive", "an entrywise positive matrix has a positive (Perron) eigenvalue"),
+        ]
+    ],
 ]
 MAX_DIM = 64
+DEFAULT_SAMPLE_WIDTH = 4
+
+
+@dataclass(frozen=True)
+class DimScope:
+    """What a claim says about one dimension.
+
+    ``kind`` is "fixed" (lo == hi), "range" (every integer in [lo, hi]) or "unbounded" (every integer
+    >= lo); ``sample`` is the window instances are drawn from (for fixed and range: [lo, hi]).
+    """
+
+    kind: str
+    lo: int
+    hi: int | None
+    sample: tuple[int, int]
+
+    @property
+    def finite(self) -> bool:
+        return self.kind != "unbounded"
+
+    def describe(self) -> str:
+        if self.kind == "fixed":
+            return str(self.lo)
+        if self.kind == "range":
+            return f"[{self.lo}, {self.hi}]"
+        return f">= {self.lo} (sampled on [{self.sample[0]}, {self.sample[1]}])"
+
+    def values(self) -> range:
+        """Every value of a finite scope."""
+        if not self.finite:
+            raise ValueError("an unbounded scope has no finite list of values")
+        return range(self.lo, self.hi + 1)  # type: ignore[operator]
 # assumptions that tie entries together: a gradient with respect to such a variable is ambiguous
-TIED_ENTRIES = {"symmetric", "psd", "pd", "orthogonal", "projector", "rank_deficient"}
+TIED_ENTRIES = set(SYMMETRIC_ASSUMPTIONS) | {"orthogonal", "rank_deficient", "idempotent", "nilpotent"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +141,7 @@ class Claim:
     name: str
     statement: str
     dims: dict[str, int | tuple[int, int]] = field(default_factory=dict)
+    scope: dict[str, DimScope] = field(default_factory=dict)
     vars: dict[str, Var] = field(default_factory=dict)
     given: list[str] = field(default_factory=list)
     expect: str | None = None
@@ -70,7 +152,11 @@ class Claim:
                  vars: Mapping[str, Any] | None = None, given: list[str] | None = None,
                  expect: str | None = None) -> None:
         self.name = _claim_name(name)
-        self.dims = _parse_dims(dims or {})
+        self.scope = _parse_dims(dims or {})
+        # the window instances are drawn from: an int, or (lo, hi)
+        self.dims = {
+            k: (v.sample[0] if v.sample[0] == v.sample[1] else v.sample) for k, v in self.scope.items()
+        }
         self.vars = _parse_vars(vars or {}, self.dims)
         self.statement = statement
         self.relation = parse_relation(statement)
@@ -104,6 +190,22 @@ class Claim:
     def dim_names(self) -> list[str]:
         return list(self.dims)
 
+    @property
+    def scope_is_finite(self) -> bool:
+        return all(s.finite for s in self.scope.values())
+
+    def scope_size(self) -> int | None:
+        """Number of dimension assignments in the declared scope (None if unbounded)."""
+        if not self.scope_is_finite:
+            return None
+        out = 1
+        for s in self.scope.values():
+            out *= len(s.values())
+        return out
+
+    def describe_scope(self) -> dict[str, str]:
+        return {k: v.describe() for k, v in self.scope.items()}
+
 
 def _claim_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip() or len(name) > 120:
@@ -111,33 +213,63 @@ def _claim_name(name: Any) -> str:
     return name.strip()
 
 
-def _parse_dims(dims: Mapping[str, Any]) -> dict[str, int | tuple[int, int]]:
-    out: dict[str, int | tuple[int, int]] = {}
+def _parse_dims(dims: Mapping[str, Any]) -> dict[str, DimScope]:
+    out: dict[str, DimScope] = {}
     if not isinstance(dims, Mapping):
-        raise ClaimError("dims must be a table of name = int or [lo, hi]")
+        raise ClaimError(
+            'dims must be a table of name = int, [lo, hi], "any" or { min = k, sample = [lo, hi] }'
+        )
     for name, spec in dims.items():
         check_identifier(name, "dimension name")
-        if isinstance(spec, bool):
-            raise ClaimError(f"dimension {name}: expected an int or [lo, hi], got {spec!r}")
-        if isinstance(spec, int):
-            lo = hi = spec
-        elif (
-            isinstance(spec, (list, tuple))
-            and len(spec) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in spec)
-        ):
-            lo, hi = spec
-        else:
-            raise ClaimError(f"dimension {name}: expected an int or [lo, hi], got {spec!r}")
-        if lo < 1 or hi < lo:
-            raise ClaimError(f"dimension {name}: need 1 <= lo <= hi, got {spec!r}")
+        out[name] = _dim_scope(name, spec)
+        hi = out[name].sample[1] if out[name].hi is None else out[name].hi
         if hi > MAX_DIM:
             from ..errors import ResourceLimitError
 
             raise ResourceLimitError(f"dimension {name} = {hi} is too large: at most {MAX_DIM} per dimension "
                                      "can be checked at high precision")
-        out[name] = lo if lo == hi else (lo, hi)
     return out
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _pair(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_int(x) for x in v)
+
+
+def _dim_scope(name: str, spec: Any) -> DimScope:
+    want = "an int or [lo, hi], \"any\", { min = k, sample = [lo, hi] }"
+    if isinstance(spec, DimScope):
+        return spec
+    if _is_int(spec):
+        if spec < 1:
+            raise ClaimError(f"dimension {name}: need a positive size, got {spec!r}")
+        return DimScope("fixed", spec, spec, (spec, spec))
+    if _pair(spec):
+        lo, hi = spec
+        if lo < 1 or hi < lo:
+            raise ClaimError(f"dimension {name}: need 1 <= lo <= hi, got {list(spec)!r}")
+        return DimScope("fixed" if lo == hi else "range", lo, hi, (lo, hi))
+    if spec == "any":
+        return DimScope("unbounded", 1, None, (1, 1 + DEFAULT_SAMPLE_WIDTH))
+    if isinstance(spec, Mapping):
+        extra = set(spec) - {"min", "sample"}
+        if extra or "min" not in spec:
+            raise ClaimError(
+                f"dimension {name}: a table scope needs min (and optionally sample), got {dict(spec)!r}"
+            )
+        lo = spec["min"]
+        if not _is_int(lo) or lo < 1:
+            raise ClaimError(f"dimension {name}: min must be an int >= 1, got {lo!r}")
+        sample = spec.get("sample", [lo, lo + DEFAULT_SAMPLE_WIDTH])
+        if not _pair(sample) or sample[0] < lo or sample[1] < sample[0]:
+            raise ClaimError(
+                f"dimension {name}: sample must be [lo, hi] with min <= lo <= hi, got {sample!r}"
+            )
+        return DimScope("unbounded", lo, None, (sample[0], sample[1]))
+    raise ClaimError(f"dimension {name}: expected {want}, got {spec!r}")
 
 
 def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:

@@ -84,8 +84,9 @@ def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def flag_names(message: str, parser: argparse.ArgumentParser) -> str:
-    """Name options as the user typed them: ``mlp_layers`` -> ``--mlp-layers`` when that option exists
-    (library errors name Python parameters; quoted names, e.g. claim variables, are left alone)."""
+    """Name options as the user typed them: ``mlp_layers must ...`` -> ``--mlp-layers must ...`` when that
+    option exists.  Library errors name Python parameters at the start of the message (or of a clause
+    after ": "); any other occurrence (claim names, variables, file text) is left alone."""
     import re
 
     flags = _option_strings(parser)
@@ -94,8 +95,7 @@ def flag_names(message: str, parser: argparse.ArgumentParser) -> str:
         flag = "--" + m.group(0).replace("_", "-")
         return flag if flag in flags else m.group(0)
 
-    message = re.sub(r"(?<![\w'\"`.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w'\"`])", swap, message)
-    return re.sub(r"(?:(?<=^)|(?<=: ))[a-z][a-z0-9]*(?= must )", swap, message)
+    return re.sub(r"(?:(?<=^)|(?<=: ))[a-z][a-z0-9_]*(?= must )", swap, message)
 
 
 def progress_printer(enabled: bool = True):
@@ -104,6 +104,13 @@ def progress_printer(enabled: bool = True):
     from .progress import progress_sink
 
     return progress_sink(enabled)
+
+
+def wants_progress(args: argparse.Namespace) -> bool:
+    """Progress on stderr unless ``--no-progress``/``--quiet``; off under ``--json`` unless ``--progress``."""
+    if getattr(args, "no_progress", False) or getattr(args, "quiet", False):
+        return False
+    return not getattr(args, "json", False) or bool(getattr(args, "progress", False))
 
 
 def _hypothesis_home() -> None:

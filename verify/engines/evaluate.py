@@ -19,6 +19,7 @@ from ..language.parser import Node, unparse
 from ..language.shapes import int_value
 from .fields import ExactField, Field, FloatField, NotCertifiable, NotExact
 
+RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
 _UNARY = {"tr", "det", "inv", "pinv", "norm", "eigmin", "eigmax", "sigma_min", "sigma_max",
           "sigma_small", "rank", "proj", "expm", "exp", "log", "sqrt", "abs", "diag", "diagvec", "relu",
           "step", "norm1", "norm2", "norminf", "nuclear"}
@@ -38,6 +39,7 @@ class Evaluator:
     dims: Mapping[str, int]
     exact_values: Mapping[str, Any] | None = None
     max_magnitude: float = 0.0
+    threshold_decisions: int = 0
 
     def __call__(self, node: Node):
         v = self._eval(node)
@@ -53,6 +55,41 @@ class Evaluator:
             return
         if m > self.max_magnitude:
             self.max_magnitude = m
+
+    def _exact_argument(self, node: Node):
+        """The argument as exact rationals (rank-type decisions need exact input), or None."""
+        try:
+            v = Evaluator(ExactField(), self.exact_values, self.dims, exact_values=self.exact_values)(node)
+        except (NotExact, UndefinedValue):
+            return None
+        if not all(getattr(x, "is_Rational", False) for x in v.flat):
+            return None
+        return [[Fraction(int(x.p), int(x.q)) for x in r] for r in v.tolist()]
+
+    def _observe_inside(self, name: str, a) -> None:
+        """Magnitudes formed *inside* det (Hadamard's bound: the product of the column norms, which
+        bounds every partial product of an elimination) and expm (exp of the entrywise 1-norm)."""
+        if isinstance(self.field, ExactField):
+            return
+        try:
+            m = np.abs(
+                np.asarray([[float(_mid(x)) for x in row] for row in np.asarray(a).tolist()], dtype=float)
+            )
+        except (TypeError, ValueError, OverflowError):
+            return
+        with np.errstate(all="ignore"):
+            self._observe_estimate(name, m)
+
+    def _observe_estimate(self, name: str, m) -> None:
+        import math
+
+        if name == "det":
+            logs = [math.log10(max(float(np.sqrt(np.sum(col**2))), 1.0)) for col in m.T]
+            est = 10 ** min(sum(logs), 300.0)
+        else:
+            est = math.exp(min(float(np.sum(m)), 690.0))
+        if est > self.max_magnitude:
+            self.max_magnitude = est
 
     def _eval(self, node: Node):
         f = self.field
@@ -103,7 +140,14 @@ class Evaluator:
             return getattr(f, name)(self(node.args[0]), int_value(node.args[1], self.dims))
         if name == "grad":
             return self._grad(node)
+        if name in RANK_TYPE and not isinstance(f, ExactField):
+            rows = self._exact_argument(node.args[0]) if self.exact_values is not None else None
+            if rows is not None and hasattr(f, "rank_type_exact"):
+                return f.rank_type_exact(name, rows)
+            self.threshold_decisions += 1
         args = [self(a) for a in node.args]
+        if name in ("det", "expm"):
+            self._observe_inside(name, args[0])
         if name == "vec":
             return f.vec(args[0])
         if name == "kron":
@@ -122,7 +166,8 @@ class Evaluator:
         syms, grads, as_float = symbolic_gradient(
             fnode, xname, self.dims, {k: v.shape for k, v in base.items()}
         )
-        if isinstance(self.field, FloatField):
+        kinky = _has_kinks(grads)
+        if isinstance(self.field, FloatField) and not kinky:
             args = [np.asarray(self.values[k], dtype=float).ravel() for k in syms]
             flat = np.concatenate(args) if args else np.zeros(0)
             with np.errstate(all="ignore"):
@@ -130,7 +175,7 @@ class Evaluator:
             if not np.all(np.isfinite(g)):
                 raise UndefinedValue("gradient is not finite here")
             return g
-        if self.exact_values is None and not isinstance(self.field, ExactField):
+        if self.exact_values is None and not isinstance(self.field, (ExactField, FloatField)):
             raise ClaimError("grad needs the exact instance values")
         import sympy
 
@@ -138,17 +183,45 @@ class Evaluator:
         for k, arr in syms.items():
             vals = base[k]
             for sym, v in zip(arr.flat, np.asarray(vals).flat):
-                subs[sym] = v
+                subs[sym] = sympy.Float(float(v), 30) if isinstance(self.field, FloatField) else v
         g = np.empty(grads.shape, dtype=object)
         for i in range(grads.shape[0]):
             for j in range(grads.shape[1]):
+                if kinky:
+                    _check_kinks(grads[i, j], subs)
                 g[i, j] = grads[i, j].xreplace(subs)
-                if g[i, j].has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-                    raise UndefinedValue("gradient is not defined here (a division by zero)")
+                if g[i, j].has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                    raise UndefinedValue("gradient is not finite here (0/0 or a pole)")
         return _to_field(self.field, g)
 
 
 _GRADIENTS: dict = {}
+
+
+def _kink_types():
+    import sympy
+
+    return (sympy.sign, sympy.Heaviside, sympy.DiracDelta)
+
+
+def _has_kinks(grads: np.ndarray) -> bool:
+    """True when a derivative contains sign/Heaviside/DiracDelta (from abs, max, min, norms)."""
+    kt = _kink_types()
+    return any(e.has(*kt) for e in grads.flat)
+
+
+def _check_kinks(expr, subs: dict) -> None:
+    """A derivative evaluated where its argument is 0 is undefined (d|x|/dx at 0, d max(x, 0)/dx at
+    0), never sign(0) = 0 or Heaviside(0) = 1/2."""
+    import sympy
+
+    for f in expr.atoms(*_kink_types()):
+        arg = f.args[0].xreplace(subs)
+        if arg.is_zero:
+            raise UndefinedValue(f"derivative at a point of non-differentiability ({f.func.__name__} of 0)")
+        if arg.is_number and arg.is_zero is None and abs(complex(sympy.N(arg, 40))) < 1e-30:
+            raise UndefinedValue(f"derivative at (or numerically at) a kink ({f.func.__name__} of ~0)")
+
 
 
 def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: Mapping[str, tuple]):

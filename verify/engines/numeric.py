@@ -3,13 +3,24 @@
 Relations are reduced to a *slack* that must be >= 0 (> 0 for strict relations):
 ``lhs <= rhs`` has slack rhs - lhs, ``lhs >= rhs`` has slack lhs - rhs; ``==`` compares entrywise.
 
-At ``dps`` digits the tolerance is ``10^-(dps-10) * (1 + M)`` with M the largest magnitude of any
-intermediate value (docs/design.md).  A slack within the tolerance is a near-tie: it is re-evaluated at
-higher precision, never guessed; a tie that persists is "tight" (equality attained up to the working
-precision), which counts as holding for a non-strict relation and as undecided for a strict one.
+At ``d`` digits the tolerance is ``10^-(d-10) * (1 + M)`` with M the largest magnitude of any
+intermediate value (including estimates of what ``det`` and ``expm`` form inside).  A tolerance is
+never truth: a slack (or, for ``==``, a residual) within the tolerance is a near-tie and is
+re-evaluated at a higher precision (at least 2 dps + 10, more when the magnitude needs it:
+d + log10((1 + M)/scale) + 10 digits), until
+the tolerance is below ``10^-(dps-10)`` relative to the sides themselves.  A tie that persists there
+is "tight" (the sides agree to dps - 10 digits: holding numerically for ``<=``/``>=``/``==``,
+undecided for a strict relation); one that cannot be brought there below ``MAX_DPS`` digits is
+undecided.  Every decision records the absolute residual and the tolerance it was compared with.
+
+A violation seen at working precision is only a candidate: ``confirm_violation`` needs an exact or
+ball confirmation, or a gap that keeps its size at two higher precisions (a gap that shrinks with
+the precision is rounding).  Decisions that rank-type functions (rank, pinv, proj, sigma_small)
+determine are never made on mpmath alone: those functions decide "zero" by a threshold.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -19,6 +30,7 @@ import numpy as np
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
 from ..precision import flint_bits
+
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
@@ -27,6 +39,21 @@ from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertif
 EXACT_MAX_ENTRIES = 64
 NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log",
                        "eig", "sigma", "norm2", "nuclear"}
+# functions that decide "is this zero?" by a relative threshold at working precision
+RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
+MAX_DPS = 1500
+FLOAT_MAX = 1.0e308
+
+
+def safe_float(v) -> float:
+    """A float summary that never overflows (clamped to +-1e308; NaN stays NaN)."""
+    try:
+        f = float(v)
+    except OverflowError:
+        return FLOAT_MAX if v > 0 else -FLOAT_MAX
+    except (TypeError, ValueError):
+        return float("nan")
+    return f if math.isnan(f) else max(-FLOAT_MAX, min(FLOAT_MAX, f))
 
 
 @dataclass
@@ -59,7 +86,7 @@ def _evaluate(rel: Relation, fieldobj: Field, inst: Instance, exact_values=None)
             f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
             "matrices (use eigmin(...) >= 0, norm(...), ...)"
         )
-    return lhs, rhs, ev.max_magnitude
+    return lhs, rhs, ev.max_magnitude, ev.threshold_decisions > 0
 
 
 def exact_values(inst: Instance) -> dict:
@@ -83,10 +110,13 @@ def decide_exact(rel: Relation, inst: Instance) -> Decision | None:
         return None                      # exact SymPy arithmetic on large matrices is too slow
     ex = ExactField()
     try:
-        lhs, rhs, _ = _evaluate(rel, ex, inst, exact_values=exact_values(inst))
+        lhs, rhs, _, _ = _evaluate(rel, ex, inst, exact_values=exact_values(inst))
     except NotExact:
         return None
     diffs = []
+    for v in list(lhs.flat) + list(rhs.flat):
+        if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise UndefinedValue("a value is not finite (NaN or infinite)")
     for a, b in zip(lhs.flat, rhs.flat):
         d = a - b
         if not d.is_Rational:
@@ -94,15 +124,15 @@ def decide_exact(rel: Relation, inst: Instance) -> Decision | None:
             if not d.is_Rational:
                 return None
         diffs.append(Fraction(int(d.p), int(d.q)))
-    scale = 1 + max((abs(float(v)) for v in list(lhs.flat) + list(rhs.flat)), default=0.0)
+    scale = 1 + max((abs(safe_float(v)) for v in list(lhs.flat) + list(rhs.flat)), default=0.0)
     if rel.op == "==":
         worst = max((abs(d) for d in diffs), default=Fraction(0))
         st = "holds" if worst == 0 else "violated"
-        return Decision(st, "exact", -float(worst) / scale, -float(worst),
+        return Decision(st, "exact", -safe_float(worst) / scale, -safe_float(worst),
                         {"max_abs_difference": worst})
     s = diffs[0] if rel.op in (">=", ">") else -diffs[0]
     ok = s > 0 if rel.op in ("<", ">") else s >= 0
-    return Decision("holds" if ok else "violated", "exact", float(s) / scale, float(s),
+    return Decision("holds" if ok else "violated", "exact", safe_float(s) / scale, safe_float(s),
                     {"slack": s, "lhs": _scalar_json(lhs[0, 0]), "rhs": _scalar_json(rhs[0, 0])})
 
 
@@ -118,8 +148,9 @@ def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
     with flint_bits(bits):
         bf = BallField(bits)
         try:
-            ev = exact_values(inst) if any(n.value == "grad" for n in _calls(rel)) else None
-            lhs, rhs, _ = _evaluate(rel, bf, inst, exact_values=ev)
+            need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
+            ev = exact_values(inst) if need else None
+            lhs, rhs, _, _ = _evaluate(rel, bf, inst, exact_values=ev)
         except (NotCertifiable, NotExact, ZeroDivisionError, ValueError):
             return None
         if rel.op == "==":
@@ -147,56 +178,93 @@ def _calls(rel: Relation):
 
 
 def _mp_slack(rel: Relation, inst: Instance, dps: int):
+    """(slack, residual, tolerance, scale, lhs, rhs, magnitude, threshold) at ``dps`` digits.
+
+    ``slack`` is the signed margin of an inequality (for ``==``: minus the largest entrywise
+    residual); ``residual`` is |lhs - rhs| for ``==`` and the slack itself otherwise; ``threshold``
+    says a rank-type function had to decide "zero" by a threshold (its argument was not exact)."""
     mf = MpField(dps)
-    ev = exact_values(inst) if any(n.value == "grad" for n in _calls(rel)) else None
-    lhs, rhs, mag = _evaluate(rel, mf, inst, exact_values=ev)
+    need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
+    ev = exact_values(inst) if need else None
+    lhs, rhs, mag, threshold = _evaluate(rel, mf, inst, exact_values=ev)
     ctx = mf.ctx
+    for v in list(lhs.flat) + list(rhs.flat):
+        if not ctx.isfinite(v):
+            raise UndefinedValue("a value is not finite (NaN or infinite)")
     tol = ctx.mpf(10) ** (-(dps - 10)) * (1 + ctx.mpf(mag))
-    scale = 1 + max(abs(v) for v in list(lhs.flat) + list(rhs.flat))
+    scale = 1 + max((abs(v) for v in list(lhs.flat) + list(rhs.flat)), default=ctx.mpf(0))
     if rel.op == "==":
-        worst = max(abs(a - b) for a, b in zip(lhs.flat, rhs.flat))
-        s = -worst if worst > tol else ctx.mpf(0) * worst
-        return s, worst, tol, scale, lhs, rhs
+        worst = max((abs(a - b) for a, b in zip(lhs.flat, rhs.flat)), default=ctx.mpf(0))
+        return -worst, worst, tol, scale, lhs, rhs, mag, threshold
     s = _slack_sign(rel, lhs, rhs)
-    return s, s, tol, scale, lhs, rhs
+    return s, s, tol, scale, lhs, rhs, mag, threshold
+
+
+def _escalated_dps(d: int, mag: float, scale) -> int:
+    """Digits at which the magnitude-scaled tolerance drops below the sides' own scale."""
+    if not math.isfinite(mag):
+        return 10 * MAX_DPS
+    extra = max(0.0, math.log10(1 + mag) - math.log10(max(float(scale), 1.0)))
+    return d + math.ceil(extra) + 10
 
 
 def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
-    """High-precision decision with a near-tie re-check at about twice the precision."""
-    s, raw, tol, scale, lhs, rhs = _mp_slack(rel, inst, dps)
+    """High-precision decision; near-ties escalate the precision by the magnitude (module docstring)."""
     strict = rel.op in ("<", ">")
-    if rel.op == "==":
-        if raw <= tol:
+    d = dps
+    trail: list[dict[str, Any]] = []
+    for _ in range(4):
+        s, raw, tol, scale, lhs, rhs, mag, threshold = _mp_slack(rel, inst, d)
+        info = {"dps": d, "residual": safe_float(abs(raw)), "tol": safe_float(tol)}
+        if threshold:
+            # a rank-type function decided "zero" by a threshold: never a basis for a verdict alone
+            info["rank_threshold"] = True
+        trail.append(info)
+        det = {**info, "precisions": [t["dps"] for t in trail]}
+        if rel.op == "==":
+            if raw > tol:
+                return Decision("violated", f"mpmath dps={d}", safe_float(s / scale), safe_float(s), det)
+        elif s > tol:
+            return Decision("holds", f"mpmath dps={d}", safe_float(s / scale), safe_float(s), det)
+        elif s < -tol:
+            return Decision("violated", f"mpmath dps={d}", safe_float(s / scale), safe_float(s),
+                            {**det, "lhs": safe_float(lhs[0, 0]), "rhs": safe_float(rhs[0, 0])})
+        # a near-tie: is the tolerance already at the sides' own scale?
+        target = tol.context.mpf(10) ** (-(dps - 10)) * scale
+        if tol <= target * 10 and len(trail) >= 2:
+            if rel.op == "==":
+                return Decision("holds", f"mpmath dps={d}", 0.0, safe_float(raw), det)
+            if strict:
+                return Decision(
+                    "undecided",
+                    f"mpmath dps={d}",
+                    0.0,
+                    safe_float(s),
+                    {**det, "why": "the two sides agree to the working precision but the relation is strict"},
+                )
+            return Decision("tight", f"mpmath dps={d}", 0.0, safe_float(s), det)
+        nd = _escalated_dps(dps, mag, scale)
+        if nd > MAX_DPS:
             return Decision(
-                "holds", f"mpmath dps={dps}", 0.0, float(raw), {"residual": float(raw), "tol": float(tol)}
+                "undecided",
+                f"mpmath dps={d}",
+                0.0,
+                safe_float(s),
+                {
+                    **det,
+                    "why": f"a near-tie below a tolerance set by intermediate magnitudes ~{mag:.3g}; "
+                    f"resolving it needs more than {MAX_DPS} digits",
+                },
             )
-    elif s > tol:
-        return Decision("holds", f"mpmath dps={dps}", float(s / scale), float(s), {"tol": float(tol)})
-    # a violation or a near-tie: re-check at higher precision before saying anything
-    dps2 = 2 * dps + 10
-    s2, raw2, tol2, scale2, lhs2, rhs2 = _mp_slack(rel, inst, dps2)
-    if rel.op == "==":
-        if raw2 <= tol2:
-            return Decision(
-                "holds", f"mpmath dps={dps2} (re-check)", 0.0, float(raw2), {"residual": float(raw2)}
-            )
-        return Decision("violated", f"mpmath dps={dps2}", -float(raw2 / scale2), -float(raw2),
-                        {"residual": float(raw2), "tol": float(tol2)})
-    if s2 > tol2:
-        return Decision(
-            "holds", f"mpmath dps={dps2} (re-check)", float(s2 / scale2), float(s2), {"tol": float(tol2)}
-        )
-    if s2 < -tol2:
-        return Decision("violated", f"mpmath dps={dps2}", float(s2 / scale2), float(s2),
-                        {"tol": float(tol2), "lhs": float(lhs2[0, 0]), "rhs": float(rhs2[0, 0])})
-    if strict:
-        return Decision("undecided", f"mpmath dps={dps2}", 0.0, float(s2),
-                        {"why": "the two sides agree to the working precision but the relation is strict"})
-    return Decision("tight", f"mpmath dps={dps2}", 0.0, float(s2), {"tol": float(tol2)})
+        d = max(nd, 2 * dps + 10) if len(trail) == 1 else max(nd, d + 10)
+    return Decision(
+        "undecided", f"mpmath dps={d}", 0.0, safe_float(s), {**det, "why": "near-tie not resolved"}
+    )
 
 
 def confirm_violation(rel: Relation, inst: Instance, dps: int) -> Decision | None:
-    """Re-check a candidate counterexample: exactly, else with balls, else at two higher precisions.
+    """Re-check a candidate counterexample: exactly, else with balls, else by a gap that keeps its
+    size at two higher precisions (mpmath alone never refutes a rank-type decision).
 
     Returns the confirming decision, or None when the violation does not survive (rounding).
     """
@@ -208,28 +276,52 @@ def confirm_violation(rel: Relation, inst: Instance, dps: int) -> Decision | Non
         if d is not None:
             return d if d.status == "violated" else None
         d2 = decide_mp(rel, inst, 2 * dps)
+        if d2.status != "violated" or d2.details.get("rank_threshold"):
+            return None
         d3 = decide_mp(rel, inst, 3 * dps + 20)
-        if d2.status == "violated" and d3.status == "violated":
-            d3.method = f"mpmath at dps {2 * dps} and {3 * dps + 20} (re-checked at higher precision)"
-            return d3
-        return None
+        if d3.status != "violated":
+            return None
+        g2, g3 = d2.raw_slack, d3.raw_slack
+        if not (abs(g2 - g3) <= 1e-6 * abs(g3)):
+            return None            # the gap changes with the precision: rounding, not a counterexample
+        d3.method = (f"mpmath at dps {d2.details.get('dps')} and {d3.details.get('dps')}: "
+                     "a gap of the same size at both precisions")
+        d3.details["gap_at_lower_precision"] = g2
+        return d3
     except UndefinedValue:
         return None
 
 
-def given_holds(claim: Claim, inst: Instance, dps: int) -> bool | None:
-    """True/False when every given condition is decided on ``inst``; None when one is undecided."""
+GIVEN_GRADES = ("rigorous", "numeric", "false", "undecided")
+
+
+def given_grade(claim: Claim, inst: Instance, dps: int) -> str:
+    """How well every given condition is established on ``inst``.
+
+    "rigorous": all decided exactly or with balls; "numeric": all hold, some only at mpmath
+    precision (enough for ``holds_numerically``, not for a counterexample or a certified instance);
+    "false": one is violated; "undecided": one could not be decided."""
+    grade = "rigorous"
     for rel in claim.given_relations:
         d = decide_exact(rel, inst)
         if d is None:
             d = decide_ball(rel, inst, dps)
         if d is None:
             d = decide_mp(rel, inst, dps)
-            if d.status in ("tight", "undecided"):
-                return None
+            if d.status == "undecided" or d.details.get("rank_threshold"):
+                return "undecided"
+            if d.status in ("holds", "tight"):
+                grade = "numeric"
+                continue
         if d.status == "violated":
-            return False
-    return True
+            return "false"
+    return grade
+
+
+def given_holds(claim: Claim, inst: Instance, dps: int) -> bool | None:
+    """True/False when every given condition is decided on ``inst``; None when one is undecided."""
+    g = given_grade(claim, inst, dps)
+    return None if g == "undecided" else g != "false"
 
 
 def float_slack(rel: Relation, inst_values: dict, dims: dict) -> float:

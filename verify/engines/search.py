@@ -213,7 +213,9 @@ def optimise(claim: Claim, starts: list[tuple[dict, dict]], stats: SearchStats, 
                 inst = make_instance(claim, dims, unpack(x, digits))
             except (ZeroDivisionError, ValueError, OverflowError):
                 continue
-            if is_candidate(claim, slack_of(claim, inst)):
+            sl = slack_of(claim, inst)
+            # every negative float slack goes to the exact re-check (a near-miss may be real)
+            if is_candidate(claim, sl) or (sl is not None and sl < 0):
                 out.append(inst)
                 if digits is not None and digits <= 2:
                     break

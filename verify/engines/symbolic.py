@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..claims.model import Claim
+from ..claims.model import SYMMETRIC_ASSUMPTIONS, Claim
 from ..errors import ClaimError, UndefinedValue
 from ..claims.instances import Instance, shape_of
 from ..language.parser import Node, Relation
@@ -42,6 +42,7 @@ class SymbolicOutcome:
     method: str = ""
     shapes: list[dict[str, int]] = field(default_factory=list)
     candidates: list[Instance] = field(default_factory=list)
+    skipped: list[dict[str, int]] = field(default_factory=list)
     note: str = ""
     seconds: float = 0.0
 
@@ -82,7 +83,7 @@ def _symbolic_values(claim: Claim, dims: dict[str, int]):
         if var.is_scalar and "nonzero" in a and "positive" not in a:
             kw["nonzero"] = True
         m = np.empty((r, c), dtype=object)
-        sym = bool(a & {"symmetric", "psd", "pd", "projector"})
+        sym = bool(a & SYMMETRIC_ASSUMPTIONS)
         for i in range(r):
             for j in range(c):
                 if sym and j < i:
@@ -117,7 +118,10 @@ def _det_sides_ok(rel: Relation, dims, shapes) -> bool:
     return True
 
 
-def prove_identity(claim: Claim, time_budget: float = 20.0) -> SymbolicOutcome:
+def prove_identity(claim: Claim, time_budget: float = 20.0,
+                   shapes: list[dict[str, int]] | None = None) -> SymbolicOutcome:
+    """Try the identity on each of ``shapes`` (default: ``symbolic_shapes``).  ``out.shapes`` lists
+    the shapes on which lhs - rhs is exactly 0; ``out.skipped`` the ones too large to try."""
     rel = claim.relation
     out = SymbolicOutcome()
     t0 = time.perf_counter()
@@ -131,15 +135,18 @@ def prove_identity(claim: Claim, time_budget: float = 20.0) -> SymbolicOutcome:
         )
         return out
     ex = ExactField()
-    for dims in symbolic_shapes(claim):
+    for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
         if time.perf_counter() - t0 > time_budget:
             out.note = "time budget reached"
-            break
-        shapes = {n: shape_of(v, dims) for n, v in claim.vars.items()}
-        if not _det_sides_ok(rel, dims, shapes):
+            out.skipped.append(dict(dims))
+            continue
+        var_shapes = {n: shape_of(v, dims) for n, v in claim.vars.items()}
+        if not _det_sides_ok(rel, dims, var_shapes):
+            out.skipped.append(dict(dims))
             continue
         values, count = _symbolic_values(claim, dims)
         if count > MAX_SYMBOLS:
+            out.skipped.append(dict(dims))
             continue
         ev = Evaluator(ex, values, dims)
         try:
@@ -171,8 +178,7 @@ def _z3_expr(node: Node, env: dict):
 
     op = node.op
     if op == "num":
-        q = node.value
-        return z3.RealVal(f"{q.numerator}/{q.denominator}")
+        return _z3_rational(Fraction(node.value))
     if op == "name":
         if node.value not in env:
             raise NotExact("dimension used as a value")
@@ -185,8 +191,10 @@ def _z3_expr(node: Node, env: dict):
     if op == "div":
         if node.args[1].op != "num":
             raise NotExact("division by a non-constant")
-        q = node.args[1].value
-        return _z3_expr(node.args[0], env) * z3.RealVal(f"{q.denominator}/{q.numerator}")
+        q = Fraction(node.args[1].value)
+        if q == 0:
+            raise ClaimError("division by the literal 0")
+        return _z3_expr(node.args[0], env) * _z3_rational(1 / q)
     if op == "pow":
         e = node.args[1]
         if e.op != "num" or e.value.denominator != 1 or not 0 <= e.value <= 12:
@@ -197,6 +205,14 @@ def _z3_expr(node: Node, env: dict):
             out = out * base
         return out
     raise NotExact(f"{op} is not polynomial")
+
+
+def _z3_rational(q: Fraction):
+    """A z3 rational with the sign on the numerator (z3 reads "1/-5" as +1/5)."""
+    import z3
+
+    q = Fraction(q)
+    return z3.Q(q.numerator, q.denominator) if q.denominator != 1 else z3.RealVal(q.numerator)
 
 
 def _z3_rel(rel: Relation, env: dict):
@@ -244,7 +260,7 @@ def decide_polynomial(claim: Claim, timeout_ms: int = 3000) -> SymbolicOutcome:
             vals = {}
             for name in claim.vars:
                 v = m.eval(env[name], model_completion=True)
-                vals[name] = _z3_rational(v, digits)
+                vals[name] = _z3_model_value(v, digits)
             out.candidates.append(Instance({}, {k: [[v]] for k, v in vals.items()}))
         out.method = "z3 model (re-checked exactly before use)"
     else:
@@ -252,7 +268,7 @@ def decide_polynomial(claim: Claim, timeout_ms: int = 3000) -> SymbolicOutcome:
     return out
 
 
-def _z3_rational(v, digits: int) -> Fraction:
+def _z3_model_value(v, digits: int) -> Fraction:
     import z3
 
     if z3.is_rational_value(v):

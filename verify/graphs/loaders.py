@@ -160,7 +160,7 @@ def _graph_slow(node_lines: list[tuple[str, int]], n: int, gi: int, self_loops: 
 
 
 def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, display: str | None = None,
-                  self_loops: str = "error") -> list[Graph]:
+                  self_loops: str = "error", max_graphs: int | None = None) -> list[Graph]:
     """Read a GIN/GNTK text file (``.gz``: gzip-compressed); errors name the file and the 1-based line.
 
     ``self_loops``: ``"error"`` (default) or ``"drop"``.  A listed self-loop u-u is dropped from
@@ -168,6 +168,7 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
     degree used as a tag (``degree_as_tag``), as in the official code, whose networkx degree
     counts a loop twice; the official code also keeps the loop in its Ã (weight 3 on the
     diagonal), which this loader does not reproduce.  COLLAB has 2837 such loops (in 1902 graphs).
+    ``max_graphs``: read only the first graphs (one-hot tags are then over those graphs' tags).
     """
     if self_loops not in SELF_LOOPS:
         raise InputError(f"unknown self_loops {self_loops!r} (use one of {', '.join(SELF_LOOPS)})")
@@ -197,7 +198,8 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
             "first line must be the number of graphs (a positive integer)", where=f"{shown}:{ln}"
         )
     adjs, tag_lists, labels, loop_lists = [], [], [], []
-    for gi in range(head[0]):
+    count = head[0] if max_graphs is None else min(head[0], int(max_graphs))
+    for gi in range(count):
         toks, ln = next_line()
         hdr = _ints(toks, shown, ln)
         if len(hdr) != 2 or hdr[0] < 1:
@@ -212,7 +214,7 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
         tag_lists.append(np.asarray(tags, dtype=int))
         labels.append(label)
         loop_lists.append(loops)
-    while pos < len(lines):
+    while count == head[0] and pos < len(lines):
         if lines[pos].strip():
             raise InputError("unexpected text after the last graph", where=f"{shown}:{pos + 1}")
         pos += 1

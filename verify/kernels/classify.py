@@ -74,24 +74,32 @@ def _fold_scores(gram, y, train, test, c_grid) -> np.ndarray:
     return out
 
 
-def classify_grid(
-    grams: Mapping[str, np.ndarray],
-    labels,
-    seed: int = 0,
-    folds: int = 10,
-    c_grid=C_GRID,
-    inner_folds: int = 5,
-    nested_c_grid=None,
-    normalise: str = "min",
-) -> dict[str, Any]:
+def _fold_task(mats, y, ki, train, test, c_grid):
+    return _fold_scores(mats[ki], y, train, test, c_grid)
+
+
+def _inner_task(mats, y, ki, train, isplits, c_grid):
+    gtr = mats[ki][np.ix_(train, train)]
+    return np.mean([_fold_scores(gtr, y[train], itr, ite, c_grid) for itr, ite in isplits], axis=0)
+
+
+def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds: int = 10,
+                  c_grid=C_GRID, inner_folds: int = 5, nested_c_grid=None, normalise: str = "min",
+                  progress=None, engine=None) -> dict[str, Any]:
     """Official-style selection over (kernel, C) by mean test accuracy, and nested CV.
 
     ``normalise``: "min" (gram / gram.min()) or "cosine", or a mapping kernel name -> one of them
     (the official search tries both variants of every Gram).
 
+    ``engine``: where the SVC fits run (None = this process, or a spec/engine of
+    :mod:`verify.kernels.parallel`: one task per (kernel, fold) and per (outer fold, kernel) of the
+    nested CV; the result does not depend on it).
+
     Returns percentages: ``accuracy_mean``/``accuracy_std`` with the selected ``kernel`` and ``C``,
     ``nested_accuracy_mean``/``nested_accuracy_std`` and the inner choices per outer fold.
+    ``progress`` (optional) receives "classify: ..." messages.
     """
+    say = progress or (lambda _m: None)
     if not grams:
         raise InputError("no Gram matrices to classify with")
     c_grid = np.asarray(c_grid, dtype=np.float64)
@@ -107,23 +115,41 @@ def classify_grid(
         )
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(np.zeros(len(y)), y))
-    # official style: scores[kernel][fold, C]
-    scores = {
-        k: np.array([_fold_scores(g, y, tr, te, c_grid) for tr, te in splits])
-        for k, (g, _) in prepared.items()
-    }
+    keys = list(prepared)
+    mats = [prepared[k][0] for k in keys]
+    # official style: scores[kernel][fold, C]; one task per (kernel, fold), run on ``engine``
+    inner_splits = []
+    for fi, (tr, _) in enumerate(splits):
+        inner = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed + 1 + fi)
+        inner_splits.append(list(inner.split(np.zeros(len(tr)), y[tr])))
+    from .parallel import run_tasks
+
+    nf, nk = len(splits), len(keys)
+    outer = [(ki, splits[fi][0], splits[fi][1], c_grid) for fi in range(nf) for ki in range(nk)]
+    # nested: inner CV on each outer training part chooses (kernel, C); one task per (outer fold, kernel)
+    inner = [(ki, splits[fi][0], inner_splits[fi], nc) for fi in range(nf) for ki in range(nk)]
+    if engine is None:   # in this process, fold by fold (progress per outer fold)
+        flat, inner_means = [], []
+        for fi in range(nf):
+            say(f"classify: C grid on outer fold {fi + 1}/{nf}")
+            flat += run_tasks(_fold_task, outer[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
+        for fi in range(nf):
+            say(f"classify: nested CV, outer fold {fi + 1}/{nf}")
+            inner_means += run_tasks(_inner_task, inner[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
+    else:
+        say(f"classify: C grid, {len(outer)} (outer fold, kernel) tasks")
+        flat = run_tasks(_fold_task, outer, engine, shared=(mats, y))
+        say(f"classify: nested CV, {len(inner)} (outer fold, kernel) tasks")
+        inner_means = run_tasks(_inner_task, inner, engine, shared=(mats, y))
+    scores = {k: np.array([flat[fi * nk + ki] for fi in range(nf)]) for ki, k in enumerate(keys)}
     best = max(((k, ci) for k in scores for ci in range(len(c_grid))),
                key=lambda kc: (scores[kc[0]][:, kc[1]].mean(), -kc[1]))
     acc = scores[best[0]][:, best[1]] * 100
-    # nested: inner CV on each outer training part chooses (kernel, C)
     nested, chosen = [], []
     for fi, (tr, te) in enumerate(splits):
-        inner = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed + 1 + fi)
-        isplits = list(inner.split(np.zeros(len(tr)), y[tr]))
         best_inner = None
-        for k, (g, _) in prepared.items():
-            gtr = g[np.ix_(tr, tr)]
-            m = np.mean([_fold_scores(gtr, y[tr], itr, ite, nc) for itr, ite in isplits], axis=0)
+        for ki, k in enumerate(keys):
+            m = inner_means[fi * len(keys) + ki]
             ci = int(np.argmax(m))
             if best_inner is None or m[ci] > best_inner[0]:
                 best_inner = (m[ci], k, ci)
@@ -167,9 +193,11 @@ def classify_grid(
 
 
 def classify(gram: np.ndarray, labels, seed: int = 0, folds: int = 10, c_grid=C_GRID,
-             inner_folds: int = 5, nested_c_grid=None, normalise: str = "min") -> dict[str, Any]:
+             inner_folds: int = 5, nested_c_grid=None, normalise: str = "min",
+             progress=None, engine=None) -> dict[str, Any]:
     """``classify_grid`` with one kernel."""
-    res = classify_grid({"gntk": gram}, labels, seed, folds, c_grid, inner_folds, nested_c_grid, normalise)
+    res = classify_grid({"gntk": gram}, labels, seed, folds, c_grid, inner_folds, nested_c_grid, normalise,
+                        progress=progress, engine=engine)
     res.pop("kernel")
     for ch in res["nested_choices"]:
         ch.pop("kernel")

@@ -25,6 +25,7 @@ digits) compute E[f(u) g(v)] with u = √a z₁, v = √b (ρ z₁ + s z₂), z�
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -350,7 +351,7 @@ def _pieces(points, lo, hi, graded=()):
 
 def _gl_integrate(fn, pts, nodes):
     total = mpmath.mpf(0)
-    for x0, x1 in zip(pts[:-1], pts[1:]):
+    for x0, x1 in itertools.pairwise(pts):
         half, mid = (x1 - x0) / 2, (x1 + x0) / 2
         total += half * mpmath.fsum(w * fn(mid + half * x) for x, w in nodes)
     return total

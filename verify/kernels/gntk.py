@@ -29,8 +29,12 @@ for one-hot tags; for continuous features every node is its own colour).  Memory
 ``chunk_size``: graphs are grouped into consecutive chunks with at most ``chunk_size`` distinct
 colours at any level (a single larger graph forms its own chunk), and chunk pairs (I, J), I ≤ J,
 are processed in turn with O(chunk_size²) floats each.  The diagonal a_u of every ReLU layer comes
-from the diagonal chunk pairs, computed first.  Entries between identical colours get ρ = 1 exactly.
-Runs on numpy float64 (CPU); no GPU path.
+from the diagonal chunk pairs, computed first.  Entries between colours of one parallel class
+(identical colours, and colours whose features are exact positive multiples of each other, e.g.
+child counts (2, 2) and (1, 1) of the same colours: see ``_parallel_classes``) get ρ = 1 exactly;
+float ρ would be 1 − O(1e-16) there, θ ~ 1e-8, and the Gram only ~1e-10 accurate.
+Runs on numpy float64 (CPU) or torch float64 (``backend="torch"``: CUDA when present); the
+chunk pairs are independent tasks for a parallel or distributed engine (``engine=``).
 """
 from __future__ import annotations
 
@@ -90,6 +94,7 @@ class Colours:
     scale: list[np.ndarray]          # level ℓ ≥ 1: c of each colour (index 0 unused)
     feats: np.ndarray                # K_0 x d distinct feature rows
     offsets: np.ndarray              # node offsets of the graphs, length N + 1
+    classes: list[np.ndarray] | None = None   # level ℓ: parallel class of each colour (see _parallel_classes)
 
 
 def colours(graphs: list[Graph], blocks: int, scale: str) -> Colours:
@@ -101,9 +106,8 @@ def colours(graphs: list[Graph], blocks: int, scale: str) -> Colours:
     at.sum_duplicates()
     at.sort_indices()
     m = at.shape[0]
-    feats = np.vstack([np.asarray(g.features, dtype=np.float64) for g in graphs])
-    uniq, col0 = np.unique(feats, axis=0, return_inverse=True)
-    cols = [col0.reshape(-1).astype(np.int64)]
+    uniq, col0 = _feature_colours(graphs)
+    cols = [col0]
     children = [sp.csr_matrix((0, 0))]
     scales = [np.zeros(0)]
     indptr, indices = at.indptr, at.indices
@@ -133,7 +137,98 @@ def colours(graphs: list[Graph], blocks: int, scale: str) -> Colours:
         children.append(mat)
         scales.append(1.0 / deg[reps] if scale == "degree" else np.ones(kr))
         cols.append(new)
-    return Colours(cols, children, scales, uniq, offsets)
+    classes = _parallel_classes(children, deg, cols, scale, len(uniq))
+    return Colours(cols, children, scales, uniq, offsets, classes)
+
+
+def _feature_colours(graphs: list[Graph]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct feature rows (K_0 x d) and the level-0 colour of every node.
+
+    One-hot rows (every graph's rows 0/1 with one 1) are coloured by the position of their 1
+    without stacking the (possibly large: COLLAB has 372k nodes x 367 degree tags) features."""
+    mats = [np.asarray(g.features, dtype=np.float64) for g in graphs]
+    onehot = all(((x == 0) | (x == 1)).all() and (x.sum(axis=1) == 1).all() for x in mats)
+    if onehot:
+        hot = np.concatenate([np.argmax(x, axis=1) for x in mats]).astype(np.int64)
+        used, col0 = np.unique(hot, return_inverse=True)
+        return np.eye(mats[0].shape[1])[used], col0.reshape(-1).astype(np.int64)
+    uniq, col0 = np.unique(np.vstack(mats), axis=0, return_inverse=True)
+    return uniq, col0.reshape(-1).astype(np.int64)
+
+
+#: two primes below 2^31: residues multiply without overflow in int64
+_PRIMES = (2147483647, 2147483629)
+
+
+def _inv_mod(a: np.ndarray, p: int) -> np.ndarray:
+    """a^(p−2) mod p (the inverse of a ≢ 0 mod the prime p), vectorised square-and-multiply."""
+    result = np.ones_like(a)
+    base = a % p
+    e = p - 2
+    while e:
+        if e & 1:
+            result = result * base % p
+        base = base * base % p
+        e >>= 1
+    return result
+
+
+def _parallel_classes(children: list[sp.csr_matrix], deg: np.ndarray, cols: list[np.ndarray], scale: str,
+                      k0: int) -> list[np.ndarray]:
+    """Parallel classes of colours: colours whose feature vectors are positive multiples of each other.
+
+    In the infinite-width feature space a level-0 colour k is its feature row φ_k; aggregation
+    gives φ_k = c_k Σ_{k'} M_{kk'} φ_{k'} (M the child counts, c_k = 1 or 1/|Ñ(u)|), and ReLU
+    layers are positively homogeneous, so if φ_{k'} = λ_{k'} ψ_{class(k')} (λ > 0) then
+    φ_k = c_k Σ_C a_{kC} ψ_C with a_{kC} = Σ_{k' ∈ C} M_{kk'} λ_{k'}: colours with proportional
+    coefficient vectors a_k are parallel, and the GNTK's correlation between them is exactly 1 at
+    every ReLU layer of that level (e.g. child counts (2, 2) and (1, 1) of the same two colours).
+    Level-0 classes are the colours (identical rows).  The λ are positive rationals; the
+    proportionality test is exact arithmetic modulo two primes near 2^31: the support (which
+    classes occur) is compared exactly, the normalised residues a_k / a_{k, first} for both primes;
+    two non-parallel colours share a class only if both residue vectors collide (probability
+    below 1e-18 per pair of colours).  Returns the class id of every colour, per level.
+    """
+    classes = [np.arange(k0, dtype=np.int64)]
+    lam = [np.ones(k0, dtype=np.int64) for _ in _PRIMES]
+    for lvl in range(1, len(children)):
+        m = children[lvl].tocsr()
+        m.sort_indices()
+        prev = classes[-1]
+        n_prev = int(prev.max()) + 1 if len(prev) else 0
+        kr = m.shape[0]
+        counts = m.data.astype(np.int64)
+        cls_of = prev[m.indices]
+        rows = np.repeat(np.arange(kr), np.diff(m.indptr))
+        reps = cols[lvl]
+        first_node = np.full(kr, -1, dtype=np.int64)
+        first_node[reps[::-1]] = np.arange(len(reps))[::-1]
+        c_den = deg[first_node] if scale == "degree" else np.ones(kr, dtype=np.int64)
+        keyed = []
+        new_lam = []
+        for p, lp in zip(_PRIMES, lam):
+            # a_{kC} mod p: counts ≤ 2^20 times residues < 2^31, summed per (k, C) (sums < 2^62)
+            vals = counts * lp[m.indices] % p
+            acc = sp.csr_matrix((vals, (rows, cls_of)), shape=(kr, n_prev), dtype=np.int64)
+            acc.sum_duplicates()
+            acc.sort_indices()
+            acc.data %= p
+            first = acc.data[acc.indptr[:-1]]
+            inv = _inv_mod(first, p)
+            norm = acc.data * np.repeat(inv, np.diff(acc.indptr)) % p
+            keyed.append((acc.indptr, acc.indices, norm))
+            new_lam.append(first * _inv_mod(c_den.astype(np.int64) % p, p) % p)
+        indptr, indices, norm1 = keyed[0]
+        norm2 = keyed[1][2]
+        table: dict[bytes, int] = {}
+        cls = np.empty(kr, dtype=np.int64)
+        for k in range(kr):
+            a, b = indptr[k], indptr[k + 1]
+            key = indices[a:b].tobytes() + b"|" + norm1[a:b].tobytes() + norm2[a:b].tobytes()
+            cls[k] = table.setdefault(key, len(table))
+        classes.append(cls)
+        lam = new_lam
+    return classes
 
 
 def _chunks(col: Colours, limit: int) -> list[tuple[int, int]]:
@@ -185,8 +280,9 @@ def _counts(side: _Side, col: Colours, lvl: int) -> sp.csr_matrix:
                          shape=(side.g1 - side.g0, len(side.sets[lvl])))
 
 
-def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarray, same: tuple):
-    """One ReLU layer (c_σ = 2) on (Σ, Θ); ``same`` = index pairs of identical colours (ρ = 1 exactly).
+def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarray, same: np.ndarray | None):
+    """One ReLU layer (c_σ = 2) on (Σ, Θ); ``same``: mask of colour pairs in one parallel class
+    (ρ = 1 exactly).
 
     Σ' = √(a a')(sin θ + (π − θ)ρ)/π, Σ̇ = (π − θ)/π, Θ' = Θ ⊙ Σ̇ + Σ'; zero variance gives Σ' = Σ̇ = 0.
     In place on ``ntk`` and on temporaries (the matrices can be large).
@@ -201,8 +297,8 @@ def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarr
     else:
         rho = np.divide(sig, root)
     np.clip(rho, -1.0, 1.0, out=rho)
-    if len(same[0]):
-        rho[same] = 1.0
+    if same is not None:
+        np.copyto(rho, 1.0, where=same)
     s = np.multiply(rho, rho)
     np.subtract(1.0, s, out=s)
     np.maximum(s, 0.0, out=s)
@@ -222,16 +318,78 @@ def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarr
     return s, ntk
 
 
+def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_layers: int, readout: str,
+                level: str, backend: str = "numpy"):
+    """The Gram block of chunk pair (si, sj) and, for a diagonal pair (di = dj = None), the diagonals
+    a_u per (level, MLP layer) over si's colours (di[lvl][r]); otherwise di, dj are those lists."""
+    if backend == "torch":
+        from .backends import torch_pair_block
+
+        return torch_pair_block(col, si, sj, di, dj, blocks, mlp_layers, readout, level)
+    diag_pair = di is None
+    out_diag = [[None] * mlp_layers for _ in range(blocks + 1)]
+    sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T
+    ntk = sig.copy()
+    layers = [(0, ntk.copy() if readout == "jk" else None)]
+    for lvl in range(1, blocks + 1):
+        ai, aj = si.agg[lvl], sj.agg[lvl]
+        sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
+        ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
+        ci, cj = col.classes[lvl][si.sets[lvl]], col.classes[lvl][sj.sets[lvl]]
+        same = np.equal.outer(ci, cj) if mlp_layers and np.intersect1d(ci, cj).size else None
+        for r in range(mlp_layers):
+            if diag_pair:
+                a_i = a_j = out_diag[lvl][r] = np.diag(sig).copy()
+            else:
+                a_i, a_j = di[lvl][r], dj[lvl][r]
+            sig, ntk = _relu_layer(sig, ntk, a_i, a_j, same)
+        if readout == "jk" or lvl == blocks:
+            layers.append((lvl, ntk if lvl == blocks else ntk.copy()))
+    used = layers if readout == "jk" else [layers[-1]]
+    if level == "graph":
+        block = np.zeros((si.g1 - si.g0, sj.g1 - sj.g0))
+        for lvl, mat in used:
+            ci, cj = _counts(si, col, lvl), _counts(sj, col, lvl)
+            block += np.asarray(ci @ np.asarray(cj @ mat.T).T)
+    else:
+        block = np.zeros((len(si.loc[0]), len(sj.loc[0])))
+        for lvl, mat in used:
+            block += mat[np.ix_(si.loc[lvl], sj.loc[lvl])]
+    if diag_pair:  # exact symmetry (the sparse products round the two triangles differently)
+        block = 0.5 * (block + block.T)
+    return block, (out_diag if diag_pair else None)
+
+
+def _diag_task(col, sides, i, blocks, mlp_layers, readout, level, backend):
+    return _pair_block(col, sides[i], sides[i], None, None, blocks, mlp_layers, readout, level, backend)
+
+
+def _off_task(col, sides, i, j, di, dj, blocks, mlp_layers, readout, level, backend):
+    return _pair_block(col, sides[i], sides[j], di, dj, blocks, mlp_layers, readout, level, backend)[0]
+
+
+BACKENDS = ("numpy", "torch")
+
+
 def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, readout: str,
-              convention: str, level: str = "graph", chunk_size: int | None = None) -> np.ndarray:
+              convention: str, level: str = "graph", chunk_size: int | None = None, *,
+              backend: str = "numpy", engine=None) -> np.ndarray:
     """GNTK Gram matrix over ``graphs`` (N x N for ``level="graph"``, (Σn) x (Σn) for ``"node"``).
 
     ``blocks`` L ≥ 1 (BLOCKs of AGGREGATE + ``mlp_layers`` R ≥ 0 ReLU layers), ``scale`` uniform |
     degree, ``readout`` sum | jk, ``convention`` paper | official (= 2 x paper).  ``chunk_size``
-    bounds the distinct colours per chunk (memory O(chunk_size²) floats; default 2048).
+    bounds the distinct colours per chunk (memory O(chunk_size²) floats per task; default 2048).
+    ``backend``: "numpy" or "torch" (float64; CUDA when available, see verify.kernels.backends).
+    ``engine``: where the chunk-pair tasks run (None = this process; a spec or engine of
+    :mod:`verify.kernels.parallel`, e.g. "joblib:2", "dask:2", "tcp://HOST:PORT"): first the
+    diagonal chunk pairs (they give the variances a_u), then the others; same bits on any engine.
     """
     check_options(blocks, mlp_layers, scale, readout, convention, level, chunk_size)
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r} (use one of {', '.join(BACKENDS)})")
     graphs = check_graphs(graphs)
+    from .parallel import engine as make_engine
+
     col = colours(graphs, blocks, scale)
     limit = int(chunk_size or DEFAULT_CHUNK)
     ranges = _chunks(col, limit)
@@ -239,53 +397,35 @@ def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, rea
     n_graphs = len(graphs)
     total = int(col.offsets[-1])
     out = np.zeros((n_graphs, n_graphs) if level == "graph" else (total, total))
-    # diagonals a_u of every (block, mlp layer), global colour ids -> value
-    diag = [[np.full(len(col.scale[lvl]), np.nan) for _ in range(mlp_layers)] for lvl in range(blocks + 1)]
-    pairs = [(i, i) for i in range(len(sides))] + [
-        (i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))
-    ]
-    for i, j in pairs:
-        si, sj = sides[i], sides[j]
-        sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T
-        ntk = sig.copy()
-        layers = [(0, ntk.copy() if readout == "jk" else None)]
-        for lvl in range(1, blocks + 1):
-            ai, aj = si.agg[lvl], sj.agg[lvl]
-            sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
-            ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
-            _, ii, jj = np.intersect1d(si.sets[lvl], sj.sets[lvl], assume_unique=True, return_indices=True)
-            for r in range(mlp_layers):
-                if i == j:
-                    d = np.diag(sig).copy()
-                    diag[lvl][r][si.sets[lvl]] = d
-                    a_i = a_j = d
-                else:
-                    a_i, a_j = diag[lvl][r][si.sets[lvl]], diag[lvl][r][sj.sets[lvl]]
-                sig, ntk = _relu_layer(sig, ntk, a_i, a_j, (ii, jj))
-            if readout == "jk" or lvl == blocks:
-                layers.append((lvl, ntk if lvl == blocks else ntk.copy()))
-        used = layers if readout == "jk" else [layers[-1]]
+    own = engine is None or isinstance(engine, str)
+    eng = make_engine(engine) if own else engine
+    try:
+        opts = (blocks, mlp_layers, readout, level, backend)
+        first = eng.map(_diag_task, [(i, *opts) for i in range(len(sides))], shared=(col, sides))
+        diags = [d for _, d in first]
+        pairs = [(i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))]
+        rest = (
+            eng.map(_off_task, [(i, j, diags[i], diags[j], *opts) for i, j in pairs], shared=(col, sides))
+            if pairs
+            else []
+        )
+    finally:
+        if own:
+            eng.close()
+
+    def span(side):
         if level == "graph":
-            block = np.zeros((si.g1 - si.g0, sj.g1 - sj.g0))
-            for lvl, mat in used:
-                ci, cj = _counts(si, col, lvl), _counts(sj, col, lvl)
-                block += np.asarray(ci @ np.asarray(cj @ mat.T).T)
-            if i == j:  # exact symmetry (the sparse products round the two triangles differently)
-                block = 0.5 * (block + block.T)
-            out[si.g0:si.g1, sj.g0:sj.g1] = block
-            if i != j:
-                out[sj.g0:sj.g1, si.g0:si.g1] = block.T
-        else:
-            r0, r1 = col.offsets[si.g0], col.offsets[si.g1]
-            c0, c1 = col.offsets[sj.g0], col.offsets[sj.g1]
-            block = np.zeros((r1 - r0, c1 - c0))
-            for lvl, mat in used:
-                block += mat[np.ix_(si.loc[lvl], sj.loc[lvl])]
-            if i == j:
-                block = 0.5 * (block + block.T)
-            out[r0:r1, c0:c1] = block
-            if i != j:
-                out[c0:c1, r0:r1] = block.T
+            return side.g0, side.g1
+        return int(col.offsets[side.g0]), int(col.offsets[side.g1])
+
+    for i, (block, _) in enumerate(first):
+        r0, r1 = span(sides[i])
+        out[r0:r1, r0:r1] = block
+    for (i, j), block in zip(pairs, rest):
+        r0, r1 = span(sides[i])
+        c0, c1 = span(sides[j])
+        out[r0:r1, c0:c1] = block
+        out[c0:c1, r0:r1] = block.T
     if convention == "official":
         out *= 2.0
     return out

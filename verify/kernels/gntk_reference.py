@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import scipy.sparse as sp
 
@@ -130,3 +131,80 @@ def reference_gram(
             out[offs[i]:offs[i + 1], offs[j]:offs[j + 1]] = m
             out[offs[j]:offs[j + 1], offs[i]:offs[i + 1]] = m.T
     return out
+
+
+def gntk_gram_mp(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, readout: str,
+                 convention: str = "paper", dps: int = 40) -> list[list]:
+    """The graph-level GNTK Gram in mpmath at ``dps`` digits (nested lists of mpf), for tests.
+
+    The paper's recursion pair by pair on dense node matrices (see verify.kernels.gntk):
+    Σ ← C Ã Σ Ã'ᵀ C', then R ReLU layers with ρ = Σ/√(aa') (clamped to [−1, 1]), θ = acos ρ,
+    Σ' = √(aa')(sin θ + (π − θ)ρ)/π, Σ̇ = (π − θ)/π, Θ ← Θ Σ̇ + Σ'; a_u from the pair (G, G).
+    Features are taken as exact binary floats.  Cost O(N² n⁴) mpf operations: small graphs only.
+    """
+    check_options(blocks, mlp_layers, scale, readout, convention)
+    graphs = check_graphs(graphs)
+    mp = mpmath
+    with mp.workdps(dps + 10):
+        feats = [
+            [[mp.mpf(float(v)) for v in row] for row in np.asarray(g.features, dtype=np.float64)]
+            for g in graphs
+        ]
+        adj = []
+        for g in graphs:
+            a = (g.adjacency_csr() + sp.identity(g.n, format="csr")).toarray()
+            adj.append([[int(v) for v in row] for row in a])
+        cs = [[(mp.mpf(1) / sum(row)) if scale == "degree" else mp.mpf(1) for row in a] for a in adj]
+
+        def run(i, j, diag_i=None, diag_j=None):
+            """(value, per-stage diagonals of Σ when i == j)."""
+            a1, a2, c1, c2 = adj[i], adj[j], cs[i], cs[j]
+            n1, n2 = len(a1), len(a2)
+            sig = [
+                [mp.fsum(p * q for p, q in zip(feats[i][u], feats[j][v])) for v in range(n2)]
+                for u in range(n1)
+            ]
+            ntk = [row[:] for row in sig]
+            total = mp.fsum(mp.fsum(r) for r in ntk) if readout == "jk" else mp.mpf(0)
+            diags, stage = [], 0
+            for lvl in range(1, blocks + 1):
+                def agg(m):
+                    t = [
+                        [mp.fsum(m[w][v] for w in range(n1) if a1[u][w]) for v in range(n2)]
+                        for u in range(n1)
+                    ]
+                    return [
+                        [c1[u] * c2[v] * mp.fsum(t[u][w] for w in range(n2) if a2[v][w]) for v in range(n2)]
+                        for u in range(n1)
+                    ]
+                sig, ntk = agg(sig), agg(ntk)
+                for _ in range(mlp_layers):
+                    if diag_i is None:
+                        d1 = d2 = [sig[u][u] for u in range(n1)]
+                        diags.append(d1)
+                    else:
+                        d1, d2 = diag_i[stage], diag_j[stage]
+                    stage += 1
+                    new_sig = [[mp.mpf(0)] * n2 for _ in range(n1)]
+                    for u in range(n1):
+                        for v in range(n2):
+                            root = mp.sqrt(d1[u] * d2[v])
+                            if root == 0:
+                                ntk[u][v] = mp.mpf(0)
+                                continue
+                            rho = max(min(sig[u][v] / root, mp.mpf(1)), mp.mpf(-1))
+                            th = mp.acos(rho)
+                            new_sig[u][v] = root * (mp.sin(th) + (mp.pi - th) * rho) / mp.pi
+                            ntk[u][v] = ntk[u][v] * (mp.pi - th) / mp.pi + new_sig[u][v]
+                    sig = new_sig
+                if readout == "jk" or lvl == blocks:
+                    total += mp.fsum(mp.fsum(r) for r in ntk)
+            return total * (2 if convention == "official" else 1), diags
+
+        n = len(graphs)
+        diag = [run(i, i)[1] for i in range(n)]
+        out = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                out[i][j] = out[j][i] = +run(i, j, diag[i], diag[j])[0]
+        return out

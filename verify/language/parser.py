@@ -98,6 +98,14 @@ def _parse(text: str, what: str) -> ast.expr:
         raise ClaimError(f"{what} is longer than {MAX_STATEMENT_CHARS} characters")
     if "\n" in text.strip() or ";" in text:
         raise ClaimError(f"{what} must be a single expression on one line")
+    for i, ch in enumerate(text):
+        if ord(ch) > 127:
+            # Python's parser NFKC-folds identifiers (a fullwidth 'ｘ' becomes 'x'): refuse, never guess
+            raise ClaimError(f"non-ASCII character {ch!r} (U+{ord(ch):04X}) at column {i + 1} of {what}: "
+                             "claims are written in ASCII")
+    if "#" in text:
+        raise ClaimError(f"'#' at column {text.index('#') + 1} of {what}: comments are not part of a claim "
+                         "(Python would silently drop the rest of the line)")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
@@ -124,9 +132,9 @@ class _Converter:
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             left, right = self.convert(node.left), self.convert(node.right)
             op = _BINOPS[type(node.op)]
+            if op == "div" and right.op == "num" and right.value == 0:
+                raise ClaimError(f"division by zero in {seg!r}")
             if op == "div" and left.op == "num" and right.op == "num":
-                if right.value == 0:
-                    raise ClaimError(f"division by zero in {seg!r}")
                 return Node("num", value=left.value / right.value)
             return Node(op, (left, right))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):

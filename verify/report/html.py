@@ -115,6 +115,8 @@ def evidence_html(v: Any, depth: int = 0) -> str:
 
 
 def _cell(x: Any) -> str:
+    if isinstance(x, list) and len(x) <= _MAX_ITEMS and all(not isinstance(v, (dict, list)) for v in x):
+        return "[" + ", ".join(_scalar(v) for v in x) + "]"
     if isinstance(x, (dict, list)):
         text = esc(str(jsonable(x)))
         return f"<code>{text[:300]}{'…' if len(text) > 300 else ''}</code>"
@@ -171,6 +173,8 @@ def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str) -> st
     ]
     if p.summary:
         body.append(f'<p class="summary">{esc(p.summary)}</p>')
+    if theorem_line(pr):
+        body.append(f'<p class="theorem">{theorem_line(pr, link=True)}</p>')
     body += [
         f'<p><strong id="tally">{ok} of {len(pr.steps)} steps have the verdict they should have.</strong> '
         f"{_counts([s.result.verdict.value for s in pr.steps])}</p>",
@@ -258,6 +262,21 @@ def catalogue_page(files: list[FileOutcome], config: CheckConfig) -> str:
     return page("Claim catalogue", "\n".join(body), nav='<nav><a href="index.html">← index</a></nav>')
 
 
+def theorem_line(pr: ProofResult, link: bool = False) -> str:
+    """The derived theorem's verdict and weakest link, for proofs written as chains ("" otherwise).
+
+    A theorem's verdict is derived from its premises by the rule kernel, never written by hand; the
+    weakest link is the leaf premise it rests on."""
+    th = getattr(pr, "theorem", None)
+    if th is None or not hasattr(th, "result"):
+        return ""
+    sid = esc(th.step.id)
+    name = f'<a href="#step-{sid}"><code>{sid}</code></a>' if link else f"<code>{sid}</code>"
+    weak = getattr(th, "weakest_link", None)
+    weak_txt = f" · weakest link: <code>{esc(weak)}</code>" if weak and weak != th.step.id else ""
+    return f"Theorem {name}: {verdict_badge(th.result.verdict.value)} (derived){weak_txt}"
+
+
 def index_page(
     results: list[ProofResult],
     catalogue: list[FileOutcome] | None,
@@ -272,7 +291,8 @@ def index_page(
         rows.append(
             f'<tr><td><a href="{esc(stems[r.proof.id])}.html">{esc(r.proof.title)}</a><br>'
             f"<code>{esc(r.proof.id)}</code></td><td>{ok} of {len(r.steps)}{mark}</td>"
-            f"<td>{_counts([s.result.verdict.value for s in r.steps])}</td></tr>"
+            f"<td>{_counts([s.result.verdict.value for s in r.steps])}</td>"
+            f"<td>{theorem_line(r) or '—'}</td></tr>"
         )
     body = [
         "<h1>verify: proofs checked step by step</h1>",
@@ -283,7 +303,7 @@ def index_page(
     if rows:
         body.append(
             '<h2>Proofs</h2><table class="proofs"><tr><th>proof</th><th>steps as expected</th>'
-            "<th>verdicts</th></tr>" + "".join(rows) + "</table>"
+            "<th>verdicts</th><th>theorem</th></tr>" + "".join(rows) + "</table>"
         )
     if catalogue is not None:
         n = sum(len(f.claims) for f in catalogue)

@@ -14,7 +14,7 @@ from ..result import jsonable
 from ..check.outcomes import FileOutcome
 from .figures import figure_png
 from .stable import display_path, is_timing_key, split_timings
-from .summary import counterexample_line, evidence_line
+from .summary import counterexample_line, evidence_line, scope_counts_line
 
 _SKIP_EVIDENCE = {"engine"}
 
@@ -90,8 +90,11 @@ def render_proof_report(pr: ProofResult, stem: str, command: str) -> tuple[str, 
     if p.summary:
         lines += [md_prose(p.summary), ""]
     ok = sum(s.matches for s in pr.steps)
-    lines += [f"**{ok} of {len(pr.steps)} steps have the verdict they should have.**", "",
-              "| step | name | authors assert | verdict | as expected |", "|---|---|---|---|---|"]
+    lines += [f"**{ok} of {len(pr.steps)} steps have the verdict they should have.**", ""]
+    scope = scope_counts_line([s.result for s in pr.steps])
+    if scope:
+        lines += [scope, ""]
+    lines += ["| step | name | authors assert | verdict | as expected |", "|---|---|---|---|---|"]
     for s in pr.steps:
         cells = [md_code(s.step.id, in_table=True), md_text(s.step.name), md_text(s.step.expect),
                  f"**{s.result.verdict.value}**", "yes" if s.matches else "**no**"]
@@ -131,8 +134,10 @@ def render_files_report(files: list[FileOutcome], title: str, command: str, seed
              f"Seed {seed} · {dps} digits · {_versions()}", ""]
     for f in files:
         ok = sum(c.matches for c in f.claims)
+        scope = scope_counts_line([c.result for c in f.claims])
         lines += [f"## {md_text(f.title)}", "",
                   f"{md_code(display_path(f.file))} · {ok} of {len(f.claims)} claims as expected", "",
+                  *([scope, ""] if scope else []),
                   "| claim | statement | expect | verdict | evidence |", "|---|---|---|---|---|"]
         for c in f.claims:
             exp = md_text(c.expect or "-")

@@ -12,6 +12,8 @@ def evidence_line(result: Result, timings: bool = True) -> str:
     e = result.evidence
     v = result.verdict
     parts = [str(e.get("engine", ""))]
+    if v is Verdict.PROVED and exact_scope(result) == "all dimensions":
+        parts.append("all dimensions")
     if v is Verdict.PROVED:
         shapes = (e.get("symbolic") or {}).get("shapes") or e.get("shapes")
         if shapes and shapes != [{}]:
@@ -35,6 +37,38 @@ def evidence_line(result: Result, timings: bool = True) -> str:
     if timings and "seconds" in e:
         parts.append(f"{float(e['seconds']):.2f}s")
     return ", ".join(p for p in parts if p)
+
+
+def exact_scope(result: Result) -> str | None:
+    """How far a holding verdict reaches: "all dimensions" (generic prover), "listed shapes" (exact on
+    explicit shapes, or a step-specific exact check), "scalar" (a scalar claim decided exactly),
+    "instances" (certified or numerical agreement on instances only); None for a verdict that does not
+    hold."""
+    e = result.evidence
+    v = result.verdict
+    if not v.holds:
+        return None
+    if v is Verdict.PROVED:
+        if e.get("scope") == "all dimensions" or (e.get("generic") or {}).get("scope") == "all dimensions":
+            return "all dimensions"
+        return "scalar" if "z3" in str(e.get("engine", "")) else "listed shapes"
+    return "instances"
+
+
+def scope_counts_line(results: list[Result]) -> str:
+    """One line: how many holding verdicts are proved for all dimensions, on listed shapes only,
+    for scalar claims, or on instances only ("" when none holds)."""
+    counts = {k: 0 for k in ("all dimensions", "listed shapes", "scalar", "instances")}
+    for r in results:
+        k = exact_scope(r)
+        if k is not None:
+            counts[k] += 1
+    if not any(counts.values()):
+        return ""
+    return (f"Scope of what holds: {counts['all dimensions']} proved for all dimensions, "
+            f"{counts['listed shapes']} proved exactly on listed shapes only (or by a step-specific check), "
+            f"{counts['scalar']} scalar claim(s) decided "
+            f"exactly, {counts['instances']} on instances only (certified or numerical).")
 
 
 def counterexample_line(result: Result, limit: int = 400) -> str:

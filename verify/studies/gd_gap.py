@@ -156,10 +156,26 @@ def compute(settings: dict, progress: Callable[[str], None] | None = None) -> di
     ident = [bound.exact_identity_check(s["seed"] + i) for i in range(3)]
     ident += [bound.exact_identity_check(s["seed"] + 10, widths=(2, 3, 2, 3, 2), n_train=4)]
     return {"experiment": NAME, "settings": s,
-            "reproduce": command_line(s), "main": main, "variant_2501_14440": variant,
+            "reproduce": command_line(s), "problem": problem_data(inst, Ws0, s["T"], s["etas"]),
+            "main": main, "variant_2501_14440": variant,
             "long_time": {"underdetermined": under, "determined": det},
             "bound_gd": bound_main, "bound_search": search, "exact_identity": ident,
             "seconds": time.perf_counter() - t0}
+
+
+def problem_data(inst, Ws0, T: float, etas) -> dict:
+    """The main instance itself as nested lists, so the flow and GD can be recomputed without verify.
+
+    Model (docs/math.md): Ŷ = W_{H+1} ··· W_1 (X S^H)_{*I}, X (m_x, n) with features as columns,
+    S (n, n), train I (0-based node indices), Y (m_y, |I|); L = kappa ||Ŷ − Y||_F²; the flow is
+    dW_ℓ/dt = −∇_{W_ℓ} L from W_ℓ(0) = ``W0[ℓ−1]``; GD is W ← W − η∇L with ``T/η`` steps.
+    """
+    return {"X": np.asarray(inst.X, float).tolist(), "S": np.asarray(inst.S, float).tolist(),
+            "H": int(inst.H),
+            "train": [int(i) for i in inst.train], "Y": np.asarray(inst.Y, float).tolist(),
+            "kappa": float(inst.kappa), "widths": [int(w) for w in inst.widths], "T": float(T),
+            "etas": [float(e) for e in etas], "W0": [np.asarray(W, float).tolist() for W in Ws0],
+            "loss": "kappa * ||W_{H+1} ... W_1 (X S^H)[:, train] - Y||_F^2 (W0[0] = W_1 acts first)"}
 
 
 def command_line(s: dict) -> str:

@@ -113,12 +113,18 @@ def run_classify(args: argparse.Namespace) -> int:
         raise InputError("--folds must be >= 2")
     if args.c_num < 1 or args.nested_c_num < 1:
         raise InputError("C grid sizes must be >= 1")
+    from .. import progress_printer
+
+    progress = progress_printer(not args.json)      # stderr; off under --json
+    if progress:
+        progress(f"gntk classify: Gram matrix of {args.dataset} ...")
     graphs, gram, secs = _gram(args)
     labels = np.array([g.label for g in graphs])
     if any(g.label is None for g in graphs):
         raise InputError("every graph needs a class label for classification")
     res = classify(gram, labels, seed=args.seed, folds=args.folds, c_grid=np.logspace(-2, 4, args.c_num),
-                   nested_c_grid=np.logspace(-2, 4, args.nested_c_num), normalise=args.normalise)
+                   nested_c_grid=np.logspace(-2, 4, args.nested_c_num), normalise=args.normalise,
+                   progress=progress)
     name = _dataset_name(args.dataset)
     paper = (
         {

@@ -94,6 +94,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--activation", default="relu", help="relu (default), erf, identity, or an expression in z"
     )
     p.add_argument("--points", required=True, help="JSON file {\"x\": [[...], ...]}")
+    p.add_argument("--points2", default=None, metavar="FILE",
+                   help="second point set {\"x\": ...}: cross kernels K(x, x2) (N x M), e.g. train x test")
     p.add_argument("--dps", type=_nonneg_int, default=None, help="use the mpmath path at this many digits")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(_kernel_run=run_ntk)
@@ -103,6 +105,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_gntk_options(g)
     g.add_argument("--level", choices=["graph", "node"], default="graph")
+    g.add_argument("--graphs2", default=None, metavar="FILE",
+                   help="second set of graphs (same format): cross kernel K(graphs, graphs2)")
     g.add_argument("--json", action="store_true", help="print JSON")
     g.set_defaults(_kernel_run=run_gntk)
 
@@ -124,6 +128,13 @@ def run_ntk(args: argparse.Namespace) -> int:
     from ...kernels.ntk import ntk_gram, ntk_gram_mp
 
     x = read_points(args.points)
+    x2 = read_points(args.points2) if args.points2 is not None else None
+    if x2 is not None and x2.shape[1] != x.shape[1]:
+        raise InputError(
+            f"--points2 has points of dimension {x2.shape[1]}, --points of dimension {x.shape[1]}"
+        )
+    if x2 is not None and args.dps is not None:
+        raise InputError("--points2 (cross kernels) is computed in float64: drop --dps")
     if not math.isfinite(args.bias):
         raise InputError("--bias must be finite")
     t0 = time.perf_counter()
@@ -138,11 +149,12 @@ def run_ntk(args: argparse.Namespace) -> int:
                  "ntk_digits": [[mpmath.nstr(v, args.dps) for v in r] for r in ntk_mp]}
         engine = f"mpmath ({args.dps} digits)"
     else:
-        nngp, ntk = ntk_gram(x, args.depth, args.convention, args.bias, args.activation)
+        nngp, ntk = ntk_gram(x, args.depth, args.convention, args.bias, args.activation, x2=x2)
         nngp, ntk, extra, engine = nngp.tolist(), ntk.tolist(), {}, "float64 (numpy, stable angles)"
     payload = {"nngp": nngp, "ntk": ntk, "convention": args.convention, "depth": args.depth,
                "bias": args.bias, "activation": args.activation, "n_points": int(x.shape[0]),
                "input_dim": int(x.shape[1]), "engine": engine,
+               **({"n_points2": int(x2.shape[0]), "cross": True} if x2 is not None else {}),
                "seconds": round(time.perf_counter() - t0, 6), **extra}
     if args.dps is not None:
         table = (f"nngp = {_digits_table(extra['nngp_digits'])}\n"
@@ -150,10 +162,12 @@ def run_ntk(args: argparse.Namespace) -> int:
     else:
         table = (f"nngp = {np.array2string(np.asarray(nngp), precision=6)}\n"
                  f"ntk = {np.array2string(np.asarray(ntk), precision=6)}")
+    m = x.shape[0] if x2 is None else x2.shape[0]
+    what = "Gram" if x2 is None else "cross kernels K(x, x2)"
     _emit(
         payload,
         args.json,
-        f"{args.convention} depth {args.depth}: NNGP and NTK Gram {x.shape[0]}x{x.shape[0]}\n" + table,
+        f"{args.convention} depth {args.depth}: NNGP and NTK {what} {x.shape[0]}x{m}\n" + table,
     )
     return 0
 
@@ -163,9 +177,17 @@ def run_gntk(args: argparse.Namespace) -> int:
     from ...kernels.gntk import gntk_gram
 
     graphs = graphs_from_json(read_json_file(args.graphs, "graphs file"), where=args.graphs)
+    graphs2 = (graphs_from_json(read_json_file(args.graphs2, "graphs file"), where=args.graphs2)
+               if args.graphs2 is not None else None)
     t0 = time.perf_counter()
-    gram = gntk_gram(graphs, args.blocks, args.mlp_layers, args.scale, args.readout, args.convention,
-                     args.level, args.chunk_size)
+    if graphs2 is None:
+        gram = gntk_gram(graphs, args.blocks, args.mlp_layers, args.scale, args.readout, args.convention,
+                         args.level, args.chunk_size)
+    else:
+        from ...kernels.cross import gntk_cross_gram
+
+        gram = gntk_cross_gram(graphs, graphs2, args.blocks, args.mlp_layers, args.scale, args.readout,
+                               args.convention, args.level, args.chunk_size)
     payload = {
         "gram": gram.tolist(),
         "blocks": args.blocks,
@@ -175,6 +197,7 @@ def run_gntk(args: argparse.Namespace) -> int:
         "convention": args.convention,
         "level": args.level,
         "n_graphs": len(graphs),
+        **({"n_graphs2": len(graphs2), "cross": True} if graphs2 else {}),
         "shape": list(gram.shape),
         "seconds": round(time.perf_counter() - t0, 6),
     }

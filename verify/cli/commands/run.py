@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     selected, with_catalogue = _select(args, load_errors)
     for e in load_errors:
         sys.stderr.write(f"verify: error: {e}\n")
-    write = args.report or not args.ids or args.html is not None
+    write = args.report or not args.ids          # Markdown + JSON reports into --out
     out_dir = Path(args.out)
     html_dir = (
         None
@@ -175,10 +175,10 @@ def run(args: argparse.Namespace) -> int:
         log_dir = out_dir if write else html_dir
         files[log_dir / RUN_LOG] = json.dumps(log, indent=1) + "\n"
         paths = write_all(files)
-        config.report(
-            f"wrote {len(paths)} report files to {out_dir}/"
-            + (f" and {html_dir}/" if html_dir is not None and not html_dir.is_relative_to(out_dir) else "")
-        )
+        where = [f"{d}/" for d in (out_dir if write else None, html_dir) if d is not None]
+        if write and html_dir is not None and html_dir.is_relative_to(out_dir):
+            where = where[:1]
+        config.report(f"wrote {len(paths)} report files to {' and '.join(where)}")
     return 0 if ok else 1
 
 

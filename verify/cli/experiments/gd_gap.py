@@ -35,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bound-seeds", type=int, default=None,
                         help="instances in the bound-violation search (default 6; --quick: 2)")
     parser.add_argument("--plot", default=None, metavar="DIR", help="also write PNG figures to DIR")
-    parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def _settings(args: argparse.Namespace) -> dict:
@@ -70,17 +71,35 @@ def _figures(res: dict) -> dict[str, bytes]:
         ("param_gap_T", "parameter gap"), ("test_gap_T", "test-node gap"),
         ("modified_residual_T", "residual vs modified flow"),
         ("variational_residual_T", "residual vs variational prediction"))]
-    return figure_files([Figure("gd_gap_orders", "GD against the flow: gaps and first-order residuals",
-                                "step size eta", f"gap at T = {m['T']}", series, logx=True, logy=True)])
+    lo = min(range(len(etas)), key=lambda i: etas[i])
+    for key, power, label in (("param_gap_T", 1, r"$\propto\eta$ reference"),
+                              ("modified_residual_T", 2, r"$\propto\eta^2$ reference")):
+        y0 = m["rows"][lo][key]
+        if y0 and y0 > 0:
+            series.append((label, etas, [y0 * (e / etas[lo]) ** power for e in etas]))
+    return figure_files(
+        [
+            Figure(
+                "gd_gap_orders",
+                r"GD vs gradient flow at $T$: gaps and first-order residuals "
+                r"vs $\eta$ (dashed: slopes 1 and 2)",
+                r"step size $\eta$",
+                f"gap at T = {m['T']}",
+                series,
+                logx=True,
+                logy=True,
+            )
+        ]
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from ...studies import gd_gap as study
-    from .. import progress_printer
+    from .. import progress_printer, wants_progress
     from ..output import check_folder, emit
 
     settings = _settings(args)
     check_folder(args.plot, "--plot")                 # before the computation, not after it
-    progress = progress_printer(not args.no_progress)
+    progress = progress_printer(wants_progress(args))
     res = study.compute(settings, progress)
     return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)

@@ -44,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, help="seed of graphs, targets and networks (default 0)"
     )
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from ...device import resolve_device
     from ...studies.gntk_equivalence import equivalence_study
     from ...result import jsonable
-    from .. import progress_printer
+    from .. import progress_printer, wants_progress
 
     base = _QUICK if args.quick else _FULL
     if args.level not in ("graph", "node"):
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     out = equivalence_study(args.level, widths, sizes, args.width_for_sizes, None, seeds, args.seed, steps,
                             args.lr_factor, args.kappa, args.lam_factor,
                             device=resolve_device(args.device),
-                            progress=progress_printer(not args.no_progress))
+                            progress=progress_printer(wants_progress(args)))
     if args.json:
         sys.stdout.write(json.dumps(jsonable(out)) + "\n")
         return 0

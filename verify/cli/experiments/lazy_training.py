@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of points and networks (default 0)")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -51,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="--lazy: loss normalisation jacot (1/N) | neural-tangents | arora (none)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the points and networks (default 0)")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def parse_widths(text: str) -> list[int]:
@@ -123,11 +124,11 @@ def _table(out: dict, keys: tuple[str, ...], seeds: int, seed: int) -> str:
 def run(args: argparse.Namespace) -> int:
     from ...device import resolve_device
     from ...result import jsonable
-    from .. import progress_printer
+    from .. import progress_printer, wants_progress
 
     widths, seeds, depth = _options(args)
     device = resolve_device(args.device)
-    out, keys = _study(args, widths, seeds, depth, device, progress_printer(not args.no_progress))
+    out, keys = _study(args, widths, seeds, depth, device, progress_printer(wants_progress(args)))
     if args.json:
         sys.stdout.write(json.dumps(jsonable(out)) + "\n")
     else:

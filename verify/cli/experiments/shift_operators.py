@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--steps", type=int, default=None, help="GD steps per run (default 1000; --quick: 300)"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def _settings(args: argparse.Namespace) -> dict:
@@ -60,11 +62,11 @@ def _figures(res: dict) -> dict[str, bytes]:
 
 def run(args: argparse.Namespace) -> int:
     from ...studies import shift_operators as study
-    from .. import progress_printer
+    from .. import progress_printer, wants_progress
     from ..output import check_folder, emit
 
     st = _settings(args)
     check_folder(args.plot, "--plot")                 # before the computation, not after it
-    progress = progress_printer(not args.no_progress)
+    progress = progress_printer(wants_progress(args))
     res = study.compute(st, progress)
     return emit(res, as_json=args.json, table=render_table, plot_dir=args.plot, figures=_figures)

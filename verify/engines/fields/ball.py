@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ...errors import UndefinedValue
-from .base import Field, NotCertifiable, _obj
+from .base import MAX_EXP_ARG, Field, NotCertifiable, _obj
 from .exact import ExactField
 
 
@@ -54,8 +54,19 @@ class BallField(Field):
                     return False
         return True
 
+    def rank_type_exact(self, name: str, rows):
+        """rank, sigma_small, proj or pinv of a matrix known exactly (rows of Fractions), e.g. one
+        whose decimal entries a binary ball cannot hold exactly."""
+        self._rows_override = rows
+        try:
+            return getattr(self, name)(None)
+        finally:
+            self._rows_override = None
+
     def _exact_rows(self, a):
         """Exact rational entries, or NotCertifiable (rank decisions need exact input)."""
+        if getattr(self, "_rows_override", None) is not None:
+            return self._rows_override
         rows = []
         for r in a.tolist():
             out = []
@@ -198,6 +209,8 @@ class BallField(Field):
         return self._s(self._check(v.sqrt()))
 
     def exp(self, s):
+        if not abs(s[0, 0]) < MAX_EXP_ARG:
+            raise NotCertifiable("exp of a huge argument")
         return self._s(self._check(s[0, 0].exp()))
 
     def log(self, s):

@@ -30,6 +30,15 @@ class NotCertifiable(Exception):
     """The ball field cannot give a rigorous, decisive enclosure."""
 
 
+MAX_EXP_ARG = 1e6          # exp and powers beyond exp(+-1e6) are outside the checked range
+
+
+def _same_shape(a, b, op: str) -> None:
+    """Entrywise + and - need equal shapes: numpy would broadcast silently."""
+    if np.shape(a) != np.shape(b):
+        raise ClaimError(f"shape mismatch: {np.shape(a)} {op} {np.shape(b)}")
+
+
 def _obj(rows) -> np.ndarray:
     """A 2-D object array from a list of equal-length rows."""
     a = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
@@ -75,9 +84,11 @@ class Field(ABC):
         return a
 
     def add(self, a, b):
+        _same_shape(a, b, "+")
         return a + b
 
     def sub(self, a, b):
+        _same_shape(a, b, "-")
         return a - b
 
     def neg(self, a):

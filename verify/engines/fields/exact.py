@@ -124,6 +124,8 @@ class ExactField(Field):
                 raise UndefinedValue("a negative number to a fractional power")
             if y.is_Integer and abs(y) > 4096:
                 raise NotExact("integer power too large for exact arithmetic")
+            if y.is_Integer and (int(x.p).bit_length() + int(x.q).bit_length()) * abs(int(y)) > 4_000_000:
+                raise NotExact("the exact power would have millions of digits")
         return self._s(x ** y)
 
     @staticmethod

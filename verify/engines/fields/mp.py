@@ -8,7 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ...errors import UndefinedValue
-from .base import Field, _obj
+from .base import MAX_EXP_ARG, Field, _obj
 
 
 class MpField(Field):
@@ -41,7 +41,48 @@ class MpField(Field):
         return all(abs(a[i, j] - a[j, i]) <= tol for i in range(a.shape[0]) for j in range(i))
 
     def det(self, a):
-        return self._s(self.ctx.det(self._m(a)))
+        try:
+            return self._s(self.ctx.det(self._m(a)))
+        except (TypeError, ZeroDivisionError):
+            # mpmath's LU pivoting fails on a zero column (TypeError): eliminate with our own pivoting
+            return self._s(self._det_gauss(a))
+
+    def _det_gauss(self, a):
+        """det by Gaussian elimination with partial pivoting; an all-zero pivot column gives 0."""
+        n = a.shape[0]
+        m = [[self.ctx.mpf(a[i, j]) for j in range(n)] for i in range(n)]
+        det = self.ctx.mpf(1)
+        for k in range(n):
+            p = max(range(k, n), key=lambda i: abs(m[i][k]))
+            if m[p][k] == 0:
+                return self.ctx.mpf(0)
+            if p != k:
+                m[k], m[p] = m[p], m[k]
+                det = -det
+            det *= m[k][k]
+            for i in range(k + 1, n):
+                f = m[i][k] / m[k][k]
+                for j in range(k, n):
+                    m[i][j] -= f * m[k][j]
+        return det
+
+    def rank_type_exact(self, name: str, rows):
+        """rank, sigma_small, proj or pinv of a matrix known exactly (rows of Fractions): the rank
+        is exact (flint), never a threshold decision."""
+        import flint
+
+        from .exact import ExactField
+
+        if name in ("proj", "pinv"):
+            ex = ExactField()
+            m = getattr(ex, name)(ex.from_rationals(rows))
+            return self.from_rationals([[Fraction(int(v.p), int(v.q)) for v in r] for r in m.tolist()])
+        r = flint.fmpq_mat([[flint.fmpq(v.numerator, v.denominator) for v in row] for row in rows]).rank()
+        if name == "rank":
+            return self._s(self.ctx.mpf(r))
+        if r == 0:
+            raise UndefinedValue("sigma_small of a zero matrix")
+        return self._s(self._svals(self.from_rationals(rows))[r - 1])
 
     def inv(self, a):
         s = self._svals(a)
@@ -149,6 +190,8 @@ class MpField(Field):
         return self._s(self.ctx.sqrt(v))
 
     def exp(self, s):
+        if abs(s[0, 0]) > MAX_EXP_ARG:
+            raise UndefinedValue(f"exp of an argument beyond +-{MAX_EXP_ARG:g} (outside the range checked)")
         return self._s(self.ctx.exp(s[0, 0]))
 
     def log(self, s):
@@ -161,4 +204,6 @@ class MpField(Field):
 
     def pow_scalar(self, a, b):
         x, y = self._pow_domain(a, b)
+        if x != 0 and abs(y * self.ctx.log(abs(x))) > MAX_EXP_ARG:
+            raise UndefinedValue("a power whose size is beyond exp(1e6) (outside the range checked)")
         return self._s(self.ctx.power(x, y))

@@ -30,6 +30,7 @@ Nothing here uses SymPy's matrix-expression layer.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -101,6 +102,7 @@ class Builder:
     notes: list[str] = field(default_factory=list)
     proj_base: dict[str, tuple[str, bool]] = field(default_factory=dict)   # proj label -> (var, transposed)
     depends: dict[str, str] = field(default_factory=dict)                 # inv/proj label -> its variable
+    deadline: float | None = None                                        # time.perf_counter() limit
     _next: int = 0
 
     # -- indices ------------------------------------------------------------------------------------
@@ -272,6 +274,8 @@ class Builder:
     def _guard(self, terms: list) -> None:
         if len(terms) > MAX_TERMS:
             raise NotInFragment(f"the expansion has more than {MAX_TERMS} terms")
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise NotInFragment("the time budget of the generic prover ran out during the expansion")
 
     def _pow(self, node: Node) -> Expr:
         base, ex = node.args
@@ -433,12 +437,12 @@ def _legs(e: Expr) -> str:
     return f"rows {list(e.rowdims)}, columns {list(e.coldims)}"
 
 
-def build_sides(claim: Claim) -> tuple[Builder, Expr, Expr]:
+def build_sides(claim: Claim, deadline: float | None = None) -> tuple[Builder, Expr, Expr]:
     """Both sides of an ``==`` claim as networks; raises NotInFragment."""
     rel = claim.relation
     if rel.op != "==":
         raise NotInFragment("not an identity (the relation is not ==)")
-    b = Builder(claim)
+    b = Builder(claim, deadline=deadline)
     lhs, rhs = b.build(rel.lhs), b.build(rel.rhs)
     if (lhs.rowdims, lhs.coldims) != (rhs.rowdims, rhs.coldims):
         raise NotInFragment(f"the two sides have different leg structure ({_legs(lhs)} and {_legs(rhs)})")
