@@ -7,7 +7,8 @@ function over named blocks of raw numbers:
 
 * ``spectral`` (symmetric, psd, pd, nsd, nd; ``projector`` the same map): Q diag(λ) Qᵀ with
   Q = (I - K)(I + K)⁻¹ the Cayley transform of a skew K (exactly orthogonal, rational), so the
-  eigenvalues are exactly the mapped λ: psd |x|, pd |x| (0 ↦ 1), nsd/nd the negatives, projector 1 if x > 0 else 0;
+  eigenvalues are exactly the mapped λ: psd |x|, pd |x| (0 ↦ 1), nsd/nd the negatives, projector 1 if
+  x > 0 else 0;
 * ``gram`` (psd/pd with entrywise signs): M Mᵀ (+ c I) with M ≥ 0;
 * ``orthogonal``: a signed Cayley transform D (I - K)(I + K)⁻¹;
 * ``idempotent``: S diag(d) S⁻¹ with d ∈ {0, 1} and S invertible; ``nilpotent``: S U S⁻¹ with U
