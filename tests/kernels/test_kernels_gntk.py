@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from verify.errors import InputError
 from verify.graphs import Graph, load_dataset
+from verify.graphs.random_graphs import erdos_renyi
 from verify.kernels.gntk import gntk_gram
 from verify.kernels.gntk_reference import ReferenceGNTK, reference_gram
 
@@ -18,8 +19,7 @@ def random_graphs(seed, count=6, dim=3, onehot=False, max_n=6):
     out = []
     for _ in range(count):
         n = int(rng.integers(1, max_n + 1))
-        a = np.triu((rng.random((n, n)) < 0.45).astype(float), 1)
-        a = a + a.T
+        a = erdos_renyi(n, 0.45, rng)
         if onehot:
             x = np.eye(dim)[rng.integers(0, dim, n)]
         else:

@@ -23,7 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
-    parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
 
 
 def _settings(args: argparse.Namespace) -> dict:
