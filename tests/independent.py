@@ -15,6 +15,7 @@ from sympy import Matrix, Rational
 
 MP = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.MPContext()
 MP.dps = 80
+DIGITS = 70          # significant digits kept from mpmath eigen/singular values (raise with MP.dps)
 
 
 def _rat(v) -> Rational:
@@ -31,7 +32,7 @@ def to_value(v):
 
 
 def _num(m: Matrix):
-    return MP.matrix([[MP.mpf(sympy.N(x, 100)) for x in m.row(i)] for i in range(m.rows)])
+    return MP.matrix([[MP.mpf(sympy.N(x, max(100, MP.dps + 10))) for x in m.row(i)] for i in range(m.rows)])
 
 
 def _eigs(m: Matrix):
@@ -110,7 +111,7 @@ def evaluate(node, env):
         if f in ("eig", "sigma"):
             m, k = evaluate(node.args[0], env), int(evaluate(node.args[1], env)[0, 0])
             vals = sorted(_eigs(m), reverse=True) if f == "eig" else _svals(m)
-            return _S(sympy.Float(str(vals[k - 1]), 70))
+            return _S(sympy.Float(str(vals[k - 1]), DIGITS))
         args = [evaluate(a, env) for a in node.args]
         a = args[0]
         table = {
@@ -120,11 +121,11 @@ def evaluate(node, env):
             "zeros": lambda: sympy.zeros(int(a[0, 0]), int(args[1][0, 0])),
             "tr": lambda: _S(a.trace()), "det": lambda: _S(a.det()), "inv": lambda: a.inv(),
             "pinv": lambda: a.pinv(), "norm": lambda: _S(sympy.sqrt(sum(x**2 for x in a))),
-            "eigmin": lambda: _S(sympy.Float(str(min(_eigs(a))), 70)),
-            "eigmax": lambda: _S(sympy.Float(str(max(_eigs(a))), 70)),
-            "sigma_min": lambda: _S(sympy.Float(str(_svals(a)[-1]), 70)),
-            "sigma_max": lambda: _S(sympy.Float(str(_svals(a)[0]), 70)),
-            "sigma_small": lambda: _S(sympy.Float(str(_svals(a)[a.rank() - 1]), 70)),
+            "eigmin": lambda: _S(sympy.Float(str(min(_eigs(a))), DIGITS)),
+            "eigmax": lambda: _S(sympy.Float(str(max(_eigs(a))), DIGITS)),
+            "sigma_min": lambda: _S(sympy.Float(str(_svals(a)[-1]), DIGITS)),
+            "sigma_max": lambda: _S(sympy.Float(str(_svals(a)[0]), DIGITS)),
+            "sigma_small": lambda: _S(sympy.Float(str(_svals(a)[a.rank() - 1]), DIGITS)),
             "rank": lambda: _S(a.rank()), "proj": lambda: _proj(a), "expm": lambda: a.exp(),
             "exp": lambda: _S(sympy.exp(a[0, 0])), "log": lambda: _S(sympy.log(a[0, 0])),
             "sqrt": lambda: _S(sympy.sqrt(a[0, 0])), "abs": lambda: _S(sympy.Abs(a[0, 0])),
@@ -140,8 +141,8 @@ def evaluate(node, env):
             "hstack": lambda: Matrix.hstack(*args), "vstack": lambda: Matrix.vstack(*args),
             "norm1": lambda: _S(max(sum(abs(x) for x in a.col(j)) for j in range(a.cols))),
             "norminf": lambda: _S(max(sum(abs(x) for x in a.row(i)) for i in range(a.rows))),
-            "norm2": lambda: _S(sympy.Float(str(_svals(a)[0]), 70)),
-            "nuclear": lambda: _S(sympy.Float(str(sum(_svals(a))), 70)),
+            "norm2": lambda: _S(sympy.Float(str(_svals(a)[0]), DIGITS)),
+            "nuclear": lambda: _S(sympy.Float(str(sum(_svals(a))), DIGITS)),
         }
         return table[f]()
     raise ValueError(f"unsupported {ast.dump(node)}")

@@ -34,3 +34,32 @@ def test_catalogue_report_is_present_and_all_as_expected():
     data = json.loads((ROOT / "reports" / "catalogue.json").read_text())
     claims = [c for f in data["files"] for c in f["claims"]]
     assert len(claims) >= 70 and all(c["matches_expect"] for c in claims)
+
+
+def test_reports_folder_holds_only_what_verify_run_makes_and_links():
+    """Every file under reports/ is a proof or catalogue report, a plot a report links, or a page of the
+    HTML site (reports/html/); nothing stale or made by another command."""
+    import re
+
+    reports = ROOT / "reports"
+    made = {"catalogue.md", "catalogue.json"}
+    pngs = set()
+    for md in reports.glob("*.md"):
+        made |= {md.name, md.with_suffix(".json").name}
+        pngs |= set(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", md.read_text(encoding="utf-8")))
+    made |= pngs
+    stems = {p.stem for p in reports.glob("*.md")}
+    stray = []
+    for p in sorted(reports.rglob("*")):
+        if not p.is_file() or p.name == "run-log.json":
+            continue
+        rel = p.relative_to(reports).as_posix()
+        if rel.startswith("html/"):
+            name = rel[len("html/"):]
+            ok = (name in ("index.html", "catalogue.html") or (name.endswith(".html") and name[:-5] in stems)
+                  or re.fullmatch(r"notebook_\w+\.html", name) is not None or name in pngs)
+        else:
+            ok = rel in made
+        if not ok:
+            stray.append(rel)
+    assert stray == [], f"not made or linked by 'verify run' (delete them or regenerate): {stray}"

@@ -177,3 +177,14 @@ def test_size_limits_apply_to_intermediate_values():
         _c("tr(kron(kron(A, A), A)) == tr(A)**3", {"A": {"shape": ["n", "n"]}}, dims={"n": [20, 21]}), FAST
     )
     assert r.verdict is Verdict.ERROR and "kron(A, A)" in r.message and "entries" in r.message
+
+
+def test_degenerate_coverage_by_an_equality_given_is_inconclusive():
+    # every instance the equality given admits is a tie: the inequality is never tested off a tie
+    r = check_claim(
+        _c("exp(x) * y <= exp(x) * z", {"x": {}, "y": {}, "z": {}}, given=["y - z == 0 * x"]), FAST
+    )
+    assert r.verdict is Verdict.INCONCLUSIVE and "degenerate" in r.message, r.message
+    # without an equality given the same kind of tie is an ordinary tight instance
+    r2 = check_claim(_c("exp(x) * y <= exp(x) * y", {"x": {}, "y": {}}), FAST)
+    assert r2.verdict.holds, r2.message

@@ -160,7 +160,16 @@ def test_progress_bar_and_json_silence(tmp_path):
         bar(msg)
     assert bar.bar.total == 3 and bar.bar.n == 2 and "a note" in buf.getvalue()
     bar.close()
-    assert progress_sink(False) is None and progress_sink(True, io.StringIO()) is line_progress
+    assert progress_sink(False) is None and line_progress is not None
+    lines = io.StringIO()
+    sink = progress_sink(True, lines)                                      # not a terminal: thinned lines
+    for k in range(1, 51):
+        sink(f"gd: step {k}/50 (4 configurations)")
+    sink("gd-gap: long-time runs")
+    printed = lines.getvalue().splitlines()
+    assert printed[0] == "gd: step 1/50 (4 configurations)"
+    assert printed[-2] == "gd: step 50/50 (4 configurations)"
+    assert printed[-1] == "gd-gap: long-time runs" and 10 <= len(printed) <= 13
     import argparse
 
     p = argparse.ArgumentParser()

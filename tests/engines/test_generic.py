@@ -266,6 +266,20 @@ def test_multilinear_identities_of_the_proof_modules_are_proved_for_all_dimensio
             assert rep.ok, (s.id, rep.problems)
         else:
             declined.append((s.id, g.status))
-    assert len(proved) >= {"linear-gnn-2501-14440": 6, "linear-gnn-xu2021": 22}[pid], proved
-    # the only true identities left to the other engines use inv of a product, eye(m*n) or det
+    assert len(proved) >= {"linear-gnn-2501-14440": 6, "linear-gnn-xu2021": 23}[pid], proved
+    # the only true identities left to the other engines use inv of a product or det
     assert all(status == "not-in-fragment" for _, status in declined), declined
+
+
+def test_identity_of_a_product_size_takes_the_legs_it_meets():
+    vars_ = {"A": {"shape": ["m", "n"]}, "B": {"shape": ["n", "m"]}, "X": {"shape": ["m", "n"]},
+             "S": {"shape": ["m", "m"]}, "R": {"shape": ["n", "n"]}}
+    for st in ["kron(A, B) @ eye(m*n) == kron(A, B)", "eye(m*n) == kron(eye(n), eye(m))",
+               "(eye(n*m) - 2 * kron(S, R)) @ vec(B) == vec(B) - 2 * kron(S, R) @ vec(B)",
+               "zeros(m*n, 1) + vec(X) == vec(X)", "eye(m*n) @ kron(A, B) == kron(A, B)"]:
+        c = _claim(st, vars_)
+        g = prove_generic(c)
+        assert g.proved, (st, g.reason)
+        assert recheck(c, g.certificate, shapes=[{"n": 4, "m": 5}]).ok, st
+    for st in ["kron(S, R) == eye(m*n) @ kron(R, S)", "vec(X) == vec(X.T)", "kron(S, R) == kron(R, S)"]:
+        assert not prove_generic(_claim(st, vars_)).proved, st

@@ -1,6 +1,6 @@
 """Mutation soundness: true catalogue claims are mutated (a transpose dropped, factors swapped, a
 sign flipped, a constant perturbed by 10^-k for k up to 60) and checked.  No mutant that an
-independent evaluation (tests/independent.py: SymPy exact rationals, mpmath at 160 digits) shows
+independent evaluation (tests/independent.py: SymPy exact rationals, mpmath at 170 digits) shows
 false on some instance may get a holding verdict, and every counterexample of a refuted mutant
 must be false under that independent evaluation.
 
@@ -144,15 +144,15 @@ def _all_mutants() -> list[Mutant]:
 # --- independent evaluation -------------------------------------------------------------------
 def independent_violation(statement: str, given: list[str], cx: dict) -> bool:
     """True when every given holds and the statement is false on ``cx``, decided exactly when both
-    sides are rational, else at 160 digits with a margin of 1e-65 relative to the sides' size."""
+    sides are rational, else at 170 digits (150 kept) with a margin of 1e-140 relative to the sides' size."""
     env = {k: ind._S(sympy.Rational(v)) for k, v in cx.get("dims", {}).items()}
     env.update({k: ind.to_value(v) for k, v in cx["values"].items()})
-    old = ind.MP.dps
-    ind.MP.dps = 160
+    old = ind.MP.dps, ind.DIGITS
+    ind.MP.dps, ind.DIGITS = 170, 150
     try:
         return all(_decide(g, env) is True for g in given) and _decide(statement, env) is False
     finally:
-        ind.MP.dps = old
+        ind.MP.dps, ind.DIGITS = old
 
 
 def _decide(text: str, env) -> bool | None:
@@ -161,12 +161,12 @@ def _decide(text: str, env) -> bool | None:
     op = type(tree.ops[0])
     diffs = [sympy.simplify(x - y) if not (x - y).is_Rational else x - y for x, y in zip(lhs, rhs)]
     scale = 1 + max(abs(sympy.N(v, 80)) for v in [*lhs, *rhs])
-    tau = sympy.Float("1e-65", 80) * scale
+    tau = sympy.Float("1e-140", 80) * scale
 
     def sign(d):        # -1, 0, 1, or None for a numerical near-tie
         if d.is_Rational:
             return 1 if d > 0 else -1 if d < 0 else 0
-        v = sympy.N(d, 120)
+        v = sympy.N(d, 160)
         return 1 if v > tau else -1 if v < -tau else None
 
     signs = [sign(d) for d in diffs]

@@ -22,15 +22,7 @@ def test_catalogue_is_large_and_paired():
     assert all(e.claim is not None for _, e in ENTRIES), [e.error for _, e in ENTRIES if e.claim is None]
 
 
-# The wide samplers draw near-singular M (det ~ 1e-23), where the numeric engine confirms rounding as
-# a violation of this true claim (residual 1e-305 against a tolerance 1e-317 at 350 digits): issue 11
-# section 2, "tolerance is not truth".  Remove the mark when the magnitude-aware re-check lands.
-KNOWN_ENGINE_BUGS = {"grad_log_det": "numeric re-check confirms rounding at near-singular M (issue 11 §2)"}
-CASES = [pytest.param(p, e, marks=pytest.mark.xfail(reason=KNOWN_ENGINE_BUGS[e.name], strict=False))
-         if e.name in KNOWN_ENGINE_BUGS else (p, e) for p, e in ENTRIES]
-
-
-@pytest.mark.parametrize("path,entry", CASES, ids=[e.name for _, e in ENTRIES])
+@pytest.mark.parametrize("path,entry", ENTRIES, ids=[e.name for _, e in ENTRIES])
 def test_catalogue_claim(path, entry):
     r = check_claim(entry.claim, CONFIG)
     if entry.expect == "holds":

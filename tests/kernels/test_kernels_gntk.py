@@ -238,3 +238,15 @@ def test_dask_local_cluster_gives_the_same_bits():
             assert np.array_equal(a, d)
     finally:
         eng.close()
+
+
+@pytest.mark.parametrize("readout,level", [("jk", "graph"), ("sum", "graph"), ("jk", "node")])
+def test_several_depths_in_one_pass(readout, level):
+    from verify.kernels.gntk import gntk_grams
+
+    gs = random_graphs(31, count=7, onehot=True)
+    many = gntk_grams(gs, [1, 3, 2], 2, "degree", readout, "official", level, chunk_size=6)
+    assert sorted(many) == [1, 2, 3]
+    for depth, gram in many.items():
+        one = gntk_gram(gs, depth, 2, "degree", readout, "official", level, chunk_size=6)
+        assert np.max(np.abs(gram - one)) <= 1e-14 * np.max(np.abs(one))

@@ -147,6 +147,11 @@ def test_mathml_and_matrices():
     assert m.startswith("<math") and "<mfrac>" in m and "math-fallback" not in m
     bad = latex_to_mathml(r"\frac{a}{")
     assert "<math" in bad or ('class="math-fallback"' in bad and r"\frac{a}{" in bad)
+    for hostile in (r"\text{<script>alert(1)</script>}", r"\href{javascript:alert(1)}{x}",
+                    r"\text{a<b}", r"\operatorname{<img src=x onerror=alert(1)>}"):
+        out = latex_to_mathml(hostile)
+        assert "<script" not in out and "<img" not in out and "href=" not in out, out
+    assert "math-fallback" not in latex_to_mathml(r"\text{if } a < b")
     mat = value_to_mathml("A", [[1, "-1/2"], [0.25, -3]])
     assert mat.count("<mtr>") == 2 and mat.count("<mtd>") == 4
     assert "<mfrac><mn>1</mn><mn>2</mn></mfrac>" in mat and "<mo>−</mo><mn>3</mn>" in mat
@@ -364,6 +369,14 @@ def test_notebook_page_renders_markdown_code_and_figures(tmp_path):
     title = title_of(nb, "default")
     page = render_notebook(nb, title)
     assert title == "Walk-through <script>alert(1)</script>"
+    from markdown_it import MarkdownIt
+
+    from verify.report.notebooks import markdown_with_math
+
+    md = MarkdownIt("commonmark", {"html": False})
+    out = markdown_with_math("Let $x_i + y_j$ and $$\\frac{a}{b}$$; `$5` stays; $\\text{<script>}$", md)
+    assert out.count("<math") == 2 and "<em>" not in out and "<code>$5</code>" in out
+    assert "<script" not in out and 'class="math-fallback"' in out
     assert "<script" not in page and "<table>" in page and "hi &lt;b&gt;" in page
     assert page.count('src="data:image/png;base64,') == 1 and '<pre class="out">&#x27;x&#x27;</pre>' in page
     (tmp_path / "notebook_walk.html").write_text(page)

@@ -25,6 +25,7 @@ class Tally:
     certified: int = 0
     undecided: int = 0
     tight: int = 0
+    ties: int = 0              # instances where the two sides are equal (mp tight, or exact slack 0)
     numeric_given: int = 0
     worst: float | None = None
     residual: float | None = None
@@ -74,6 +75,8 @@ def run_certify(ctx: Context, tally: Tally) -> Confirmed | None:
                     continue
                 if d.status == "tight":
                     tally.tight += 1
+                if d.status == "tight" or (e is not None and e.method == "exact" and e.raw_slack == 0):
+                    tally.ties += 1
                 tally.worst = d.slack if tally.worst is None else min(tally.worst, d.slack)
                 if rigorous and s.given == "rigorous":
                     tally.certified += 1

@@ -12,6 +12,19 @@ def _check_one(claim, config: CheckConfig) -> Result:
     return check_claim(claim, config)
 
 
+def _worker_result(future) -> Result:
+    """A worker's result; a worker that died (killed for memory, a crash in native code) becomes that
+    claim's internal error, never the whole run's."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - isolation: BrokenProcessPool, pickling errors, ...
+        return Result(
+            Verdict.ERROR,
+            {"engine": "none", "internal_error": f"{type(exc).__name__}: {exc}"[:300]},
+            message=f"internal error in a worker process ({type(exc).__name__}); please report this claim",
+        )
+
+
 def check_files(files: list[ClaimFile], config: CheckConfig, jobs: int = 1) -> list[FileOutcome]:
     """Check every claim; with ``jobs`` > 1 claims run in worker processes (same results: every
     claim's randomness comes from its own seed)."""
@@ -34,7 +47,7 @@ def check_files(files: list[ClaimFile], config: CheckConfig, jobs: int = 1) -> l
                     Verdict.ERROR, {"engine": "parser"}, message=f"{f.path}: {e.name}: {e.error}"
                 )
                 continue
-            result = futures[i].result() if pool is not None else check_claim(e.claim, config)
+            result = _worker_result(futures[i]) if pool is not None else check_claim(e.claim, config)
             if result.verdict is Verdict.ERROR:
                 result.message = f"{f.path}: {e.name}: {result.message}"
             results[i] = result

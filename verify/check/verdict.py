@@ -7,7 +7,8 @@
   dimension-generic proof), and at least one instance shows the claim is not vacuous.
 * otherwise the instances decide: ``certified`` when every one of K sampled instances was decided
   exactly or with balls (givens included), ``holds_numerically`` when they agree to dps - 10 digits,
-  ``inconclusive`` when instances were missing, undecided, or time ran out.  Exact results on
+  ``inconclusive`` when instances were missing, undecided, or time ran out, or when an equality
+  given leaves only ties (degenerate coverage).  Exact results on
   some shapes are reported as evidence.
 """
 from __future__ import annotations
@@ -92,6 +93,16 @@ def decide(ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Conf
         ev["engine"] = "mpmath"
         return Result(Verdict.INCONCLUSIVE, ev, None, f"only {valid} valid instance(s) ({_why_skipped(ctx)})"
                       + exact_note)
+    if claim.relation.op in ("<=", ">=") and any(g.op == "==" for g in claim.given_relations) \
+            and tally.ties == valid:
+        ev["engine"] = "mpmath"
+        return Result(
+            Verdict.INCONCLUSIVE,
+            ev,
+            None,
+            f"degenerate coverage: on every one of the {valid} instances that satisfy the given equality "
+            "the two sides are equal, so the inequality was never tested away from a tie" + exact_note,
+        )
     if tally.undecided:
         ev["engine"] = "mpmath"
         return Result(

@@ -541,19 +541,26 @@ def _share_rotations(claim: Claim, dims: dict[str, int], raw: dict[str, list[Fra
 
 # the first instances: plain decimals at both ends of the dims, then the degenerate corners every
 # small sample should contain (c·I and repeated values, exact rank drops, spread spectra)
-SCHEDULE = ("decimal", "decimal", "equal", "rank", "spread", "near_singular")
+# degenerate styles alternate between the variables (even positions at the first occurrence, odd at
+# the second), so that one variable sits at its boundary while the others stay generic
+SCHEDULE = ("decimal", "decimal", "equal", "rank", "spread", "near_singular", "rank", "zero_cols")
 
 
 def random_instance(claim: Claim, rng: random.Random, index: int) -> Instance:
-    """Instance ``index``: ``SCHEDULE[index]`` for every variable, then a random style of ``STYLES``
-    per instance (each variable keeps it with probability 0.8); about one in six makes same-size
-    symmetric variables commute (shared eigenvectors)."""
+    """Instance ``index``: ``SCHEDULE[index]`` (rank drops alternate between the variables), then a
+    random style of ``STYLES`` per instance (each variable keeps it with probability 0.8); about one
+    in six makes same-size symmetric variables commute (shared eigenvectors)."""
     dims = sample_dims(claim, rng, index)
     scheduled = index < len(SCHEDULE)
     style = SCHEDULE[index] if scheduled else rng.choice(STYLES)
+    parity = SCHEDULE[:index].count(style) % 2 if scheduled else 0
     raw = {}
-    for name, var in claim.vars.items():
-        st = style if scheduled or rng.random() < 0.8 else rng.choice(STYLES)
+    for pos, (name, var) in enumerate(claim.vars.items()):
+        if scheduled:
+            alternate = style in ("rank", "zero_cols") and len(claim.vars) > 1
+            st = style if not alternate or pos % 2 == parity else "decimal"
+        else:
+            st = style if rng.random() < 0.8 else rng.choice(STYLES)
         raw[name] = sample_raw(var, shape_of(var, dims), rng, st)
     if index >= 2 and rng.random() < 1 / 6:
         _share_rotations(claim, dims, raw)
@@ -584,6 +591,9 @@ def boundary_pairs(claim: Claim, rng: random.Random, count: int) -> list[tuple[I
             style = "near_singular" if kind.name == "free" else "decimal"
             raw = sample_raw(var, shape, rng, style)
             a = set(var.assume)
+            if var.is_scalar and not a:
+                on[name], near[name] = raw, list(raw)       # an unconstrained scalar has no boundary
+                continue
             if kind.name == "free" and not var.is_scalar and min(shape) > 1:
                 # rank-one base: the slot is the (0, 0) entry of a singular matrix
                 base = _mat(raw, *shape)

@@ -49,16 +49,41 @@ class BarProgress:
             self.bar = None
 
 
+class LineProgress:
+    """Progress as plain lines (logs, pipes): an ``i/n`` message is printed for the first and last
+    item and each time another tenth of the work is done, so a 50-step loop prints ~11 lines, not 50;
+    other messages are printed as they come."""
+
+    def __init__(self, file: IO[str] | None = None) -> None:
+        self.file = file
+        self.last: tuple[str, int, int] | None = None
+
+    def __call__(self, message: str) -> None:
+        m = _FRACTION.search(message)
+        if m is not None and int(m.group(2)) > 0:
+            i, n = int(m.group(1)), int(m.group(2))
+            key = message[: m.start()]
+            last = self.last if self.last and self.last[0] == key and self.last[2] == n else None
+            quiet = last is not None and 1 < i < n and (10 * i) // n <= (10 * last[1]) // n
+            self.last = (key, i if not quiet else last[1], n)
+            if quiet:
+                return
+        out = self.file if self.file is not None else sys.stderr
+        out.write(message + "\n")
+        out.flush()
+
+
 def line_progress(message: str) -> None:
+    """Every message as one line on stderr (no thinning)."""
     sys.stderr.write(message + "\n")
     sys.stderr.flush()
 
 
 def progress_sink(enabled: bool = True, stream: IO[str] | None = None) -> Callable[[str], None] | None:
-    """The progress callback for a command: None when disabled, a bar on a terminal, else lines."""
+    """The progress callback for a command: None when disabled, a bar on a terminal, else thinned lines."""
     if not enabled:
         return None
     stream = stream if stream is not None else sys.stderr
     if getattr(stream, "isatty", lambda: False)():
         return BarProgress(stream)
-    return line_progress
+    return LineProgress(None if stream is sys.stderr else stream)

@@ -319,9 +319,13 @@ def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarr
 
 
 def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_layers: int, readout: str,
-                level: str, backend: str = "numpy"):
+                level: str, backend: str = "numpy", depths: tuple = ()):
     """The Gram block of chunk pair (si, sj) and, for a diagonal pair (di = dj = None), the diagonals
-    a_u per (level, MLP layer) over si's colours (di[lvl][r]); otherwise di, dj are those lists."""
+    a_u per (level, MLP layer) over si's colours (di[lvl][r]); otherwise di, dj are those lists.
+    ``depths`` (numpy only): the blocks of the Grams to return, as a list of blocks, one per depth
+    L' ≤ ``blocks`` (the recursion up to level L' does not depend on later levels)."""
+    if depths:
+        return _pair_blocks_multi(col, si, sj, di, dj, mlp_layers, readout, level, depths)
     if backend == "torch":
         from .backends import torch_pair_block
 
@@ -360,15 +364,73 @@ def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_lay
     return block, (out_diag if diag_pair else None)
 
 
-def _diag_task(col, sides, i, blocks, mlp_layers, readout, level, backend):
-    return _pair_block(col, sides[i], sides[i], None, None, blocks, mlp_layers, readout, level, backend)
+def _pair_blocks_multi(col, si, sj, di, dj, mlp_layers, readout, level, depths):
+    blocks = max(depths)
+    diag_pair = di is None
+    out_diag = [[None] * mlp_layers for _ in range(blocks + 1)]
+
+    def readout_of(lvl, mat):
+        if level == "graph":
+            ci, cj = _counts(si, col, lvl), _counts(sj, col, lvl)
+            return np.asarray(ci @ np.asarray(cj @ mat.T).T)
+        return mat[np.ix_(si.loc[lvl], sj.loc[lvl])]
+
+    sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T
+    ntk = sig.copy()
+    acc = readout_of(0, ntk)
+    results = {}
+    for lvl in range(1, blocks + 1):
+        ai, aj = si.agg[lvl], sj.agg[lvl]
+        sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
+        ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
+        ci, cj = col.classes[lvl][si.sets[lvl]], col.classes[lvl][sj.sets[lvl]]
+        same = np.equal.outer(ci, cj) if mlp_layers and np.intersect1d(ci, cj).size else None
+        for r in range(mlp_layers):
+            if diag_pair:
+                a_i = a_j = out_diag[lvl][r] = np.diag(sig).copy()
+            else:
+                a_i, a_j = di[lvl][r], dj[lvl][r]
+            sig, ntk = _relu_layer(sig, ntk, a_i, a_j, same)
+        if readout == "jk" or lvl in depths:
+            here = readout_of(lvl, ntk)
+            if readout == "jk":
+                acc = acc + here
+            if lvl in depths:
+                results[lvl] = (acc if readout == "jk" else here).copy()
+    blocks_out = []
+    for d in depths:
+        b = results[d]
+        if diag_pair:
+            b = 0.5 * (b + b.T)
+        blocks_out.append(b)
+    return blocks_out, (out_diag if diag_pair else None)
 
 
-def _off_task(col, sides, i, j, di, dj, blocks, mlp_layers, readout, level, backend):
-    return _pair_block(col, sides[i], sides[j], di, dj, blocks, mlp_layers, readout, level, backend)[0]
+def _diag_task(col, sides, i, blocks, mlp_layers, readout, level, backend, depths=()):
+    return _pair_block(
+        col, sides[i], sides[i], None, None, blocks, mlp_layers, readout, level, backend, depths
+    )
+
+
+def _off_task(col, sides, i, j, di, dj, blocks, mlp_layers, readout, level, backend, depths=()):
+    return _pair_block(col, sides[i], sides[j], di, dj, blocks, mlp_layers, readout, level, backend, depths)[
+        0
+    ]
 
 
 BACKENDS = ("numpy", "torch")
+
+
+def gntk_grams(graphs: list[Graph], depths, mlp_layers: int, scale: str, readout: str, convention: str,
+               level: str = "graph", chunk_size: int | None = None, *, engine=None) -> dict[int, np.ndarray]:
+    """The Grams of several depths L in one pass ({L: Gram}; numpy backend): the recursion is run to
+    max(L) and read out at every requested L (sum: level L; jk: levels 0..L), exactly as
+    ``gntk_gram`` with ``blocks=L`` would (the same operations in the same order)."""
+    depths = tuple(sorted({int(d) for d in depths}))
+    if not depths:
+        raise InputError("depths must name at least one number of blocks")
+    return _gram_impl(graphs, max(depths), mlp_layers, scale, readout, convention, level, chunk_size,
+                      "numpy", engine, depths)
 
 
 def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, readout: str,
@@ -384,6 +446,14 @@ def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, rea
     :mod:`verify.kernels.parallel`, e.g. "joblib:2", "dask:2", "tcp://HOST:PORT"): first the
     diagonal chunk pairs (they give the variances a_u), then the others; same bits on any engine.
     """
+    return _gram_impl(
+        graphs, blocks, mlp_layers, scale, readout, convention, level, chunk_size, backend, engine, ()
+    )
+
+
+def _gram_impl(
+    graphs, blocks, mlp_layers, scale, readout, convention, level, chunk_size, backend, engine, depths
+):
     check_options(blocks, mlp_layers, scale, readout, convention, level, chunk_size)
     if backend not in BACKENDS:
         raise InputError(f"unknown backend {backend!r} (use one of {', '.join(BACKENDS)})")
@@ -396,11 +466,10 @@ def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, rea
     sides = [_side(col, a, b) for a, b in ranges]
     n_graphs = len(graphs)
     total = int(col.offsets[-1])
-    out = np.zeros((n_graphs, n_graphs) if level == "graph" else (total, total))
     own = engine is None or isinstance(engine, str)
     eng = make_engine(engine) if own else engine
     try:
-        opts = (blocks, mlp_layers, readout, level, backend)
+        opts = (blocks, mlp_layers, readout, level, backend, depths)
         first = eng.map(_diag_task, [(i, *opts) for i in range(len(sides))], shared=(col, sides))
         diags = [d for _, d in first]
         pairs = [(i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))]
@@ -418,14 +487,19 @@ def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, rea
             return side.g0, side.g1
         return int(col.offsets[side.g0]), int(col.offsets[side.g1])
 
-    for i, (block, _) in enumerate(first):
-        r0, r1 = span(sides[i])
-        out[r0:r1, r0:r1] = block
-    for (i, j), block in zip(pairs, rest):
-        r0, r1 = span(sides[i])
-        c0, c1 = span(sides[j])
-        out[r0:r1, c0:c1] = block
-        out[c0:c1, r0:r1] = block.T
-    if convention == "official":
-        out *= 2.0
-    return out
+    outs = []
+    for k in range(len(depths) or 1):
+        out = np.zeros((n_graphs, n_graphs) if level == "graph" else (total, total))
+        for i, (block, _) in enumerate(first):
+            r0, r1 = span(sides[i])
+            out[r0:r1, r0:r1] = block[k] if depths else block
+        for (i, j), block in zip(pairs, rest):
+            b = block[k] if depths else block
+            r0, r1 = span(sides[i])
+            c0, c1 = span(sides[j])
+            out[r0:r1, c0:c1] = b
+            out[c0:c1, r0:r1] = b.T
+        if convention == "official":
+            out *= 2.0
+        outs.append(out)
+    return dict(zip(depths, outs)) if depths else outs[0]

@@ -18,11 +18,45 @@ def latex_to_mathml(tex: str, display: bool = True) -> str:
     from latex2mathml.converter import convert
 
     tex = " ".join(str(tex).split())
+    fallback = f'<code class="math-fallback" title="LaTeX source">{html.escape(tex)}</code>'
     try:
         out = convert(tex, display="block" if display else "inline")
     except Exception:  # the converter raises many types on input it does not know
-        return f'<code class="math-fallback" title="LaTeX source">{html.escape(tex)}</code>'
-    return out
+        return fallback
+    return out if is_safe_mathml(out) else fallback
+
+
+MATHML_ELEMENTS = {
+    "math", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt",
+    "mroot", "mstyle", "merror", "mpadded", "mphantom", "mfenced", "menclose", "munder", "mover",
+    "munderover", "mtable", "mtr", "mtd", "mlabeledtr", "mmultiscripts", "mprescripts", "none",
+}
+MATHML_ATTRIBUTES = {
+    "xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "columnalign",
+    "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines", "frame", "width", "height", "depth",
+    "accent", "accentunder", "movablelimits", "largeop", "symmetric", "minsize", "maxsize", "linethickness",
+    "displaystyle", "scriptlevel", "notation", "open", "close", "separators", "form", "align", "columnspan",
+    "rowspan", "equalrows", "equalcolumns", "mathsize", "voffset", "bevelled",
+}
+
+
+def is_safe_mathml(markup: str) -> bool:
+    """True when ``markup`` is one ``<math>`` tree of MathML presentation elements with presentation
+    attributes only: no script, no foreign element, no link (``href``), no event handler.  Converter
+    output that fails this (``\\text{<script>}``, ``\\href{javascript:...}``) is shown as source."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(markup)
+    except ET.ParseError:
+        return False
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag not in MATHML_ELEMENTS:
+            return False
+        if any(a.rsplit("}", 1)[-1] not in MATHML_ATTRIBUTES for a in el.attrib):
+            return False
+    return root.tag.rsplit("}", 1)[-1] == "math"
 
 
 def _number(x: Any) -> str:

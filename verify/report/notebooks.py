@@ -10,6 +10,7 @@ JavaScript outputs are shown by their plain-text form, never run.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,28 @@ def _output_html(out: Any) -> str:
     return ""
 
 
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$([^$\n]+?)\$(?![\w$])", re.S)
+
+
+def markdown_with_math(text: str, md: Any) -> str:
+    """Markdown to HTML (raw HTML disabled) with ``$...$`` / ``$$...$$`` as server-side MathML: the
+    formulas are set aside before Markdown runs (so ``_`` in ``$x_i$`` is not emphasis), converted
+    by latex2mathml, and put back; code spans and blocks keep their dollars."""
+    from .mathml import latex_to_mathml
+
+    formulas: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        display = m.group(1) is not None
+        formulas.append(latex_to_mathml(m.group(1) if display else m.group(2), display=display))
+        return f"zzverifymath{len(formulas) - 1}zz"
+
+    parts = re.split(r"(```.*?```|`[^`\n]*`)", text, flags=re.S)
+    held = "".join(p if i % 2 else _MATH.sub(hold, p) for i, p in enumerate(parts))
+    out = md.render(held)
+    return re.sub(r"zzverifymath(\d+)zz", lambda m: formulas[int(m.group(1))], out)
+
+
 def render_notebook(nb: Any, title: str) -> str:
     """One executed notebook as a page of the site (no script; Markdown without raw HTML)."""
     from markdown_it import MarkdownIt
@@ -91,7 +114,7 @@ def render_notebook(nb: Any, title: str) -> str:
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            parts.append(f'<div class="md">{md.render(cell.source)}</div>')
+            parts.append(f'<div class="md">{markdown_with_math(cell.source, md)}</div>')
         elif cell.cell_type == "code":
             parts.append(f'<pre class="code">{html.escape(cell.source)}</pre>')
             parts += [_output_html(o) for o in cell.get("outputs", [])]

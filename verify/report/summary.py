@@ -12,7 +12,7 @@ def evidence_line(result: Result, timings: bool = True) -> str:
     e = result.evidence
     v = result.verdict
     parts = [str(e.get("engine", ""))]
-    if v is Verdict.PROVED and exact_scope(result) == "all dimensions":
+    if v is Verdict.PROVED and exact_scope(result) == "all dimensions" and "all dimensions" not in parts[0]:
         parts.append("all dimensions")
     if v is Verdict.PROVED:
         shapes = (e.get("symbolic") or {}).get("shapes") or e.get("shapes")
@@ -40,25 +40,34 @@ def evidence_line(result: Result, timings: bool = True) -> str:
 
 
 def exact_scope(result: Result) -> str | None:
-    """How far a holding verdict reaches: "all dimensions" (generic prover), "listed shapes" (exact on
-    explicit shapes, or a step-specific exact check), "scalar" (a scalar claim decided exactly),
-    "instances" (certified or numerical agreement on instances only); None for a verdict that does not
-    hold."""
+    """How far a holding verdict reaches: "all dimensions" (generic prover), "declared scope" (exact on
+    every shape of a finite declared scope), "listed shapes" (exact on some shapes only, or a
+    step-specific exact check), "scalar" (a scalar claim decided exactly), "instances" (certified or
+    numerical agreement on instances only); None for a verdict that does not hold."""
     e = result.evidence
     v = result.verdict
     if not v.holds:
         return None
-    if v is Verdict.PROVED:
-        if e.get("scope") == "all dimensions" or (e.get("generic") or {}).get("scope") == "all dimensions":
-            return "all dimensions"
-        return "scalar" if "z3" in str(e.get("engine", "")) else "listed shapes"
-    return "instances"
+    if v is not Verdict.PROVED:
+        return "instances"
+    proved_scope = e.get("proved_scope")
+    if proved_scope == "all dimensions" or e.get("scope") == "all dimensions" or \
+            (e.get("generic") or {}).get("scope") == "all dimensions":
+        return "all dimensions"
+    if "z3" in str(e.get("engine", "")):
+        return "scalar"
+    if proved_scope == "all":
+        return "declared scope"
+    return "listed shapes"
+
+
+SCOPE_KINDS = ("all dimensions", "declared scope", "listed shapes", "scalar", "instances")
 
 
 def scope_counts_line(results: list[Result]) -> str:
-    """One line: how many holding verdicts are proved for all dimensions, on listed shapes only,
-    for scalar claims, or on instances only ("" when none holds)."""
-    counts = {k: 0 for k in ("all dimensions", "listed shapes", "scalar", "instances")}
+    """One line: how many holding verdicts are proved for all dimensions, on every shape of the declared
+    scope, on listed shapes only, for scalar claims, or hold on instances only ("" when none holds)."""
+    counts = dict.fromkeys(SCOPE_KINDS, 0)
     for r in results:
         k = exact_scope(r)
         if k is not None:
@@ -66,9 +75,10 @@ def scope_counts_line(results: list[Result]) -> str:
     if not any(counts.values()):
         return ""
     return (f"Scope of what holds: {counts['all dimensions']} proved for all dimensions, "
+            f"{counts['declared scope']} proved on every shape of the declared scope, "
             f"{counts['listed shapes']} proved exactly on listed shapes only (or by a step-specific check), "
-            f"{counts['scalar']} scalar claim(s) decided "
-            f"exactly, {counts['instances']} on instances only (certified or numerical).")
+            f"{counts['scalar']} scalar claim(s) decided exactly, {counts['instances']} on instances only "
+            "(certified or numerical).")
 
 
 def counterexample_line(result: Result, limit: int = 400) -> str:

@@ -13,12 +13,12 @@ symbolic dimensions (:mod:`.network`), brings them to a canonical form under the
   can satisfy extra identities, e.g. Cayley-Hamilton at n = 2, and the rules are not complete):
   the ordinary engines decide.
 
-Fragment: matrix and scalar variables, ``eye``, ``zeros``, rational constants and dimension
-symbols as coefficients, ``+ - *``, ``/`` by a constant, ``@``, ``.T``, ``kron``, ``vec``, ``tr``,
-non-negative integer powers (of scalars and square matrices), ``norm(X)**(2k)`` = tr(XᵀX)^k,
-``grad(f, X)`` of a scalar f in the fragment, and ``inv(A)`` of a variable assumed invertible,
-pd or orthogonal.  Assumption rules: symmetric / psd / pd (Sᵀ = S), projector (PP = P, Pᵀ = P),
-orthogonal (QᵀQ = QQᵀ = I), invertible (A inv(A) = inv(A) A = I).
+Fragment: matrix and scalar variables, ``eye``, ``zeros`` (also of a product size, ``eye(m*n)``),
+rational constants and dimension symbols as coefficients, ``+ - *``, ``/`` by a constant, ``@``,
+``.T``, ``kron``, ``vec``, ``tr``, non-negative integer powers (of scalars and square matrices),
+``norm(X)**(2k)`` = tr(XᵀX)^k, ``grad(f, X)`` of a scalar f in the fragment, and ``inv(A)`` of a
+variable assumed invertible, pd or orthogonal.  Assumption rules: symmetric / psd / pd (Sᵀ = S),
+projector (PP = P, Pᵀ = P), orthogonal (QᵀQ = QQᵀ = I), invertible (A inv(A) = inv(A) A = I).
 """
 from __future__ import annotations
 

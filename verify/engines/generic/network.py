@@ -171,6 +171,8 @@ class Builder:
             )
         if op in ("add", "sub"):
             a, b = self.build(node.args[0]), self.build(node.args[1])
+            a = self.adapt(a, b.rowdims, b.coldims)
+            b = self.adapt(b, a.rowdims, a.coldims)
             if (a.rowdims, a.coldims) != (b.rowdims, b.coldims):
                 raise NotInFragment(f"{unparse(node)!r} adds terms whose legs have different structure "
                                     f"({_legs(a)} and {_legs(b)})")
@@ -225,7 +227,32 @@ class Builder:
             ],
         )
 
+    def adapt(self, e: Expr, rowdims: tuple[Dim, ...], coldims: tuple[Dim, ...]) -> Expr:
+        """e re-indexed with the composite legs (rowdims, coldims) when that changes no entry: e is zero
+        (no terms) with legs of the same sizes, or a multiple of the identity (every term a Kronecker delta
+        between its whole row leg and its whole column leg: the identity matrix of size d_1⋯d_k is the
+        same whatever the order of the factors), e.g. eye(m*n) next to legs (n, m).  Else e unchanged."""
+        if (e.rowdims, e.coldims) == (rowdims, coldims):
+            return e
+        if sorted(map(str, e.rowdims)) != sorted(map(str, rowdims)) or \
+                sorted(map(str, e.coldims)) != sorted(map(str, coldims)):
+            return e
+        if not e.terms:
+            return Expr(rowdims, coldims, [])
+        if rowdims != coldims or e.rowdims != e.coldims:
+            return e
+        for t in e.terms:
+            if t.factors or t.row != t.col or len(set(t.row)) != len(t.row):
+                return e
+        out = []
+        for t in e.terms:
+            ids = tuple(self.fresh(d) for d in rowdims)
+            out.append(Term(t.coef, (), ids, ids))
+        return Expr(rowdims, coldims, out)
+
     def matmul(self, a: Expr, b: Expr, node: Node | None = None) -> Expr:
+        a = self.adapt(a, a.rowdims if a.rowdims != a.coldims else b.rowdims, b.rowdims)
+        b = self.adapt(b, a.coldims, b.coldims if b.rowdims != b.coldims else a.coldims)
         if a.coldims != b.rowdims:
             where = f" in {unparse(node)!r}" if node is not None else ""
             raise NotInFragment(f"a product contracts legs of different structure{where} "
@@ -310,10 +337,10 @@ class Builder:
     def _call(self, node: Node) -> Expr:
         name = node.value
         if name == "eye":
-            return self.eye(self.leg(self._dim_arg(node.args[0], node)))
+            return self.eye(self._dims_arg(node.args[0], node))
         if name == "zeros":
-            r, c = (self._dim_arg(a, node) for a in node.args)
-            return Expr(self.leg(r), self.leg(c), [])
+            r, c = (self._dims_arg(a, node) for a in node.args)
+            return Expr(r, c, [])
         if name == "vec":
             a = self.build(node.args[0])
             return Expr(
@@ -332,6 +359,13 @@ class Builder:
         if name == "norm":
             raise NotInFragment("norm appears other than as norm(X)**(2k)")
         raise NotInFragment(f"{name} is outside the multilinear fragment")
+
+    def _dims_arg(self, a: Node, node: Node) -> tuple[Dim, ...]:
+        """A size as composite legs: a dimension name, a positive integer, or a product of these
+        (eye(m*n) is the identity on legs (m, n); see :meth:`adapt` for other orders)."""
+        if a.op == "mul":
+            return self._dims_arg(a.args[0], node) + self._dims_arg(a.args[1], node)
+        return self.leg(self._dim_arg(a, node))
 
     def _dim_arg(self, a: Node, node: Node) -> Dim:
         if a.op == "num" and a.value.denominator == 1 and a.value >= 1:
@@ -444,6 +478,8 @@ def build_sides(claim: Claim, deadline: float | None = None) -> tuple[Builder, E
         raise NotInFragment("not an identity (the relation is not ==)")
     b = Builder(claim, deadline=deadline)
     lhs, rhs = b.build(rel.lhs), b.build(rel.rhs)
+    lhs = b.adapt(lhs, rhs.rowdims, rhs.coldims)
+    rhs = b.adapt(rhs, lhs.rowdims, lhs.coldims)
     if (lhs.rowdims, lhs.coldims) != (rhs.rowdims, rhs.coldims):
         raise NotInFragment(f"the two sides have different leg structure ({_legs(lhs)} and {_legs(rhs)})")
     return b, lhs, rhs
