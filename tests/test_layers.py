@@ -19,14 +19,14 @@ FLOORS = {
     "errors": 0, "config": 0, "result": 0, "io": 0, "linalg": 0, "precision": 0, "device": 0,
     "language": 1,
     "claims": 2, "strategies": 2,
-    "engines": 3,
+    "engines": 3, "certificates": 3,
     "check": 4,
     "rules": 5, "proof": 6, "catalogue": 6, "discovery": 6,
     "graphs": 7,
     "kernels": 8,
     "nets": 9, "dynamics": 9,
     "studies": 10,
-    "report": 11, "testing": 11,
+    "report": 11, "testing": 11, "notebook": 11,
     "cli": 12,
 }
 # the package facade and ``python -m verify`` sit above everything

@@ -16,6 +16,18 @@ def test_notebook_is_stored_without_outputs(path):
             assert cell.get("outputs", []) == [] and cell.get("execution_count") is None, path.name
 
 
+def test_every_proof_has_its_generated_notebook():
+    """One generator (verify.notebook) for every proof: the stored notebook is its output, byte for byte."""
+    from verify.discovery import discover_proofs
+    from verify.notebook import notebook_name, notebook_text
+
+    proofs = discover_proofs()
+    assert {notebook_name(p) for p in proofs.values()} == {p.name for p in NOTEBOOKS}
+    for proof in proofs.values():
+        stored = (NOTEBOOKS[0].parent / notebook_name(proof)).read_text()
+        assert stored == notebook_text(proof), f"regenerate: python -m verify.notebook {proof.id}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes(path):
     # a proof's own test module that names the notebook executes it (and checks each step's printed verdict)

@@ -130,6 +130,8 @@ class Proof:
     summary: str = ""
     context: Any = None                  # a verify.rules.Context: where derived steps are read
     theorem: str | None = None           # the id of the derived step that states the theorem
+    intro: str = ""                      # the notebook's opening text (authored)
+    sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # step id -> notebook section header
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -269,6 +271,10 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
             time.perf_counter() - t0,
         )
     evidence = {"engine": "rule kernel (verify.rules, exact normal forms)", **ev}
+    lemmas = {u: {k: list(v) if isinstance(v, tuple) else v for k, v in done[u].step.claim.dims.items()}
+              for u in step.uses if done[u].step.claim is not None}
+    if lemmas:   # a lemma is checked on these dimensions and used at the context's (shape-checked) dimensions
+        evidence["lemmas_checked_on_dims"] = lemmas
     if step.hypothesis:
         return StepResult(
             step,

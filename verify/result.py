@@ -37,7 +37,9 @@ class Verdict(str, Enum):
         return self.value
 
 
-EXPECTATIONS = ("holds", "fails")
+# what the toolkit expects of a step: it holds, it fails (a refuted slip), or a finite measurement cannot
+# decide it (inconclusive: e.g. an asymptotic rate against a few sizes)
+EXPECTATIONS = ("holds", "fails", "inconclusive")
 
 
 @dataclass
@@ -109,6 +111,8 @@ class Result:
             return self.verdict.holds
         if expect == "fails":
             return self.verdict is Verdict.REFUTED
+        if expect == "inconclusive":
+            return self.verdict is Verdict.INCONCLUSIVE
         raise ValueError(f"unknown expectation {expect!r}")
 
     def to_json(self) -> dict[str, Any]:

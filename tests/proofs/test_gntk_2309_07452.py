@@ -19,7 +19,7 @@ globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 
 
 def test_step_bound_counterexample_by_hand():
-    from proofs.gntk_2309_07452 import check_discrete_needs_step_bound
+    from proofs.gntk_2309_07452.checks import check_discrete_needs_step_bound
 
     r = check_discrete_needs_step_bound(CheckConfig())
     assert r.verdict is Verdict.REFUTED
@@ -56,7 +56,24 @@ def test_rates_against_direct_computation():
 
 
 def test_iterative_update_check_is_exact():
-    from proofs.gntk_2309_07452 import check_iterative_update, check_ridge_fixed_point
+    from proofs.gntk_2309_07452.checks import check_iterative_update, check_ridge_fixed_point
 
     assert check_iterative_update(CheckConfig()).verdict is Verdict.PROVED
     assert check_ridge_fixed_point(CheckConfig()).verdict is Verdict.PROVED
+
+
+def test_width_interval_can_pass_fail_and_be_noise():
+    from proofs.gntk_2309_07452.checks import implied_width_interval
+
+    # gap ~ N^1 m^-0.5: width must grow like N^2; tight fits
+    implied, lo, hi, why = implied_width_interval({"size_exponent": 1.0, "size_exponent_stderr": 0.05,
+                                                   "slope": -0.5, "slope_stderr": 0.02})
+    assert implied == 2.0 and not why and lo < 2.0 < hi and hi - lo < 0.8
+    # a steep size dependence: implied 6 +- small, above a stated 2 (a measured contradiction)
+    implied, lo, hi, why = implied_width_interval({"size_exponent": 3.0, "size_exponent_stderr": 0.1,
+                                                   "slope": -0.5, "slope_stderr": 0.02})
+    assert implied == 6.0 and lo > 2 and not why
+    # the committed measurement's graph-level numbers are noise level
+    *_, why = implied_width_interval({"size_exponent": -0.61, "size_exponent_stderr": 0.64,
+                                      "slope": -0.43, "slope_stderr": 0.05})
+    assert "within two standard errors of 0" in why

@@ -17,7 +17,7 @@ globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 
 
 def test_aggregate_check_proves_the_identity():
-    from proofs.gntk_du2019 import check_aggregate_matrix_form
+    from proofs.gntk_du2019.checks import check_aggregate_matrix_form
 
     r = check_aggregate_matrix_form(CheckConfig())
     assert r.verdict is Verdict.PROVED and r.evidence["graph_pairs"] == 20
@@ -51,3 +51,17 @@ def test_official_factor_is_exactly_two():
     kp = gntk_gram(gs, 2, 1, "degree", "jk", "paper")
     ko = gntk_gram(gs, 2, 1, "degree", "jk", "official")
     assert np.array_equal(ko, 2 * kp)
+
+
+def test_welch_test_values():
+    from scipy import stats
+
+    from proofs.gntk_du2019.checks import welch_test
+
+    r = welch_test(87.28, 5.81, 90.0, 8.5, 10)
+    se = (5.81 ** 2 / 10 + 8.5 ** 2 / 10) ** 0.5
+    assert abs(r["t"] - (87.28 - 90.0) / se) < 1e-12
+    assert 0.3 < r["p_value"] < 0.5 and 15 < r["df"] < 18
+    ref = stats.ttest_ind_from_stats(87.28, 5.81, 10, 90.0, 8.5, 10, equal_var=False)
+    assert abs(r["p_value"] - ref.pvalue) < 1e-9
+    assert welch_test(70.0, 5.0, 90.0, 8.5, 10)["p_value"] < 1e-4      # a real difference is detected

@@ -12,7 +12,7 @@ import sympy
 from verify import CheckConfig, Proof, Verdict, load_proof, run_proof
 from verify.dynamics import models as DM
 
-from proofs import _l2501_model as L
+from proofs.linear_gnn_2501_14440 import model as L
 from tests.independent import relation_fails
 
 PROOF_ID = "linear-gnn-2501-14440"
@@ -48,7 +48,8 @@ def test_structure(proof):
         if s.expect == "fails":
             assert s.note, s.id
     reconstructed = [s.id for s in proof.steps if "reconstructed" in s.source]
-    assert "t31-rate-constant" in reconstructed and "normalised-dldt" in reconstructed
+    assert "t31-theorem" in reconstructed and "normalised-dldt" in reconstructed
+    assert proof.theorem == "t31-theorem" and proof.step("t31-theorem").by == "gronwall"
 
 
 def test_build_is_cheap():
@@ -62,6 +63,17 @@ def test_build_is_cheap():
 
 
 # ------------------------------------------------------------------ verdicts
+def test_theorem_31_is_derived(run):
+    th = run.result_of("t31-theorem")
+    js = run.to_json()
+    assert js["theorem"] == "t31-theorem" and js["theorem_verdict"] == th.result.verdict.value
+    assert th.result.verdict.holds and th.weakest_link is not None
+    hyps = {s.step.id for s in run.steps if s.step.hypothesis}
+    assert hyps == {"t31-hyp-kappa", "t31-hyp-halving-2", "t31-hyp-halving-3", "t31-hyp-T"}
+    # the weakest link is a checked lemma, and no checked lemma it rests on is weaker
+    assert not run.result_of(th.weakest_link).step.derived
+
+
 def test_every_step_matches_expectation(run):
     bad = [(s.step.id, s.result.verdict.value, s.result.message) for s in run.steps if not s.matches]
     assert not bad, bad

@@ -36,11 +36,11 @@ def test_one_cell_per_step_and_no_outputs():
 
 
 def test_stored_notebook_matches_its_generator():
-    """The notebook is generated from the steps (python -m proofs._xu2021_notebook): it never drifts."""
-    from proofs._xu2021_notebook import build_notebook
+    """The notebook is generated from the steps (python -m verify.notebook linear-gnn-xu2021): it never drifts."""
+    from verify.notebook import build_notebook
 
     stored = nbformat.read(NB, as_version=4)
-    fresh = build_notebook()
+    fresh = build_notebook(load_proof("linear-gnn-xu2021"))
     assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in fresh.cells]
 
 
@@ -76,3 +76,6 @@ def test_every_step_cell_reports_its_verdict(executed):
             assert "verdict refuted" in first and "counterexample:" in text
         seen += 1
     assert seen == len(proof.steps)
+    summary = "".join(o.get("text", "") for o in executed.cells[-1].get("outputs", []))
+    assert summary.startswith("**Theorem `theorem`: holds_numerically**"), summary[:200]
+    assert "weakest link is `svd-bound`" in summary

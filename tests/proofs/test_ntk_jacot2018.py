@@ -21,7 +21,7 @@ globals().update(notebook_test_suite(PROOF_ID, NB, NEEDED, FAILS))
 # ------------------------------------------------------------------ refuted steps, re-checked by hand
 
 def test_index_slip_counterexample_by_hand():
-    from proofs.ntk_jacot2018 import check_index_slip
+    from proofs.ntk_jacot2018.checks import check_index_slip
 
     r = check_index_slip(CheckConfig())
     assert r.verdict is Verdict.REFUTED
@@ -37,7 +37,7 @@ def test_index_slip_counterexample_by_hand():
 
 
 def test_pd_needs_l2_counterexample_by_hand():
-    from proofs.ntk_jacot2018 import check_pd_needs_l2
+    from proofs.ntk_jacot2018.checks import check_pd_needs_l2
 
     r = check_pd_needs_l2(CheckConfig())
     assert r.verdict is Verdict.REFUTED
@@ -50,7 +50,7 @@ def test_pd_needs_l2_counterexample_by_hand():
 
 
 def test_pd_beta0_counterexample_by_hand():
-    from proofs.ntk_jacot2018 import check_pd_beta0_l2
+    from proofs.ntk_jacot2018.checks import check_pd_beta0_l2
 
     r = check_pd_beta0_l2(CheckConfig())
     assert r.verdict is Verdict.REFUTED
@@ -69,7 +69,7 @@ def test_symbolic_checks_reject_a_false_variant(monkeypatch):
     """The least-squares check must not pass e^{+tΠ} (wrong sign): re-run its core with the sign flipped."""
     import sympy as sp
 
-    from proofs.ntk_jacot2018 import _rational_psd
+    from proofs.ntk_jacot2018.checks import _rational_psd
 
     t = sp.Symbol("t", real=True)
     K = _rational_psd([sp.Rational(3), sp.Rational(1, 2)], [1, 2])
@@ -82,7 +82,7 @@ def test_symbolic_checks_reject_a_false_variant(monkeypatch):
 
 
 def test_arb_lower_bound_is_sound():
-    from proofs.ntk_jacot2018 import _arb_min_eig_lower
+    from proofs.ntk_jacot2018.checks import _arb_min_eig_lower
 
     a = np.diag([3.0, 1.0, 0.25])
     lo = _arb_min_eig_lower(a)

@@ -254,9 +254,10 @@ def test_markdown_report_parses_with_a_real_parser():
         elif t.type == "tr_close":
             rows.append(row)
             row = None
-    assert len(rows) == 4 and all(len(r) == 5 for r in rows)
-    assert [r[3] for r in rows[1:]] == ["**proved**", "**refuted**", "**holds_numerically**"]
-    assert [r[4] for r in rows[1:]] == ["yes", "yes", "yes"]
+    assert len(rows) == 4 and all(len(r) == 8 for r in rows)    # step name uses by asserts expects verdict ok
+    assert [r[6] for r in rows[1:]] == ["**proved**", "**refuted**", "**holds_numerically**"]
+    assert [r[7] for r in rows[1:]] == ["yes", "yes", "yes"]
+    assert [r[4] for r in rows[1:]] == ["holds", "holds", "holds"]             # what the authors asserted
     rendered = parser.render(md)
     assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "||x||" in rendered
     assert "1.25" not in md and " s · " not in md  # no timings
@@ -419,3 +420,13 @@ def test_derived_theorem_verdict_on_index_and_proof_page():
     assert '<p class="theorem">Theorem <a href="#step-s3"><code>s3</code></a>:' in files["demo_proof.html"]
     plain = render_site([pr], None, pr.config)                   # no theorem: a dash, no line
     assert "<td>—</td>" in plain["index.html"] and 'class="theorem"' not in plain["demo_proof.html"]
+
+
+def test_proof_page_opens_with_the_generated_summary():
+    from verify.report.html import proof_page
+
+    pr = run_proof(_demo_proof(), CheckConfig(instances=3))
+    page = proof_page(pr, {}, "verify run demo-proof")
+    assert "This proof states no derived theorem step. Steps: " in page
+    assert page.index('class="generated"') < page.index('class="summary"')
+    assert "Refuted (each with a re-checked counterexample): s2" in page

@@ -8,7 +8,7 @@ parameter is drawn i.i.d. N(0, 1); the scaling lives in the forward pass, so the
 * ``jacot`` (Jacot et al. 2018): α^{(0)} = x, α̃^{(ℓ+1)} = W^{(ℓ)} α^{(ℓ)} / √n_ℓ + β b^{(ℓ)},
   α^{(ℓ)} = σ(α̃^{(ℓ)}), f = α̃^{(L)}.  ``depth`` is Jacot's L: L weight matrices, L − 1 hidden
   layers (L = 1 is a linear network).  The limit is Θ^{(L)} with Σ^{(1)} = xᵀx'/n₀ + β², no c_σ.
-  (Seed 003 prints 1/√n_L; the index is n_ℓ, the fan-in, see proofs/ntk_jacot2018.py.)
+  (Seed 003 prints 1/√n_L; the index is n_ℓ, the fan-in, see proofs/ntk_jacot2018/checks.py.)
 * ``arora`` (Arora et al. 2019): g^{(1)} = W^{(1)} x (unscaled), g^{(h)} = W^{(h)} √(c_σ/m) σ(g^{(h−1)}),
   f = W^{(L+1)} √(c_σ/m) σ(g^{(L)}), c_σ = 1/E[σ(z)²] (2 for ReLU), no bias.  ``depth`` is the number
   of hidden layers L (L = 1: one hidden layer); the limit is Θ^{(L)} with Σ^{(0)} = xᵀx'.

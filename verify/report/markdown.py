@@ -11,6 +11,7 @@ from typing import Any
 
 from ..proof import ProofResult
 from ..result import jsonable
+from .chain import chain_summary, dependency_png
 from ..check.outcomes import FileOutcome
 from .figures import figure_png
 from .stable import display_path, is_timing_key, split_timings
@@ -87,17 +88,32 @@ def render_proof_report(pr: ProofResult, stem: str, command: str) -> tuple[str, 
              f"Proof id {md_code(p.id)} · source: {md_text(p.source)}  ",
              f"Seed {pr.config.seed} · {pr.config.dps} digits · {pr.config.instances} instances per claim · "
              f"{_versions()}", ""]
+    lines += [*(f"{x}  " for x in chain_summary(pr)), ""]
+    graph = dependency_png(pr)
+    if graph is not None:
+        pngs[f"{stem}_dependencies.png"] = graph
+        lines += [f"![dependency graph]({stem}_dependencies.png)", ""]
     if p.summary:
-        lines += [md_prose(p.summary), ""]
+        lines += ["*Reading (authored prose; the verdicts are authoritative):* " + md_prose(p.summary), ""]
     ok = sum(s.matches for s in pr.steps)
     lines += [f"**{ok} of {len(pr.steps)} steps have the verdict they should have.**", ""]
     scope = scope_counts_line([s.result for s in pr.steps])
     if scope:
         lines += [scope, ""]
-    lines += ["| step | name | authors assert | verdict | as expected |", "|---|---|---|---|---|"]
+    lines += ["| step | name | uses | by | authors assert | toolkit expects | verdict | as expected |",
+              "|---|---|---|---|---|---|---|---|"]
     for s in pr.steps:
-        cells = [md_code(s.step.id, in_table=True), md_text(s.step.name), md_text(s.step.expect),
-                 f"**{s.result.verdict.value}**", "yes" if s.matches else "**no**"]
+        st = s.step
+        cells = [
+            md_code(st.id, in_table=True),
+            md_text(st.name),
+            ", ".join(md_code(u, in_table=True) for u in st.uses),
+            md_text(st.by or ""),
+            "assumed" if st.hypothesis else "holds",
+            md_text(st.expect),
+            f"**{s.result.verdict.value}**",
+            "yes" if s.matches else "**no**",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for s in pr.steps:
@@ -110,8 +126,15 @@ def render_proof_report(pr: ProofResult, stem: str, command: str) -> tuple[str, 
             lines.append("*Given:* " + "; ".join(md_code(g) for g in st.given) + "  ")
         if st.assumptions:
             lines.append("*Assumptions:* " + "; ".join(md_text(a) for a in st.assumptions) + "  ")
-        lines += [f"*Authors assert:* {md_text(st.expect)} · *verdict:* **{r.verdict.value}** "
-                  f"({'as expected' if s.matches else 'NOT as expected'})", ""]
+        if st.uses or st.by:
+            lines.append(
+                f"*Derived by* {md_code(st.by or '')}"
+                + (" *from* " + ", ".join(md_code(u) for u in st.uses) if st.uses else "")
+                + "  "
+            )
+        lines += [(f"*Authors assert:* {'assumed' if st.hypothesis else 'holds'} · *toolkit expects:* "
+                   f"{md_text(st.expect)} · *verdict:* **{r.verdict.value}** "
+                   f"({'as expected' if s.matches else 'NOT as expected'})"), ""]
         if r.message:
             lines += [f"> {md_text(r.message)}", ""]
         summary = md_text(evidence_line(r, timings=False))

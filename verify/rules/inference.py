@@ -18,6 +18,8 @@ Schemas (premises are the steps named in ``uses``; parameters in ``params``):
   for an inequality f must be shown nonnegative: syntactically (a nonnegative number, an even
   power, a norm, exp, a sum or product of such) or by a premise ``f >= 0``; ``<`` is kept only for
   ``f > 0``.
+* ``nonnegative``: ``x >= 0`` for x syntactically nonnegative (a nonnegative number, an even power, a
+  norm, exp, a singular value, sums and products of such); no premises.
 * ``instantiate``: a lemma (a premise with its own variables: a claim) with ``subst`` mapping its
   variables to terms of the context (and ``dims`` its dimensions); each substituted term must have
   the variable's shape, a variable differentiated in the lemma (``grad(f, X)``) must be replaced by
@@ -40,13 +42,14 @@ from typing import Any
 
 import sympy
 
-from .terms import Context, Rel, RuleError, Term, nonnegative, show
+from .terms import Context, Rel, RuleError, Term, canon, nonnegative, show
 
 RULES = (
     "substitute",
     "transitive",
     "add",
     "scale",
+    "nonnegative",
     "instantiate",
     "flow_derivative",
     "gronwall",
@@ -72,7 +75,8 @@ class Premise:
 
 
 def _eq(a: sympy.Expr, b: sympy.Expr) -> bool:
-    return sympy.expand(a - b) == 0
+    d = sympy.expand(a - b)
+    return d == 0 or sympy.expand(canon(d)) == 0
 
 
 def _same(c: Rel, e: sympy.Expr, op: str) -> bool:
@@ -134,7 +138,7 @@ def _substitute(ctx, concl, prem, params, raw):
     if into not in prem:
         raise RuleError(f"substitute: 'into' = {into!r} is not a premise")
     target = prem[into]
-    lhs, rhs = target.lhs.expr, target.rhs.expr
+    lhs, rhs = canon(sympy.expand(target.lhs.expr)), canon(sympy.expand(target.rhs.expr))
     used = []
     for pid in ids:
         if pid == into:
@@ -142,7 +146,7 @@ def _substitute(ctx, concl, prem, params, raw):
         eq = prem[pid]
         if eq.op != "==":
             raise RuleError(f"substitute: premise {pid} is not an equality ({eq.text})")
-        a, b = eq.lhs.expr, eq.rhs.expr
+        a, b = canon(sympy.expand(eq.lhs.expr)), canon(sympy.expand(eq.rhs.expr))
         new_l, new_r = lhs.subs(a, b), rhs.subs(a, b)
         if new_l == lhs and new_r == rhs:
             new_l, new_r = lhs.subs(b, a), rhs.subs(b, a)
@@ -153,7 +157,7 @@ def _substitute(ctx, concl, prem, params, raw):
                     raise RuleError(
                         f"substitute: neither side of premise {pid} ({eq.text}) occurs in {target.text}"
                     )
-        lhs, rhs = new_l, new_r
+        lhs, rhs = canon(sympy.expand(new_l)), canon(sympy.expand(new_r))
         used.append(pid)
     e, op = Rel(Term(lhs, (1, 1)), target.op, Term(rhs, (1, 1)), "").oriented()
     if not _same(concl, e, op):
@@ -378,7 +382,17 @@ def _gronwall(ctx, concl, prem, params, raw):
     return {"of": F, "rate": c, "lower": c0, "horizon": T, "premises": used}
 
 
+def _nonnegative(ctx, concl, prem, params, raw):
+    if prem:
+        raise RuleError("nonnegative: takes no premises")
+    e, op = concl.oriented()
+    if op != "<=" or not nonnegative(-e):
+        raise RuleError(f"nonnegative: {concl.text} is not 'x >= 0' with x syntactically nonnegative")
+    return {}
+
+
 _RULES: dict[str, Callable] = {
+    "nonnegative": _nonnegative,
     "substitute": _substitute, "transitive": _transitive, "add": _add, "scale": _scale,
     "instantiate": _instantiate, "flow_derivative": _flow_derivative, "gronwall": _gronwall,
 }
@@ -395,7 +409,7 @@ def derive(ctx: Context, rule: str, conclusion: str, premises: list[Premise],
         if premises:
             raise RuleError("hypothesis: a hypothesis has no premises")
         return {"rule": "hypothesis"}
-    if not premises and rule != "flow_derivative":
+    if not premises and rule not in ("flow_derivative", "nonnegative"):
         raise RuleError(f"{rule}: needs premises")
     raw = {p.id: p for p in premises}
     if len(raw) != len(premises):

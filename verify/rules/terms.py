@@ -4,7 +4,8 @@ A *term* is claim-language text (``+ - * / ** @``, unary minus, ``.T``, numbers,
 read in a :class:`Context`:
 
 * ``variables``: the proof's matrix (or scalar) variables with their shapes in dimension names,
-  e.g. ``{"W": ("m_y", "m2")}``; a variable without a shape is a scalar;
+  e.g. ``{"W": ("m_y", "m2")}``; ``None`` is a real scalar, ``"positive"`` a positive scalar (an
+  assumption of the context: state it as a hypothesis step of the proof);
 * ``quantities``: named abbreviations, e.g. ``{"L": "norm(W @ B2 @ B1 @ G - Y)**2"}``; a quantity is
   expanded to its definition wherever it occurs (it is notation, never a fact);
 * ``flow``: the flowing variables and their velocities, e.g. ``{"W": "-grad(L, W)"}``; every other
@@ -24,6 +25,7 @@ normalisation* when the expanded difference of their normal forms is 0 (a syntac
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -111,8 +113,8 @@ class Context:
             raise RuleError(f"dimension {d!r} has no sample value in the context")
         return int(self.dims[d])
 
-    def var_shape(self, shape: tuple[str | int, str | int] | None) -> tuple[int, int]:
-        return (1, 1) if shape is None else (self.dim(shape[0]), self.dim(shape[1]))
+    def var_shape(self, shape: tuple[str | int, str | int] | str | None) -> tuple[int, int]:
+        return (1, 1) if shape is None or isinstance(shape, str) else (self.dim(shape[0]), self.dim(shape[1]))
 
     # ------------------------------------------------------------------ reading
     def term(self, text: str, bind: Mapping[str, Term] | None = None) -> Term:
@@ -151,10 +153,14 @@ class Context:
         return not (expr.free_symbols & self.flowing())
 
     def equal(self, a: sympy.Expr, b: sympy.Expr) -> bool:
-        return sympy.expand(a - b) == 0
+        return sympy.expand(canon(sympy.expand(a)) - canon(sympy.expand(b))) == 0
 
 
 def _symbol(name: str, shape) -> sympy.Symbol:
+    if shape == "positive":
+        return sympy.Symbol(name, positive=True)
+    if isinstance(shape, str):
+        raise RuleError(f"variable {name!r}: a scalar is None or 'positive', got {shape!r}")
     return sympy.Symbol(name, commutative=shape is None)
 
 
@@ -363,11 +369,14 @@ def norm(expr: sympy.Expr) -> sympy.Expr:
         return sympy.Integer(0)
     if isinstance(expr, sympy.Mul):
         c, nc = _split(expr)
-        if c.is_number and c != 1:
-            return sympy.Abs(c) * norm(sympy.Mul(*nc) if nc else sympy.Integer(1))
+        if c != 1 and nc:                          # ||c X|| = |c| ||X|| for a scalar c
+            return sympy.Abs(c) * norm(sympy.Mul(*nc))
     if expr.func in (_MATRIX_F["vec"], _TR):
         return norm(expr.args[0])
     if isinstance(expr, sympy.Add):
+        g = functools.reduce(sympy.gcd, [_split(t)[0] for t in sympy.Add.make_args(expr)])
+        if g != 1 and g != 0:                      # a common scalar factor of every term
+            return sympy.Abs(g) * norm(sympy.expand(expr / g))
         parts = [_split(t) for t in sympy.Add.make_args(expr)]
         for f in (_MATRIX_F["vec"], _TR):        # ||vec(A) - vec(B)|| = ||A - B||, same for transposes
             if all(len(nc) == 1 and nc[0].func == f for _, nc in parts):
@@ -376,6 +385,23 @@ def norm(expr: sympy.Expr) -> sympy.Expr:
         if sympy.default_sort_key(neg) < sympy.default_sort_key(expr):
             expr = neg
     return _SCALAR_F["norm"](expr)
+
+
+def canon(expr: sympy.Expr) -> sympy.Expr:
+    """Re-apply the normal forms bottom-up (after a substitution put new terms inside a function)."""
+    if not expr.args or expr.is_Atom:
+        return expr
+    args = [canon(a) for a in expr.args]
+    f = expr.func
+    if f == _SCALAR_F["norm"]:
+        return norm(args[0])
+    if f == _SCALAR_F["tr"]:
+        return trace(args[0])
+    if f == _MATRIX_F["vec"]:
+        return vec(args[0])
+    if f == _TR:
+        return transpose(args[0])
+    return f(*args)
 
 
 def deriv(expr: sympy.Expr, ctx: Context) -> sympy.Expr:
@@ -417,6 +443,8 @@ def nonnegative(expr: sympy.Expr) -> bool:
     expr = sympy.expand(expr)
     if expr.is_number:
         return bool(expr >= 0)
+    if expr.is_nonnegative is True:                # declared positive scalars and products of them
+        return True
     if isinstance(expr, (sympy.Add, sympy.Mul)):
         return all(nonnegative(a) for a in expr.args)
     if isinstance(expr, sympy.Pow):

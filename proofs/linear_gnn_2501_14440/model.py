@@ -12,15 +12,26 @@ integrator that stops at an excess-loss level, and small singular-value helpers.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import numpy as np
 
 from verify.dynamics import models as M
 
-__all__ = ["rank_deficient_instance", "zero_first_init", "balanced_init", "smin", "svals",
-           "energy", "min_energy", "flow_states", "normalised_flow", "fit_rate", "theory_rate"]
+__all__ = [
+    "balanced_init",
+    "energy",
+    "fit_rate",
+    "flow_states",
+    "min_energy",
+    "normalised_flow",
+    "rank_deficient_instance",
+    "smin",
+    "svals",
+    "theory_rate",
+    "zero_first_init",
+]
 
 
 def rank_deficient_instance(seed: int, *, kappa: float = 1.0, rank: int = 2, n: int = 10, m_x: int = 4,

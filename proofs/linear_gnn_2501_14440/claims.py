@@ -6,10 +6,7 @@ both covered), f = k·||W3 W2 W1 Z − Y||_F².
 """
 from __future__ import annotations
 
-import time
-
-from verify import CheckConfig, Claim, Result, Verdict
-from verify.result import jsonable
+from verify import Claim
 
 F = "k*norm(W3 @ W2 @ W1 @ Z - Y)**2"
 CHAIN_DIMS = {"mx": 2, "d1": 2, "d2": 2, "my": 1, "n": 3}
@@ -38,12 +35,6 @@ def claim_conservation(pair: int) -> Claim:
                  dims=CONSERVATION_DIMS, vars=CHAIN_VARS)
 
 
-def claim_dldt() -> Claim:
-    return Claim(name="loss_decrease_first_layer",
-                 statement=(f"-(norm({g('W1')})**2 + norm({g('W2')})**2 + norm({g('W3')})**2) <= -norm({g('W1')})**2"),
-                 dims={"mx": 2, "d1": 2, "d2": 2, "my": 1, "n": 2}, vars=CHAIN_VARS)
-
-
 def claim_grad_w1() -> Claim:
     return Claim(name="first_layer_gradient",
                  statement=f"{g('W1')} == 2*k*(W3 @ W2).T @ (W3 @ W2 @ W1 @ Z - Y) @ Z.T",
@@ -59,9 +50,43 @@ def claim_sigma_product(bottleneck: bool = False) -> Claim:
 
 
 def claim_transpose_bound() -> Claim:
-    return Claim(name="wide_transpose_lower_bound", statement="norm(P.T @ N) >= sigma_min(P) * norm(N)",
+    """||PᵀN||² >= σ²_min(P)||N||² for every wide P (m_y <= d_1; σ_min = 0 when P is rank deficient)."""
+    return Claim(name="wide_transpose_lower_bound", statement="norm(P.T @ N)**2 >= sigma_min(P)**2 * norm(N)**2",
                  dims={"my": [1, 2], "d1": [2, 4], "mx": [1, 3]},
-                 vars={"P": {"shape": ["my", "d1"], "assume": ["full_rank"]}, "N": {"shape": ["my", "mx"]}})
+                 vars={"P": {"shape": ["my", "d1"]}, "N": {"shape": ["my", "mx"]}})
+
+
+def claim_sigma_product_sq() -> Claim:
+    """σ²_min(W3 W2) >= σ²_min(W3)σ²_min(W2) for non-increasing widths m_y <= d_2 <= d_1 (any rank)."""
+    return Claim(name="sigma_min_product_squared",
+                 statement="sigma_min(W3 @ W2)**2 >= sigma_min(W3)**2 * sigma_min(W2)**2",
+                 dims={"my": [1, 2], "d2": [2, 3], "d1": [3, 4]},
+                 vars={"W3": {"shape": ["my", "d2"]}, "W2": {"shape": ["d2", "d1"]}})
+
+
+def claim_projected_general() -> Claim:
+    """||RZᵀ||² >= σ²_small(Z)||R P_Z||² for every Z (of any rank) and R."""
+    return Claim(name="projected_bound_any_rank", statement="norm(R @ Z.T)**2 >= sigma_small(Z)**2 * "
+                 "norm(R @ proj(Z.T))**2", dims={"mx": [1, 3], "n": [2, 4], "my": [1, 2]},
+                 vars={"Z": {"shape": ["mx", "n"]}, "R": {"shape": ["my", "n"]}})
+
+
+def claim_pythagoras_general() -> Claim:
+    """κ||(WZ − Y)P_Z||² = κ||WZ − Y||² − κ||Y(I − P_Z)||² for every Z, W, Y and κ."""
+    return Claim(name="pythagoras_any_rank",
+                 statement=("k*norm((W @ Z - Y) @ proj(Z.T))**2 == "
+                            "k*norm(W @ Z - Y)**2 - k*norm(Y @ (eye(n) - proj(Z.T)))**2"),
+                 dims={"my": [1, 2], "mx": [1, 3], "n": [2, 4]},
+                 vars={"W": {"shape": ["my", "mx"]}, "Z": {"shape": ["mx", "n"]}, "Y": {"shape": ["my", "n"]}, "k": {}})
+
+
+def claim_min_energy_two_outputs() -> Claim:
+    """Theorem 4.2 for m_y = 2: Σ||W_ℓ||² >= 3(σ_1(W̃)^{2/3} + σ_2(W̃)^{2/3}), W̃ = W3W2W1 (2 × m_x, m_x >= 2)."""
+    return Claim(name="min_energy_two_outputs",
+                 statement=("norm(W1)**2 + norm(W2)**2 + norm(W3)**2 >= "
+                            "3*(sigma_max(W3 @ W2 @ W1)**(2/3) + sigma_min(W3 @ W2 @ W1)**(2/3))"),
+                 dims={"mx": [2, 3], "d1": [2, 3], "d2": [2, 3]},
+                 vars={"W1": {"shape": ["d1", "mx"]}, "W2": {"shape": ["d2", "d1"]}, "W3": {"shape": [2, "d2"]}})
 
 
 def claim_projected(drop_projector: bool = False) -> Claim:
@@ -96,31 +121,3 @@ def claim_min_energy() -> Claim:
                  statement="norm(W1)**2 + norm(W2)**2 + norm(W3)**2 >= 3*norm(W3 @ W2 @ W1)**(2/3)",
                  dims={"mx": [1, 3], "d1": [1, 3], "d2": [1, 3]},
                  vars={"W1": {"shape": ["d1", "mx"]}, "W2": {"shape": ["d2", "d1"]}, "W3": {"shape": [1, "d2"]}})
-
-
-def check_rate_constant(config: CheckConfig) -> Result:
-    """Assembly of Theorem 3.1 (sympy, symbolic H and κ):
-    (i) 4κ Π_{ℓ=2}^{H+1} (s_ℓ/2)² = (κ/4^{H−1}) Π s_ℓ²  (the halved σ_min of H factors);
-    (ii) Grönwall: d/dt(E e^{ct}) = (E' + cE)e^{ct}, so E' ≤ −cE gives E(t) ≤ e^{−ct}E(0);
-    (iii) the chain dL/dt ≤ −||∇_{W_1}L||² = −4κ²||ΠᵀRZᵀ||² ≤ −4κ²σ²(Π)σ²_small||RP_Z||² = −4κσ²(Π)σ²_small E."""
-    import sympy as sp
-
-    t0 = time.perf_counter()
-    H, k, c, t = sp.symbols("H kappa c t", positive=True)
-    P2 = sp.Symbol("Pi_s2", positive=True)             # Π_{ℓ≥2} σ_min(W_ℓ(0))², H factors
-    lhs = 4 * k * P2 * (sp.Rational(1, 4)) ** H
-    rhs = k / 4 ** (H - 1) * P2
-    ok1 = sp.simplify(sp.powsimp(lhs - rhs, force=True)) == 0
-    checks_H = {int(h): sp.simplify((lhs - rhs).subs(H, h)) == 0 for h in range(1, 7)}
-    E = sp.Function("E")
-    ok2 = sp.simplify(sp.diff(E(t) * sp.exp(c * t), t) - (sp.diff(E(t), t) + c * E(t)) * sp.exp(c * t)) == 0
-    s2, sig2, Ex = sp.symbols("sigma_Pi2 sigma_small2 E_excess", positive=True)
-    # ||R P_Z||² = E/κ (Pythagoras step), so 4κ² σ²(Π) σ²_small ||R P_Z||² = 4κ σ²(Π) σ²_small E
-    ok3 = sp.simplify(4 * k ** 2 * s2 * sig2 * (Ex / k) - 4 * k * s2 * sig2 * Ex) == 0
-    ev = {"engine": "sympy", "power_identity_symbolic_H": bool(ok1), "power_identity_H_1_to_6": checks_H,
-          "gronwall_product_rule": bool(ok2), "kappa_bookkeeping": bool(ok3),
-          "seconds": round(time.perf_counter() - t0, 3)}
-    if ok1 and ok2 and ok3 and all(checks_H.values()):
-        return Result(Verdict.PROVED, jsonable(ev), message="4κ·4^{−H}Πs² = (κ/4^{H−1})Πs² for symbolic H, κ; Grönwall product "
-                                                 "rule; κ bookkeeping 4κ²·(E/κ) = 4κE")
-    return Result(Verdict.INCONCLUSIVE, jsonable(ev), message="an identity did not simplify to 0")

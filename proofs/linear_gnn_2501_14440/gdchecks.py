@@ -18,11 +18,11 @@ from fractions import Fraction
 import numpy as np
 
 from verify import CheckConfig, Counterexample, Figure, Result, Verdict
-from verify.result import jsonable
 from verify.dynamics import models as M
 from verify.dynamics.gap import sharpness
+from verify.result import jsonable
 
-from . import _l2501_model as L
+from . import model as L
 
 GD_KAPPA = 0.5
 GD_SCALE = 1.0
@@ -142,7 +142,7 @@ def check_gd_small_step(config: CheckConfig) -> Result:
 
 def _exact_descent(inst, Ws, eta: float):
     """(L(θ − η∇L(θ)), L(θ) − (η/2)||∇L(θ)||²) in exact rational arithmetic from the float64 θ, η."""
-    q = lambda a: np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(a, float))  # noqa: E731
+    q = lambda a: np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(a, float))
     Wq = [q(W) for W in Ws]
     Z, Y, k = q(inst.G), q(inst.Y), Fraction(float(inst.kappa))
     e = Fraction(eta)

@@ -15,10 +15,10 @@ from fractions import Fraction
 import numpy as np
 
 from verify import CheckConfig, Counterexample, Figure, Result, Verdict
-from verify.result import jsonable
 from verify.dynamics import models as M
+from verify.result import jsonable
 
-from . import _l2501_model as L
+from . import model as L
 
 HALVING_SCALES = (0.25, 1.0, 2.0, 4.0)
 HALVING_SEEDS = 4

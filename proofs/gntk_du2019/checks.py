@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from verify import CheckConfig, Figure, Proof, Result, Step, Verdict
+from verify import CheckConfig, Figure, Result, Verdict
 
 SOURCE = "Du et al., NeurIPS 2019 (seed 001: NTK/GNTK slides; MUTAG/PROTEINS figures from the paper's Table 1)"
 
@@ -79,6 +79,9 @@ def check_batched_vs_reference(config: CheckConfig) -> Result:
                                        "the batched kernel uses stable angles"})
 
 
+NET_FLUCTUATION = 8.0     # max relative change across a ReLU layer allowed at width m: 8/sqrt(m)
+
+
 def check_diagonal_invariance(config: CheckConfig) -> Result:
     """With c_σ = 2: Σ_{(r)}(G,G)_{uu} = 2·E[ReLU(z)²], z ~ N(0, Σ_{(r−1)}(G,G)_{uu}) = Σ_{(r−1)}(G,G)_{uu}.
 
@@ -98,18 +101,32 @@ def check_diagonal_invariance(config: CheckConfig) -> Result:
     from verify.graphs.random_graphs import tagged_graphs
 
     batch = batch_graphs(tagged_graphs(3, 5, 3, config.seed % 10000), "degree", "cpu")
-    spec = GNNSpec(3, 2048, 2, 2, "degree")
-    with torch.no_grad():
-        norms = hidden_norms(init_gnn(spec, config.seed % 10000, "cpu"), batch, spec)
-    worst = 0.0
-    for blk in range(spec.blocks):
-        seg = norms[blk * (spec.mlp_layers + 1):(blk + 1) * (spec.mlp_layers + 1)]
-        for before, after in zip(seg, seg[1:]):
-            worst = max(worst, float(torch.max(torch.abs(after - before) / before)))
-    return Result(Verdict.PROVED, {"engine": "sympy (closed form at theta = 0)",
-                                   "identity": "2 * sqrt(a*a) * (sin 0 + pi cos 0) / (2 pi) = a",
-                                   "network_check": {"width": 2048, "blocks": 2, "relu_layers_per_block": 2,
-                                                     "max_relative_change_of_||h_u||^2_across_a_ReLU_layer": worst}})
+
+    def worst_change(width: int) -> float:
+        spec = GNNSpec(3, width, 2, 2, "degree")
+        with torch.no_grad():
+            norms = hidden_norms(init_gnn(spec, config.seed % 10000, "cpu"), batch, spec)
+        worst = 0.0
+        for blk in range(spec.blocks):
+            seg = norms[blk * (spec.mlp_layers + 1):(blk + 1) * (spec.mlp_layers + 1)]
+            for before, after in zip(seg, seg[1:]):
+                worst = max(worst, float(torch.max(torch.abs(after - before) / before)))
+        return worst
+    widths = (512, 2048)
+    worst = {m: worst_change(m) for m in widths}
+    bound = {m: NET_FLUCTUATION / math.sqrt(m) for m in widths}
+    net_ok = worst[2048] <= bound[2048] and worst[2048] < worst[512]
+    ev = {"engine": "sympy (closed form at theta = 0) + a wide GNN at initialisation",
+          "identity": "2 * sqrt(a*a) * (sin 0 + pi cos 0) / (2 pi) = a",
+          "network_check": {"widths": list(widths), "blocks": 2, "relu_layers_per_block": 2,
+                            "max_relative_change_of_||h_u||^2_across_a_ReLU_layer": worst,
+                            "test": f"at m = 2048 below {NET_FLUCTUATION}/sqrt(m) and smaller than at m = 512 "
+                                    "(finite-width fluctuations shrink like m^-1/2)", "bound": bound, "passed": net_ok}}
+    if not net_ok:
+        return Result(Verdict.INCONCLUSIVE, ev, message="the closed form holds but the wide network does not "
+                                                        "corroborate it (see network_check)")
+    return Result(Verdict.PROVED, ev, message="closed form proved; the wide network agrees within its m^-1/2 "
+                                              "fluctuations")
 
 
 def check_empirical_gnn_kernel(config: CheckConfig) -> Result:
@@ -166,8 +183,26 @@ def check_official_factor(config: CheckConfig) -> Result:
         "kernel_entry_scale": float(np.abs(kp).max())})
 
 
+FOLDS = 10
+ALPHA = 0.05
+
+
+def welch_test(m1: float, s1: float, m2: float, s2: float, n: int) -> dict:
+    """Welch's t-test for two means of n folds each, given sample standard deviations; two-sided p-value,
+    and the smallest difference of means detectable at level ALPHA with power 0.8 (normal approximation)."""
+    from scipy import stats
+
+    v1, v2 = s1 * s1 / n, s2 * s2 / n
+    se = math.sqrt(v1 + v2)
+    t = (m1 - m2) / se
+    df = (v1 + v2) ** 2 / (v1 * v1 / (n - 1) + v2 * v2 / (n - 1))
+    p = 2 * float(stats.t.sf(abs(t), df))
+    mdd = (float(stats.norm.ppf(1 - ALPHA / 2)) + float(stats.norm.ppf(0.8))) * se
+    return {"t": t, "df": df, "p_value": p, "difference": m1 - m2, "minimum_detectable_difference": mdd}
+
+
 def check_mutag_benchmark(config: CheckConfig) -> Result:
-    """MUTAG: 10-fold CV accuracy of an SVM on the GNTK Gram, within the paper's std of its 90.0 %."""
+    """MUTAG: 10-fold CV accuracy of an SVM on the GNTK Gram against the paper's 90.0 ± 8.5 (Welch test)."""
     from verify.graphs import load_dataset
     from verify.kernels.classify import PAPER, classify
     from verify.kernels.gntk import gntk_gram
@@ -179,50 +214,22 @@ def check_mutag_benchmark(config: CheckConfig) -> Result:
     grid = np.logspace(-2, 4, 25)
     r = classify(K, y, seed=0, c_grid=grid, nested_c_grid=grid, inner_folds=3)
     paper_mean, paper_std = PAPER["MUTAG"]
-    ok = abs(r["accuracy_mean"] - paper_mean) <= paper_std
+    test = welch_test(r["accuracy_mean"], r["accuracy_std"], paper_mean, paper_std, FOLDS)
+    ok = test["p_value"] >= ALPHA
     ev = {"engine": "scikit-learn SVC on the precomputed GNTK Gram, StratifiedKFold(10, shuffle, seed 0)",
           "architecture": arch, "graphs": len(gs), "C_grid": "logspace(-2, 4, 25)",
           "accuracy_mean": r["accuracy_mean"], "accuracy_std": r["accuracy_std"], "C": r["C"],
           "nested_accuracy_mean": r["nested_accuracy_mean"], "nested_accuracy_std": r["nested_accuracy_std"],
-          "paper": {"mean": paper_mean, "std": paper_std}, "tolerance": "|ours - 90.0| <= 8.5 (one paper std)",
+          "paper": {"mean": paper_mean, "std": paper_std},
+          "test": {"name": f"Welch two-sample t-test of the 10-fold means (ours vs the paper's {paper_mean} +- "
+                           f"{paper_std}, both over {FOLDS} folds), two-sided, alpha = {ALPHA}", **test},
+          "reading": "holds_numerically = no significant difference at alpha; it cannot show equality (the test "
+                     "has little power with 10 folds: the minimum detectable difference is in the evidence)",
           "caveats": "one architecture (the paper searched L, R, scale, readout); C chosen by mean test-fold "
-                     "accuracy as the official code does (optimistic); the nested figure is unbiased",
+                     "accuracy as the official code does (optimistic, the paper's protocol); the nested figure is "
+                     "unbiased",
           "proteins": "PROTEINS is measured in benchmarks/ (too slow for the proof's 60 s budget)"}
+    if not ok:
+        return Result(Verdict.INCONCLUSIVE, ev, message=f"measured accuracy {r['accuracy_mean']:.1f} differs "
+                      f"significantly from the paper's {paper_mean} (p = {test['p_value']:.3g})")
     return Result.numerical(ok, ev)
-
-
-def build_proof() -> Proof:
-    steps = [
-        Step("aggregate-matrix-form", "AGGREGATE in matrix form: C Ã Σ Ã'ᵀ C'",
-             "Du et al. 2019, Section 4 (GNTK recursion); seed 001 'Graph NTK'",
-             "c_u c_{u'} Σ_{v∈N(u)∪{u}} Σ_{v'∈N(u')∪{u'}} Σ_{vv'} = (C Ã Σ Ã'ᵀ C')_{uu'}",
-             r"\Sigma^{(\ell)}_{(0)}(G,G') = C\tilde A\,\Sigma^{(\ell-1)}_{(R)}(G,G')\,\tilde A'^{\top}C'",
-             check=check_aggregate_matrix_form),
-        Step("batched-vs-reference", "The batched GNTK equals the per-pair recursion",
-             "Du et al. 2019 (recursion); verify.kernels.gntk (colour-class batching)",
-             "gntk_gram (batched over all pairs) equals the per-pair implementation, both conventions and readouts",
-             r"\Theta_{\mathrm{batched}}(G,G') = \Theta_{\mathrm{pairwise}}(G,G')", check=check_batched_vs_reference),
-        Step("diagonal-invariance", "ReLU layers leave the diagonal Σ(G,G)_uu unchanged (c_σ = 2)",
-             "Du et al. 2019, Section 4 (used to skip the normalisation)",
-             "Σ_{(r)}(G,G)_{uu} = Σ_{(r−1)}(G,G)_{uu} for every ReLU layer r",
-             r"\Sigma_{(r)}(G,G)_{uu} = c_\sigma\,\mathbb{E}_{z\sim N(0,\Sigma_{(r-1)}(G,G)_{uu})}[\mathrm{ReLU}(z)^2] "
-             r"= \Sigma_{(r-1)}(G,G)_{uu}", check=check_diagonal_invariance),
-        Step("empirical-gnn-kernel", "The finite GNN's empirical NTK converges to the GNTK",
-             "Du et al. 2019 (GNTK as the infinite-width limit of the GNN); seed 001 'Recipe for designing new kernels'",
-             "||Θ_m − Θ||_F/||Θ||_F → 0 like m^{-1/2} for the Du et al. GNN at initialisation (paper convention)",
-             r"\|\Theta_m - \Theta_{\mathrm{GNTK}}\|_F/\|\Theta_{\mathrm{GNTK}}\|_F = O(m^{-1/2})",
-             check=check_empirical_gnn_kernel),
-        Step("official-factor", "The official code's GNTK is 2× the paper's",
-             "KangchengHou/gntk (official code) vs Du et al. 2019",
-             "Θ_official = 2 Θ_paper entrywise; the finite network realises Θ_paper",
-             r"\Theta_{\mathrm{official}} = 2\,\Theta_{\mathrm{paper}}", check=check_official_factor),
-        Step("mutag-benchmark", "MUTAG accuracy of the GNTK (paper: 90.0 ± 8.5)",
-             "Du et al. 2019, Table 1 (MUTAG); seed 001 'Graph NTK' table (other data sets)",
-             "an SVM on the GNTK Gram reaches 10-fold CV accuracy within one paper std of 90.0 % on MUTAG",
-             r"|\mathrm{acc}_{\mathrm{MUTAG}} - 90.0| \le 8.5", check=check_mutag_benchmark),
-    ]
-    return Proof("gntk-du2019", "Graph Neural Tangent Kernel: recursion, invariances, official factor, MUTAG", SOURCE,
-                 steps, summary="The AGGREGATE matrix form is proved on small graphs, the batched kernel matches the "
-                                "per-pair recursion, ReLU layers keep the diagonal (exact), the finite GNN converges to "
-                                "the paper's kernel (the official code's is 2×), and MUTAG's accuracy is reproduced "
-                                "within the paper's spread.")
