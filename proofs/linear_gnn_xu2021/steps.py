@@ -134,6 +134,22 @@ def _steps() -> list[Step]:
                 r"(B_{(\ell-1)}\cdots B_{(1)})^\top" + f"\\quad(H={H},\\ \\ell={l})",
                 dims=depth_shapes[H], vars=vars_))
     s.append(_claim_step(
+        "grad-sandwich", "Lemma: grad_X ||A X C - Y||² = A^T 2(A X C - Y) C^T",
+        f"{BLOG}, Step 1 (chain rule behind Eq. (gradients)); docs/math.md conventions",
+        "grad(norm(A @ X @ C - Y)**2, X) == A.T @ (2*(A @ X @ C - Y)) @ C.T",
+        r"\nabla_X\|AXC - Y\|_F^2 = A^\top\,2(AXC - Y)\,C^\top",
+        dims={"p": [1, 2], "q": [1, 2], "r": [1, 2], "s": [1, 2]},
+        vars={"A": _m("p", "q"), "X": _m("q", "r"), "C": _m("r", "s"), "Y": _m("p", "s")},
+        note="The lemma every layer's gradient instantiates (grad-B1-inst, grad-B2-inst); A and C must not "
+             "depend on X (the kernel checks it)."))
+    s.append(_claim_step(
+        "grad-right", "Lemma: grad_X ||X C - Y||² = 2(X C - Y) C^T",
+        f"{BLOG}, Step 1; docs/math.md conventions",
+        "grad(norm(X @ C - Y)**2, X) == 2*(X @ C - Y) @ C.T",
+        r"\nabla_X\|XC - Y\|_F^2 = 2(XC - Y)\,C^\top",
+        dims={"p": [1, 2], "r": [1, 2], "s": [1, 2]},
+        vars={"X": _m("p", "r"), "C": _m("r", "s"), "Y": _m("p", "s")}))
+    s.append(_claim_step(
         "grad-B1-figure-slip", "Figure: grad_{B_1} L = W B_H...B_2 grad_{W~} L, without the transpose (slip)",
         f"{BLOG}, Step 1, figure 'Forward and backward pass'",
         "grad(norm(W @ B2 @ B1 @ G - Y)**2, B1) == W @ B2 @ (2*(W @ B2 @ B1 @ G - Y) @ G.T)",
@@ -463,10 +479,24 @@ def chain_steps() -> list[Step]:
            "d(L) == -(norm(grad(L, W))**2 + norm(grad(L, B2))**2 + norm(grad(L, B1))**2)",
            r"\tfrac{d}{dt}L = \sum_X\langle\nabla_X L, \dot X\rangle = -\|\nabla_W L\|_F^2 - \sum_\ell\|\nabla_{B_\ell}L\|_F^2",
            "flow_derivative", params={"of": "L"}),
+        _d("grad-W-inst", "∇_W L from the lemma (X = W, C = B_2 B_1 G~)", f"{BLOG}, Step 1 (gradients)",
+           "grad(L, W) == D @ (B2 @ B1).T", r"\nabla_W L = \nabla_{\tilde W}L\,(B_{(2)}B_{(1)})^\top",
+           "instantiate", ["grad-right"], {"subst": {"X": "W", "C": "B2 @ B1 @ G"}, "dims": {"p": "m_y", "r": "m2",
+                                                                                           "s": "nb"}}),
+        _d("grad-B2-inst", "∇_{B_2} L from the lemma (A = W, X = B_2, C = B_1 G~)", f"{BLOG}, Step 1 (gradients)",
+           "grad(L, B2) == W.T @ D @ B1.T", r"\nabla_{B_{(2)}} L = W^\top\nabla_{\tilde W}L\,B_{(1)}^\top",
+           "instantiate", ["grad-sandwich"], {"subst": {"A": "W", "X": "B2", "C": "B1 @ G"},
+                                             "dims": {"p": "m_y", "q": "m2", "r": "m1", "s": "nb"}}),
+        _d("grad-B1-inst", "∇_{B_1} L from the lemma (A = W B_2, X = B_1, C = G~)", f"{BLOG}, Step 1 (gradients)",
+           "grad(L, B1) == (W @ B2).T @ D", r"\nabla_{B_{(1)}} L = (WB_{(2)})^\top\nabla_{\tilde W}L",
+           "instantiate", ["grad-sandwich"], {"subst": {"A": "W @ B2", "X": "B1", "C": "G"},
+                                             "dims": {"p": "m_y", "q": "m1", "r": "m_x", "s": "nb"}}),
         _d("dLdt-grads", "dL/dt with the gradients written out", f"{BLOG}, Step 1 (gradients)",
            "d(L) == -(norm(D @ (B2 @ B1).T)**2 + norm(W.T @ D @ B1.T)**2 + norm((W @ B2).T @ D)**2)",
            r"\tfrac{d}{dt}L = -\|D(B_{(2)}B_{(1)})^\top\|_F^2 - \|W^\top D B_{(1)}^\top\|_F^2 - \|(WB_{(2)})^\top D\|_F^2",
-           "substitute", ["flow-derivative", "grad-W-H2", "grad-B2-H2", "grad-B1-H2"]),
+           "substitute", ["flow-derivative", "grad-W-inst", "grad-B2-inst", "grad-B1-inst"],
+           note="The gradients come from the two lemmas instantiated at each layer; the depth-specific formulas "
+                "(grad-W-H1 ... grad-B3-H3) are checked directly beside the chain."),
         _d("dLdt-parts", "dL/dt = -part a* - part b*", f"{S2} (part a*, part b*)",
            "d(L) == -(pa + pb)", r"\tfrac{d}{dt}L = -\text{part a}^* - \text{part b}^*",
            "substitute", ["dLdt-grads", "part-a-star", "part-b1-star", "part-b2-star"]),

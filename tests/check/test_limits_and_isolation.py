@@ -103,3 +103,19 @@ def test_engines_never_write_to_stdout(capfd, monkeypatch):
     with quiet_stdout():
         os.write(1, b"x\n")
     assert capfd.readouterr().out == ""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_timeout_swallowed_by_a_destructor_fires_again():
+    class Swallow:
+        def __del__(self):
+            time.sleep(0.4)          # the alarm fires here; Python ignores exceptions from __del__
+
+    t0 = time.monotonic()
+    with pytest.raises(StageTimeout), hard_limit(0.2):
+        Swallow()
+        while True:
+            pass
+    assert time.monotonic() - t0 < 1.5
+    from verify.check import limits
+    assert limits._deadlines == []

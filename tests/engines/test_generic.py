@@ -33,6 +33,10 @@ GENERIC = [
     "proj_fixes_column_space",
     "pythagoras",
     "proj_of_kron_with_identity",
+    # catalogue groups 08-09 (derived dimensions, Hessian-vector products)
+    "vec_kron_on_derived_sizes",
+    "hessian_vector_product_of_a_quadratic",
+    "hessian_vector_product_of_squared_norm_squared",
 ]
 
 

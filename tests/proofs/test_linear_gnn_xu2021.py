@@ -107,7 +107,8 @@ def test_theorem_is_derived_with_its_weakest_link(run):
             stack += r.step.uses
         elif not r.step.hypothesis:
             leaves.add(r.step.id)
-    assert {"svd-bound", "eq-star", "lambda-min-bound", "pythagoras-instances", "grad-W-H2", "Ls-lower"} <= leaves
+    assert {"svd-bound", "eq-star", "lambda-min-bound", "pythagoras-instances", "grad-sandwich", "grad-right",
+            "Ls-lower"} <= leaves
     rank = ["proved", "certified", "holds_numerically"]
     weakest = max(rank.index(run.result_of(x).result.verdict.value) for x in leaves)
     assert js["theorem_verdict"] == rank[weakest] == th.result.verdict.value

@@ -36,6 +36,16 @@ def _signals_usable() -> bool:
 
 
 def _on_alarm(signum, frame):
+    # a stale alarm (its limit already left) is ignored; an early one re-arms the innermost limit
+    if not _deadlines:
+        return
+    left = _deadlines[-1] - time.monotonic()
+    if left > 0.02:
+        signal.setitimer(signal.ITIMER_REAL, left)
+        return
+    # keep firing every 0.2 s until the limit's exit disarms the timer: an exception raised inside
+    # a weakref callback or __del__ is swallowed by Python, and must not end the limit
+    signal.setitimer(signal.ITIMER_REAL, 0.2, 0.2)
     raise StageTimeout()
 
 
