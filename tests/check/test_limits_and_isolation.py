@@ -22,7 +22,10 @@ def test_hard_limit_interrupts_a_busy_loop_and_nests():
         with pytest.raises(StageTimeout), hard_limit(0.2):
             sum(1 for _ in iter(int, 1))
         t1 = time.monotonic()
-        with pytest.raises(StageTimeout), hard_limit(0.2):     # the outer timer was re-armed; the inner one works
+        with (
+            pytest.raises(StageTimeout),
+            hard_limit(0.2),
+        ):  # the outer timer was re-armed; the inner one works
             while True:
                 pass
         assert time.monotonic() - t1 < 1.0

@@ -33,8 +33,12 @@ def test_false_identity_is_refuted_by_the_ordinary_engines():
 
 
 def test_different_normal_forms_do_not_refute_a_true_small_dimension_identity():
-    claim = Claim("cayley_hamilton_2", "X @ X - tr(X) * X + (tr(X)**2 - tr(X @ X)) / 2 * eye(n) == zeros(n, n)",
-                  {"n": 2}, {"X": {"shape": ["n", "n"]}})
+    claim = Claim(
+        "cayley_hamilton_2",
+        "X @ X - tr(X) * X + (tr(X)**2 - tr(X @ X)) / 2 * eye(n) == zeros(n, n)",
+        {"n": 2},
+        {"X": {"shape": ["n", "n"]}},
+    )
     r = check_claim(claim, CONFIG)
     assert r.evidence["generic"]["status"] == "different-normal-forms"
     assert r.verdict is Verdict.PROVED and r.evidence["proved_scope"] == "all"     # the one shape n = 2

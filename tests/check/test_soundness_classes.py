@@ -19,8 +19,13 @@ def _c(statement, vars, dims=None, given=None):
 
 
 def _inst(**values):
-    return Instance({}, {k: [[Fraction(v)]] if not isinstance(v, list) else [[Fraction(x) for x in r] for r in v]
-                         for k, v in values.items()})
+    return Instance(
+        {},
+        {
+            k: [[Fraction(v)]] if not isinstance(v, list) else [[Fraction(x) for x in r] for r in v]
+            for k, v in values.items()
+        },
+    )
 
 
 def _refuted(statement, vars, dims=None, given=None, config=FAST):
@@ -116,7 +121,7 @@ def test_gradient_of_the_norm_at_zero_is_undefined_and_nested_grads_do_not_crash
     r = check_claim(_c("norm(grad(norm(v), v)) == 1", {"v": {"shape": [2, 1]}}), FAST)
     assert r.verdict.holds, r.message
     r2 = check_claim(_c("grad(grad(abs(x), x), x) == 0", {"x": {}}), FAST)
-    assert r2.verdict is not Verdict.ERROR and not r2.verdict is Verdict.REFUTED, r2.message
+    assert r2.verdict is not Verdict.ERROR and r2.verdict is not Verdict.REFUTED, r2.message
 
 
 # --- 7. z3 decides the claim that was written ---------------------------------------------------------------
@@ -128,15 +133,22 @@ def test_z3_negative_rationals_keep_their_sign():
 
 
 # --- parser strictness -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text,msg", [("\uff58 + 1 >= x", "non-ASCII"), ("x >= 0 # comment", "'#'"),
-                                      ("x / 0 >= 1", "division by zero"), ("x >= 1 / (0)", "division by zero")])
+@pytest.mark.parametrize(
+    "text,msg",
+    [
+        ("\uff58 + 1 >= x", "non-ASCII"),
+        ("x >= 0 # comment", "'#'"),
+        ("x / 0 >= 1", "division by zero"),
+        ("x >= 1 / (0)", "division by zero"),
+    ],
+)
 def test_parser_rejects_confusables_comments_and_zero_divisors(text, msg):
     with pytest.raises(ClaimError, match=msg) as e:
         parse_relation(text)
     assert "\n" not in str(e.value)
 
 
-# --- defects: overflow, shapes on every instance, matrix givens -----------------------------------------------
+# --- defects: overflow, shapes on every instance, matrix givens ------------------------------------
 def test_values_beyond_float_range_do_not_crash():
     assert check_claim(_c("2**1024 > 1", {}), FAST).verdict.holds
     r = check_claim(_c("x**200 >= 0", {"x": {}}), FAST)
@@ -161,13 +173,17 @@ def test_matrix_givens_are_accepted():
 
 
 def test_size_limits_apply_to_intermediate_values():
-    r = check_claim(_c("tr(kron(kron(A, A), A)) == tr(A)**3", {"A": {"shape": ["n", "n"]}}, dims={"n": [20, 21]}), FAST)
+    r = check_claim(
+        _c("tr(kron(kron(A, A), A)) == tr(A)**3", {"A": {"shape": ["n", "n"]}}, dims={"n": [20, 21]}), FAST
+    )
     assert r.verdict is Verdict.ERROR and "kron(A, A)" in r.message and "entries" in r.message
 
 
 def test_degenerate_coverage_by_an_equality_given_is_inconclusive():
     # every instance the equality given admits is a tie: the inequality is never tested off a tie
-    r = check_claim(_c("exp(x) * y <= exp(x) * z", {"x": {}, "y": {}, "z": {}}, given=["y - z == 0 * x"]), FAST)
+    r = check_claim(
+        _c("exp(x) * y <= exp(x) * z", {"x": {}, "y": {}, "z": {}}, given=["y - z == 0 * x"]), FAST
+    )
     assert r.verdict is Verdict.INCONCLUSIVE and "degenerate" in r.message, r.message
     # without an equality given the same kind of tie is an ordinary tight instance
     r2 = check_claim(_c("exp(x) * y <= exp(x) * y", {"x": {}, "y": {}}), FAST)

@@ -178,12 +178,20 @@ def test_grad_through_new_linear_operations_and_a_quotient():
     c = Claim("g", "grad(x.T @ diag(d) @ x, x) == 2 * hadamard(d, x)", dims={"n": [1, 3]},
               vars={"x": {"shape": ["n", 1]}, "d": {"shape": ["n", 1]}})
     assert check_claim(c, CONFIG).verdict is Verdict.PROVED
-    rq = Claim("rq", "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * (A @ x - ((x.T @ A @ x) / (x.T @ x)) * x) / (x.T @ x)",
-               dims={"n": [1, 3]}, vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}})
+    rq = Claim(
+        "rq",
+        "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * (A @ x - ((x.T @ A @ x) / (x.T @ x)) * x) / (x.T @ x)",
+        dims={"n": [1, 3]},
+        vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}},
+    )
     r = check_claim(rq, CONFIG)
     assert r.verdict.holds and r.counterexample is None, r.message
-    bad = Claim("rq2", "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * A @ x / (x.T @ x)",
-                dims={"n": [2, 3]}, vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}})
+    bad = Claim(
+        "rq2",
+        "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * A @ x / (x.T @ x)",
+        dims={"n": [2, 3]},
+        vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}},
+    )
     r2 = check_claim(bad, CONFIG)
     assert r2.verdict is Verdict.REFUTED
 
@@ -193,8 +201,12 @@ def test_nested_inverse_identities_get_a_verdict_quickly_and_are_not_proved_on_s
     instances instead, and a wrong variant is refuted."""
     from verify.engines.symbolic import prove_identity
 
-    vars = {"A": {"shape": ["n", "n"], "assume": ["invertible"]}, "C": {"shape": ["k", "k"], "assume": ["invertible"]},
-            "U": {"shape": ["n", "k"]}, "V": {"shape": ["k", "n"]}}
+    vars = {
+        "A": {"shape": ["n", "n"], "assume": ["invertible"]},
+        "C": {"shape": ["k", "k"], "assume": ["invertible"]},
+        "U": {"shape": ["n", "k"]},
+        "V": {"shape": ["k", "n"]},
+    }
     dims = {"n": [1, 3], "k": [1, 2]}
     st = "inv(A + U @ C @ V) == inv(A) - inv(A) @ U @ inv(inv(C) + V @ inv(A) @ U) @ V @ inv(A)"
     claim = Claim("woodbury", st, dims=dims, vars=vars)

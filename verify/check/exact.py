@@ -82,8 +82,9 @@ def run_exact(ctx: Context) -> ExactResult:
             f"the exact stage was cut off at its share of the time limit ({budget:.3g} s)"
         ctx.stop("exact", f"cut off after {budget:.3g} s")
     except Exception as exc:  # a decision procedure failing is no verdict, and never sinks the claim
-        if type(exc).__name__ not in ("Z3Exception",) and not isinstance(exc, (ArithmeticError, ValueError,
-                                                                                 RecursionError, MemoryError)):
+        if type(exc).__name__ not in ("Z3Exception",) and not isinstance(
+            exc, (ArithmeticError, ValueError, RecursionError, MemoryError)
+        ):
             raise
         out.note = f"the exact stage failed ({type(exc).__name__}: {str(exc)[:120]})"
     out.seconds = time.monotonic() - t0
@@ -116,7 +117,9 @@ def _run(ctx: Context, out: ExactResult, budget: float) -> None:
     if claim.relation.op != "==":
         return
     if _max_power(claim) > MAX_POWER:
-        out.note = "; ".join(x for x in (out.note, f"powers above {MAX_POWER} are not expanded symbolically") if x)
+        out.note = "; ".join(
+            x for x in (out.note, f"powers above {MAX_POWER} are not expanded symbolically") if x
+        )
         return
     shapes = scope_shapes(claim, MAX_EXACT_SHAPES)
     all_shapes = shapes is not None

@@ -73,7 +73,9 @@ def hard_limit(seconds: float) -> Iterator[float]:
         yield deadline
     finally:
         try:
-            signal.setitimer(signal.ITIMER_REAL, 0)      # the alarm may still fire here: the pop below runs anyway
+            signal.setitimer(
+                signal.ITIMER_REAL, 0
+            )  # the alarm may still fire here: the pop below runs anyway
         finally:
             _deadlines.pop()
             if _deadlines:

@@ -79,7 +79,9 @@ def run_search(ctx: Context, exact: ExactResult, stats: SearchStats) -> Confirme
             found = hypothesis_search(claim, budget, stats, deadline)
             if found is not None:
                 shrunk = confirm_first(ctx, [found], stats)
-                if shrunk is not None and (confirmed is None or _size(shrunk.instance) < _size(confirmed.instance)):
+                if shrunk is not None and (
+                    confirmed is None or _size(shrunk.instance) < _size(confirmed.instance)
+                ):
                     confirmed = shrunk      # hypothesis shrinks: prefer its smaller, readable counterexample
             if confirmed is None and not exact.covers_scope and claim.vars:
                 starts = _starts(ctx)
@@ -109,5 +111,7 @@ def _starts(ctx: Context):
     if all(not v.assume or set(v.assume) <= PLAIN for v in claim.vars.values()):
         # unstructured variables can restart from the closest sampled instances' values
         for s in sorted(ctx.sampled, key=lambda p: p.decision.slack)[:2]:
-            starts.append((s.instance.dims, {k: [v for r in rows for v in r] for k, rows in s.instance.values.items()}))
+            starts.append(
+                (s.instance.dims, {k: [v for r in rows for v in r] for k, rows in s.instance.values.items()})
+            )
     return starts

@@ -4,7 +4,7 @@
 fresh SymPy symbols (every other variable at its exact value, or symbolic in the symbolic engine),
 each entry ∂f/∂X_ij is differentiated, and the result converted to the field.  The gradient has X's
 shape (the convention dL/dX with X's shape).  It is never taken from SymPy's matrix-expression
-layer, which is known to return wrong derivatives (DESIGN.md).
+layer, which is known to return wrong derivatives (docs/design.md).
 """
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ class Evaluator:
         if isinstance(self.field, ExactField):
             return
         try:
-            m = np.abs(np.asarray([[float(_mid(x)) for x in row] for row in np.asarray(a).tolist()], dtype=float))
+            m = np.abs(
+                np.asarray([[float(_mid(x)) for x in row] for row in np.asarray(a).tolist()], dtype=float)
+            )
         except (TypeError, ValueError, OverflowError):
             return
         with np.errstate(all="ignore"):
@@ -161,7 +163,9 @@ class Evaluator:
         fnode, xnode = node.args
         xname = xnode.value
         base = self.exact_values if self.exact_values is not None else self.values
-        syms, grads, as_float = symbolic_gradient(fnode, xname, self.dims, {k: v.shape for k, v in base.items()})
+        syms, grads, as_float = symbolic_gradient(
+            fnode, xname, self.dims, {k: v.shape for k, v in base.items()}
+        )
         kinky = _has_kinks(grads)
         if isinstance(self.field, FloatField) and not kinky:
             args = [np.asarray(self.values[k], dtype=float).ravel() for k in syms]
@@ -228,7 +232,12 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
     """
     import sympy
 
-    key = (unparse(fnode), xname, tuple(sorted(dims.items())), tuple(sorted((k, tuple(v)) for k, v in shapes.items())))
+    key = (
+        unparse(fnode),
+        xname,
+        tuple(sorted(dims.items())),
+        tuple(sorted((k, tuple(v)) for k, v in shapes.items())),
+    )
     hit = _GRADIENTS.get(key)
     if hit is not None:
         return hit
@@ -238,8 +247,10 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
         if name not in shapes:
             continue
         r, c = shapes[name]
-        syms[name] = np.array([[sympy.Symbol(f"_g_{name}_{i}_{j}", real=True) for j in range(c)] for i in range(r)],
-                              dtype=object).reshape(r, c)
+        syms[name] = np.array(
+            [[sympy.Symbol(f"_g_{name}_{i}_{j}", real=True) for j in range(c)] for i in range(r)],
+            dtype=object,
+        ).reshape(r, c)
     ev = Evaluator(ExactField(), syms, dims)
     try:
         fv = ev(fnode)[0, 0]

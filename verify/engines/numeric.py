@@ -31,7 +31,6 @@ from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
 from ..precision import flint_bits
 
-flint_precision = flint_bits        # the name callers used before verify.precision existed
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
@@ -83,8 +82,10 @@ def _evaluate(rel: Relation, fieldobj: Field, inst: Instance, exact_values=None)
         raise ClaimError(f"the two sides of {rel.text!r} have shapes {lhs.shape[0]}x{lhs.shape[1]} "
                          f"and {rhs.shape[0]}x{rhs.shape[1]}")
     if rel.op != "==" and lhs.shape != (1, 1):
-        raise ClaimError(f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
-                         "matrices (use eigmin(...) >= 0, norm(...), ...)")
+        raise ClaimError(
+            f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
+            "matrices (use eigmin(...) >= 0, norm(...), ...)"
+        )
     return lhs, rhs, ev.max_magnitude, ev.threshold_decisions > 0
 
 
@@ -156,15 +157,19 @@ def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
             diffs = [a - b for a, b in zip(lhs.flat, rhs.flat)]
             if all(d.is_exact() and d == 0 for d in diffs):
                 return Decision("holds", "arb", 0.0, 0.0, {"bits": bits})
-            if any(not (0 in d) for d in diffs):
+            if any(0 not in d for d in diffs):
                 return Decision("violated", "arb", -1.0, -1.0, {"bits": bits})
             return None
         s = _slack_sign(rel, lhs, rhs)
         strict = rel.op in ("<", ">")
         if (s > 0) if strict else (s >= 0):
-            return Decision("holds", "arb", 0.0, float(s.mid()), {"bits": bits, "slack_lower": float(s.lower())})
+            return Decision(
+                "holds", "arb", 0.0, float(s.mid()), {"bits": bits, "slack_lower": float(s.lower())}
+            )
         if (s <= 0) if strict else (s < 0):
-            return Decision("violated", "arb", -1.0, float(s.mid()), {"bits": bits, "slack_upper": float(s.upper())})
+            return Decision(
+                "violated", "arb", -1.0, float(s.mid()), {"bits": bits, "slack_upper": float(s.upper())}
+            )
         return None
 
 
@@ -230,16 +235,31 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
             if rel.op == "==":
                 return Decision("holds", f"mpmath dps={d}", 0.0, safe_float(raw), det)
             if strict:
-                return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s),
-                                {**det, "why": "the two sides agree to the working precision but the relation is strict"})
+                return Decision(
+                    "undecided",
+                    f"mpmath dps={d}",
+                    0.0,
+                    safe_float(s),
+                    {**det, "why": "the two sides agree to the working precision but the relation is strict"},
+                )
             return Decision("tight", f"mpmath dps={d}", 0.0, safe_float(s), det)
         nd = _escalated_dps(dps, mag, scale)
         if nd > MAX_DPS:
-            return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s),
-                            {**det, "why": f"a near-tie below a tolerance set by intermediate magnitudes ~{mag:.3g}; "
-                                           f"resolving it needs more than {MAX_DPS} digits"})
+            return Decision(
+                "undecided",
+                f"mpmath dps={d}",
+                0.0,
+                safe_float(s),
+                {
+                    **det,
+                    "why": f"a near-tie below a tolerance set by intermediate magnitudes ~{mag:.3g}; "
+                    f"resolving it needs more than {MAX_DPS} digits",
+                },
+            )
         d = max(nd, 2 * dps + 10) if len(trail) == 1 else max(nd, d + 10)
-    return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s), {**det, "why": "near-tie not resolved"})
+    return Decision(
+        "undecided", f"mpmath dps={d}", 0.0, safe_float(s), {**det, "why": "near-tie not resolved"}
+    )
 
 
 def confirm_violation(rel: Relation, inst: Instance, dps: int) -> Decision | None:

@@ -157,15 +157,19 @@ def prove_identity(claim: Claim, time_budget: float = 20.0,
         return out
     funcs = rel.functions()
     if not funcs <= IDENTITY_FUNCTIONS:
-        out.note = f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+        out.note = (
+            f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+        )
         return out
     ex = ExactField()
     if _nested_inverse(rel):
         for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
             values, _ = _symbolic_values(claim, dims)
             if _used_symbols(rel, values) > MAX_NESTED_SYMBOLS:
-                out.note = (f"an inverse of an expression containing an inverse, with more than {MAX_NESTED_SYMBOLS} "
-                            f"symbols at dims {dims}: too large for a symbolic check (left to the instances)")
+                out.note = (
+                    f"an inverse of an expression containing an inverse, with more than {MAX_NESTED_SYMBOLS} "
+                    f"symbols at dims {dims}: too large for a symbolic check (left to the instances)"
+                )
                 return out
     for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
         if time.perf_counter() - t0 > time_budget:

@@ -1,4 +1,5 @@
-"""Result containers for claim files (proofs use ``verify.proof.ProofResult``)."""
+"""Outcomes of checking claim files: one ClaimOutcome per claim, one FileOutcome per file
+(proofs use ``verify.proof.ProofResult``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
