@@ -30,8 +30,6 @@ import numpy as np
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
 from ..precision import flint_bits
-
-flint_precision = flint_bits        # the name callers used before verify.precision existed
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
