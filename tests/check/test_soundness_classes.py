@@ -172,3 +172,16 @@ def test_degenerate_coverage_by_an_equality_given_is_inconclusive():
     # without an equality given the same kind of tie is an ordinary tight instance
     r2 = check_claim(_c("exp(x) * y <= exp(x) * y", {"x": {}, "y": {}}), FAST)
     assert r2.verdict.holds, r2.message
+
+
+# --- issue 16: rounding inside det/expm is not a counterexample ------------------------------------------
+def test_cancellation_inside_det_of_expm_is_counted_in_the_tolerance():
+    # expm(A) has entries ~ e^599 that agree to 260 digits; det = e^600 cancels ~260 digits inside det
+    inst = _inst(A=[[300, 299], [299, 300]])
+    rel = parse_relation("det(expm(A)) == exp(tr(A))")
+    d = decide_mp(rel, inst, 50)
+    assert d.status == "holds" and d.details["dps"] > 300
+    assert confirm_violation(rel, inst, 50) is None
+    wrong = parse_relation("det(expm(A)) == exp(tr(A)) * (1 + 10**(-20))")
+    c = confirm_violation(wrong, inst, 50)
+    assert c is not None and "same size" in c.method

@@ -8,6 +8,7 @@ layer, which is known to return wrong derivatives (DESIGN.md).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
@@ -30,8 +31,9 @@ class Evaluator:
     """Evaluates nodes with ``values`` (name -> field matrix) and ``dims`` (name -> int).
 
     ``exact_values`` (name -> ExactField matrix) are the same instance in exact arithmetic; they
-    are needed for ``grad``.  ``max_magnitude`` records the largest absolute entry seen in any
-    intermediate value (the tolerance of the numeric engine scales with it).
+    are needed for ``grad``.  ``max_log10`` records log10 of the largest absolute entry seen in any
+    intermediate value, or formed inside det and expm (the tolerance of the numeric engine scales
+    with it); ``max_magnitude`` is the same as a float, capped at 1e307.
     """
 
     field: Field
@@ -39,6 +41,7 @@ class Evaluator:
     dims: Mapping[str, int]
     exact_values: Mapping[str, Any] | None = None
     max_magnitude: float = 0.0
+    max_log10: float = -math.inf
     threshold_decisions: int = 0
 
     def __call__(self, node: Node):
@@ -49,12 +52,13 @@ class Evaluator:
     def _observe(self, v) -> None:
         if isinstance(self.field, ExactField):
             return
-        try:
-            m = max((abs(float(_mid(x))) for x in np.asarray(v).flat), default=0.0)
-        except (TypeError, ValueError, OverflowError):
-            return
-        if m > self.max_magnitude:
-            self.max_magnitude = m
+        m = max((_log10_abs(x) for x in np.asarray(v).flat), default=-math.inf)
+        self._record(m)
+
+    def _record(self, log10_m: float) -> None:
+        if log10_m > self.max_log10:
+            self.max_log10 = log10_m
+            self.max_magnitude = 10.0 ** min(log10_m, 307.0)
 
     def _exact_argument(self, node: Node):
         """The argument as exact rationals (rank-type decisions need exact input), or None."""
@@ -68,26 +72,23 @@ class Evaluator:
 
     def _observe_inside(self, name: str, a) -> None:
         """Magnitudes formed *inside* det (Hadamard's bound: the product of the column norms, which
-        bounds every partial product of an elimination) and expm (exp of the entrywise 1-norm)."""
+        bounds every partial product of an elimination) and expm (exp of the entrywise 1-norm);
+        kept as log10 so that magnitudes beyond float range still count."""
         if isinstance(self.field, ExactField):
             return
-        try:
-            m = np.abs(np.asarray([[float(_mid(x)) for x in row] for row in np.asarray(a).tolist()], dtype=float))
-        except (TypeError, ValueError, OverflowError):
+        logs = [[_log10_abs(x) for x in row] for row in np.asarray(a).tolist()]
+        if not logs or not logs[0]:
             return
-        with np.errstate(all="ignore"):
-            self._observe_estimate(name, m)
-
-    def _observe_estimate(self, name: str, m) -> None:
-        import math
-
         if name == "det":
-            logs = [math.log10(max(float(np.sqrt(np.sum(col**2))), 1.0)) for col in m.T]
-            est = 10 ** min(sum(logs), 300.0)
+            n_rows = len(logs)
+            est = sum(max(0.0, max(col) + 0.5 * math.log10(n_rows)) for col in zip(*logs))
         else:
-            est = math.exp(min(float(np.sum(m)), 690.0))
-        if est > self.max_magnitude:
-            self.max_magnitude = est
+            total = 0.0
+            for row in logs:
+                for lx in row:
+                    total += 10.0 ** lx if lx < 300 else math.inf
+            est = total / math.log(10) if math.isfinite(total) else math.inf
+        self._record(est)
 
     def _eval(self, node: Node):
         f = self.field
@@ -258,6 +259,27 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
         _GRADIENTS.clear()
     _GRADIENTS[key] = (syms, grads, as_float)
     return _GRADIENTS[key]
+
+
+def _log10_abs(x) -> float:
+    """log10 |x| for a float, mpf or ball midpoint, also beyond float range (-inf for 0)."""
+    x = _mid(x)
+    try:
+        a = abs(x)
+        if a == 0:
+            return -math.inf
+        f = float(a)
+        if math.isfinite(f) and f > 0:
+            return math.log10(f)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    try:
+        import mpmath
+
+        v = mpmath.log10(mpmath.mpf(a))
+        return float(v) if mpmath.isfinite(v) else math.inf
+    except (TypeError, ValueError, ZeroDivisionError):
+        return math.inf
 
 
 def _mid(x):

@@ -83,7 +83,7 @@ def _evaluate(rel: Relation, fieldobj: Field, inst: Instance, exact_values=None)
     if rel.op != "==" and lhs.shape != (1, 1):
         raise ClaimError(f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
                          "matrices (use eigmin(...) >= 0, norm(...), ...)")
-    return lhs, rhs, ev.max_magnitude, ev.threshold_decisions > 0
+    return lhs, rhs, ev.max_log10, ev.threshold_decisions > 0
 
 
 def exact_values(inst: Instance) -> dict:
@@ -179,12 +179,15 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
     mf = MpField(dps)
     need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
     ev = exact_values(inst) if need else None
-    lhs, rhs, mag, threshold = _evaluate(rel, mf, inst, exact_values=ev)
+    lhs, rhs, maglog, threshold = _evaluate(rel, mf, inst, exact_values=ev)
     ctx = mf.ctx
     for v in list(lhs.flat) + list(rhs.flat):
         if not ctx.isfinite(v):
             raise UndefinedValue("a value is not finite (NaN or infinite)")
-    tol = ctx.mpf(10) ** (-(dps - 10)) * (1 + ctx.mpf(mag))
+    if not math.isfinite(maglog) and maglog > 0:
+        raise UndefinedValue("an intermediate value beyond any representable magnitude")
+    mag = max(maglog, 0.0)                     # log10 of (about) 1 + M
+    tol = ctx.mpf(10) ** (-(dps - 10)) * (1 + ctx.mpf(10) ** mag)
     scale = 1 + max((abs(v) for v in list(lhs.flat) + list(rhs.flat)), default=ctx.mpf(0))
     if rel.op == "==":
         worst = max((abs(a - b) for a, b in zip(lhs.flat, rhs.flat)), default=ctx.mpf(0))
@@ -194,10 +197,11 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
 
 
 def _escalated_dps(d: int, mag: float, scale) -> int:
-    """Digits at which the magnitude-scaled tolerance drops below the sides' own scale."""
+    """Digits at which the magnitude-scaled tolerance (``mag`` = log10 of 1 + M) drops below the
+    sides' own scale."""
     if not math.isfinite(mag):
         return 10 * MAX_DPS
-    extra = max(0.0, math.log10(1 + mag) - math.log10(max(float(scale), 1.0)))
+    extra = max(0.0, mag - float(scale.context.log10(scale)) if hasattr(scale, "context") else mag)
     return d + math.ceil(extra) + 10
 
 
@@ -234,7 +238,7 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
         nd = _escalated_dps(dps, mag, scale)
         if nd > MAX_DPS:
             return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s),
-                            {**det, "why": f"a near-tie below a tolerance set by intermediate magnitudes ~{mag:.3g}; "
+                            {**det, "why": f"a near-tie below a tolerance set by intermediate magnitudes ~1e{mag:.0f}; "
                                            f"resolving it needs more than {MAX_DPS} digits"})
         d = max(nd, 2 * dps + 10) if len(trail) == 1 else max(nd, d + 10)
     return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s), {**det, "why": "near-tie not resolved"})
