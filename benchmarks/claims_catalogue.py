@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from verify import CheckConfig  # noqa: E402
 from verify.catalogue import catalogue_files  # noqa: E402
 from verify.claims.files import ClaimFile, load_claim_file  # noqa: E402
-from verify.cli.commands.check import check_files  # noqa: E402
+from verify.check.files import check_files  # noqa: E402
 
 
 def part1(limit: int, jobs: int, seed: int) -> None:
@@ -43,7 +43,9 @@ def part1(limit: int, jobs: int, seed: int) -> None:
     mism = 0
     for fo in serial:
         for c in fo.claims:
-            by_engine[c.result.verdict.value + " / " + str(c.result.evidence.get("engine"))].append(c.result.evidence.get("seconds", 0))
+            by_engine[c.result.verdict.value + " / " + str(c.result.evidence.get("engine"))].append(
+                c.result.evidence.get("seconds", 0)
+            )
             mism += not c.matches
     print(f"  serial: {t_serial:.1f} s total, {t_serial / n:.2f} s per claim, {mism} not as expected")
     print(f"  {'verdict / engine':<62} {'claims':>6} {'mean s':>7} {'max s':>7}")
@@ -53,13 +55,21 @@ def part1(limit: int, jobs: int, seed: int) -> None:
         t0 = time.perf_counter()
         par = check_files(subset, cfg, jobs=jobs)
         t_par = time.perf_counter() - t0
-        same = [c.result.verdict for fo in par for c in fo.claims] == [c.result.verdict for fo in serial for c in fo.claims]
-        print(f"  {jobs} processes: {t_par:.1f} s total ({t_serial / t_par:.2f}x the serial run), same verdicts: {same}")
+        same = [c.result.verdict for fo in par for c in fo.claims] == [
+            c.result.verdict for fo in serial for c in fo.claims
+        ]
+        print(
+            f"  {jobs} processes: {t_par:.1f} s total ({t_serial / t_par:.2f}x the serial run), same "
+            f"verdicts: {same}"
+        )
         best = t_par
     else:
         best = t_serial
     scaled = best * 50 / n
-    print(f"  target: 50 claims in < 30 s -> measured {scaled:.1f} s for 50 claims: {'MET' if scaled < 30 else 'NOT MET'}")
+    print(
+        f"  target: 50 claims in < 30 s -> measured {scaled:.1f} s for 50 claims: "
+        f"{'MET' if scaled < 30 else 'NOT MET'}"
+    )
 
 
 def _time(fn, repeat=5):

@@ -54,7 +54,10 @@ def main() -> None:
             tr = time.perf_counter() - t0
             assert ok, e.name
         rows.append((e.name, tg, tsym if s.proved else None, len(s.shapes) if s.proved else 0, tr))
-    print(f"{'identity':40s} {'generic ms':>10s} {'sympy ms':>10s} {'shapes':>6s} {'ratio':>9s} {'recheck s':>9s}")
+    print(
+        f"{'identity':40s} {'generic ms':>10s} {'sympy ms':>10s} {'shapes':>6s} {'ratio':>9s} "
+        f"{'recheck s':>9s}"
+    )
     for name, tg, tsym, nshapes, tr in rows:
         if tsym is None:
             print(f"{name:40s} {tg * 1e3:10.2f} {'no proof':>10s} {nshapes:6d} {'n/a':>9s} {tr:9.2f}")
@@ -62,10 +65,13 @@ def main() -> None:
             print(f"{name:40s} {tg * 1e3:10.2f} {tsym * 1e3:10.1f} {nshapes:6d} {tsym / tg:8.0f}x {tr:9.2f}")
     worst = max(r[1] for r in rows)
     ratios = [r[2] / r[1] for r in rows if r[2] is not None]
-    print(f"{len(rows)} identities proved for all dimensions; slowest generic proof {worst * 1e3:.2f} ms "
-          f"(target < 50 ms); on the {len(ratios)} the SymPy path also proves (on its shapes only) the generic "
-          f"prover is {min(ratios):.0f}x to {max(ratios):.0f}x faster (median {statistics.median(ratios):.0f}x); "
-          f"{len(rows) - len(ratios)} have no explicit-shape SymPy proof (proj)")
+    print(
+        f"{len(rows)} identities proved for all dimensions; slowest generic proof {worst * 1e3:.2f} ms "
+        f"(target < 50 ms); on the {len(ratios)} the SymPy path also proves (on its shapes only) the generic "
+        f"prover is {min(ratios):.0f}x to {max(ratios):.0f}x faster (median "
+        f"{statistics.median(ratios):.0f}x); "
+        f"{len(rows) - len(ratios)} have no explicit-shape SymPy proof (proj)"
+    )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,10 @@ def main() -> None:
           f"engine {args.engine or 'serial'}; float64")
     t0 = time.perf_counter()
     graphs = load_gin_text(args.data, degree_as_tag=True, self_loops="drop")
-    print(f"loaded {len(graphs)} graphs, {sum(g.n for g in graphs)} nodes in {time.perf_counter() - t0:.1f} s "
-          "(self-loops dropped from A, counted 2 in the degree tags)")
+    print(
+        f"loaded {len(graphs)} graphs, {sum(g.n for g in graphs)} nodes in {time.perf_counter() - t0:.1f} s "
+        "(self-loops dropped from A, counted 2 in the degree tags)"
+    )
     if args.subsample:
         idx = np.sort(np.random.default_rng(0).choice(len(graphs), size=args.subsample, replace=False))
         graphs = [graphs[i] for i in idx]
@@ -58,15 +60,20 @@ def main() -> None:
     t0 = time.perf_counter()
     col = colours(graphs, args.blocks, args.scale)
     n_chunks = len(_chunks(col, args.chunk_size))
-    print(f"colour refinement {time.perf_counter() - t0:.1f} s; distinct colours per level "
-          f"{[int(c.max()) + 1 for c in col.col]}; {n_chunks} chunks, {n_chunks * (n_chunks + 1) // 2} chunk pairs")
+    print(
+        f"colour refinement {time.perf_counter() - t0:.1f} s; distinct colours per level "
+        f"{[int(c.max()) + 1 for c in col.col]}; {n_chunks} chunks, {n_chunks * (n_chunks + 1) // 2} chunk "
+        "pairs"
+    )
     t0 = time.perf_counter()
     gram = gntk_gram(graphs, args.blocks, args.mlp_layers, args.scale, "jk", "official",
                      chunk_size=args.chunk_size, backend=args.backend, engine=args.engine)
     secs = time.perf_counter() - t0
     npairs = len(graphs) * (len(graphs) + 1) // 2
-    print(f"GNTK Gram {gram.shape[0]}x{gram.shape[1]} ({npairs} pairs), blocks {args.blocks}, MLP layers "
-          f"{args.mlp_layers}, {args.scale}, jk: {secs:.1f} s ({secs / 60:.2f} min; target < 20 min on 2 cores)")
+    print(
+        f"GNTK Gram {gram.shape[0]}x{gram.shape[1]} ({npairs} pairs), blocks {args.blocks}, MLP layers "
+        f"{args.mlp_layers}, {args.scale}, jk: {secs:.1f} s ({secs / 60:.2f} min; target < 20 min on 2 cores)"
+    )
     assert np.array_equal(gram, gram.T) and np.all(np.isfinite(gram))
     if args.out:
         np.save(args.out, gram)

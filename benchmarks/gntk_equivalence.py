@@ -61,24 +61,35 @@ def main() -> None:
     print(f"widths {widths}, sizes {sizes}, seeds {seeds}, steps {steps}, seed 0")
     for level in ("graph", "node"):
         t0 = time.perf_counter()
-        r = equivalence_study(level, widths, sizes, seeds=seeds, steps=steps, n_size=6 if level == "node" else 4,
-                              iteration_sizes=(4, 8, 16, 32, 48))
+        r = equivalence_study(
+            level,
+            widths,
+            sizes,
+            seeds=seeds,
+            steps=steps,
+            n_size=6 if level == "node" else 4,
+            iteration_sizes=(4, 8, 16, 32, 48),
+        )
         print(f"\n== {level} level ({r['initialisation']}; {r['regularisation']})")
         for m, g, c, wc in zip(r["widths"], r["gap"], r["gap_ci"], r["weight_change"]):
             print(f"  m = {m:5d}  gap {g:.4g} ± {c:.2g}   weights moved {wc:.3g}")
         print(f"  slope vs width {r['slope']:.3f} ± {r['slope_stderr']:.3f} (theory -0.5)")
         for n, g, c in zip(r["sizes"], r["gap_vs_size"], r["gap_vs_size_ci"]):
             print(f"  N = {n:3d} (m = {r['width_for_sizes']})  gap {g:.4g} ± {c:.2g}")
-        print(f"  gap ∝ N^{r['size_exponent']:.2f} ± {r['size_exponent_stderr']:.2f}; width for a fixed gap ∝ "
-              f"N^{r['implied_width_exponent']:.2f}; paper: N^{r['stated_width_exponent']}")
+        print(
+            f"  gap ∝ N^{r['size_exponent']:.2f} ± {r['size_exponent_stderr']:.2f}; width for a fixed gap ∝ "
+            f"N^{r['implied_width_exponent']:.2f}; paper: N^{r['stated_width_exponent']}"
+        )
         print(f"  iterations to eps = 1e-3 at N = {r['iteration_sizes']}: {r['iterations_to_eps']} "
               f"(condition numbers {[round(c) for c in r['condition_numbers']]})")
         print(f"  iterations ∝ N^{r['iterations_exponent']:.2f} ± {r['iterations_exponent_stderr']:.2f}; "
               f"paper: N^{r['stated_iterations_exponent']}")
         base = plain_init_gap(level, r["n_size"], widths, seeds, steps)
         fit = loglog_slope(widths, base)
-        print(f"  baseline (plain init, f0 != 0): gaps {[round(b, 4) for b in base]}, slope {fit['slope']:.3f} "
-              f"(vs {r['slope']:.3f} with doubling)")
+        print(
+            f"  baseline (plain init, f0 != 0): gaps {[round(b, 4) for b in base]}, slope {fit['slope']:.3f} "
+            f"(vs {r['slope']:.3f} with doubling)"
+        )
         print(f"  took {time.perf_counter() - t0:.1f} s")
 
 

@@ -1,7 +1,8 @@
 """Benchmark: batched GNTK Gram (verify.kernels.gntk) against the per-pair official-structure baseline.
 
-    python benchmarks/gntk_gram.py [--proteins PATH] [--sections mutag-speed,proteins-speed,mutag-table,proteins-table]
-                                   [--proteins-blocks 1,3] [--proteins-c-num 25] [--proteins-nested-c-num 13] [--quick]
+    python benchmarks/gntk_gram.py [--proteins PATH]
+        [--sections mutag-speed,proteins-speed,mutag-table,proteins-table]
+        [--proteins-blocks 1,3] [--proteins-c-num 25] [--proteins-nested-c-num 13] [--quick]
 
 Measured in the same run:
   1. MUTAG (188 graphs): full Gram by the batched engine (best of 3) and by the per-pair baseline
@@ -34,10 +35,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from verify.graphs import load_dataset
-from verify.kernels.classify import PAPER, classify_grid
-from verify.kernels.gntk import gntk_gram
-from verify.kernels.gntk_reference import reference_gram
+from verify.graphs import load_dataset  # noqa: E402
+from verify.kernels.classify import PAPER, classify_grid  # noqa: E402
+from verify.kernels.gntk import gntk_gram  # noqa: E402
+from verify.kernels.gntk_reference import reference_gram  # noqa: E402
 
 SEED = 0
 
@@ -62,7 +63,11 @@ def device_line():
     except Exception:
         cuda = False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    gpu = "a CUDA device is present but the GNTK engine is numpy (CPU) only" if cuda else "no GPU on this machine"
+    gpu = (
+        "a CUDA device is present but the GNTK engine is numpy (CPU) only"
+        if cuda
+        else "no GPU on this machine"
+    )
     return f"CPU cores available: {cores}; {gpu}; all timings are CPU numpy float64"
 
 
@@ -97,9 +102,12 @@ def bench_proteins(path, quick):
     t_ref = time.perf_counter() - t0
     npairs = n * (n + 1) // 2
     est = t_ref / npairs_sub * npairs
-    print(f"baseline on a random subset of {len(sub)} graphs (seed {SEED}, {npairs_sub} pairs): {t_ref:.2f} s; "
-          f"EXTRAPOLATED to all {npairs} pairs: {est:.0f} s ({est / 60:.1f} min), speed-up ~{est / t_fast:.0f}x; "
-          f"max rel diff on the subset {rel_diff(fast[np.ix_(sub, sub)], ref):.2e}")
+    print(
+        f"baseline on a random subset of {len(sub)} graphs (seed {SEED}, {npairs_sub} pairs): {t_ref:.2f} s; "
+        f"EXTRAPOLATED to all {npairs} pairs: {est:.0f} s ({est / 60:.1f} min), speed-up "
+        f"~{est / t_fast:.0f}x; "
+        f"max rel diff on the subset {rel_diff(fast[np.ix_(sub, sub)], ref):.2e}"
+    )
     return graphs
 
 
@@ -134,7 +142,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--proteins", default="/work/shared/data/PROTEINS.txt")
     ap.add_argument("--sections", default=",".join(SECTIONS), help=f"comma list of {', '.join(SECTIONS)}")
-    ap.add_argument("--proteins-blocks", default="1,3", help="blocks of the PROTEINS kernel grid (official: 1,3)")
+    ap.add_argument(
+        "--proteins-blocks", default="1,3", help="blocks of the PROTEINS kernel grid (official: 1,3)"
+    )
     ap.add_argument("--proteins-c-num", type=int, default=25, help="PROTEINS C grid size (logspace(-2, 4))")
     ap.add_argument("--proteins-nested-c-num", type=int, default=13)
     ap.add_argument("--quick", action="store_true", help="fewer configurations and a smaller baseline subset")
@@ -165,8 +175,14 @@ def main():
         pgrid = [g for g in grid if g[0] in blocks]
         print(f"PROTEINS settings: blocks {sorted(blocks)}, cosine normalisation, C grid logspace(-2, 4, "
               f"{args.proteins_c_num}), nested C grid {args.proteins_nested_c_num} points")
-        table_row("PROTEINS", load_dataset(args.proteins), ("cosine",), np.logspace(-2, 4, args.proteins_c_num),
-                  np.logspace(-2, 4, args.proteins_nested_c_num), pgrid)
+        table_row(
+            "PROTEINS",
+            load_dataset(args.proteins),
+            ("cosine",),
+            np.logspace(-2, 4, args.proteins_c_num),
+            np.logspace(-2, 4, args.proteins_nested_c_num),
+            pgrid,
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Benchmark: analytic NTK Gram (verify.kernels.ntk) against neural-tangents' published-on-this-project figures.
+"""Benchmark: analytic NTK Gram (verify.kernels.ntk) against neural-tangents' published-on-this-project
+figures.
 
     python benchmarks/ntk_gram.py [--sizes 500,2000,5000] [--depth 3] [--dim 32] [--workers K] [--repeats 3]
 
@@ -64,8 +65,10 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"CPU cores available: {cores}; load average {os.getloadavg()[0]:.2f} (shared machine: wall times "
-          f"inflated when > cores); numpy float64; depth {args.depth}, arora convention, ReLU, dim {args.dim}")
+    print(
+        f"CPU cores available: {cores}; load average {os.getloadavg()[0]:.2f} (shared machine: wall times "
+        f"inflated when > cores); numpy float64; depth {args.depth}, arora convention, ReLU, dim {args.dim}"
+    )
     print("neural-tangents 0.6.5 figures (issue 15, outside reference, not re-measured): "
           + ", ".join(f"N={n}: {a}-{b} s" for n, (a, b) in NT_SECONDS.items()))
     rng = np.random.default_rng(0)
@@ -79,8 +82,11 @@ def main() -> None:
         for _ in range(args.repeats):
             w, c, out = timed(run)
             best_w, best_c = min(best_w, w), min(best_c, c)
-        line = (f"N={n:5d}: first call {w1:.3f} s wall ({c1:.3f} s CPU), best of {args.repeats} {best_w:.3f} s wall "
-                f"({best_c:.3f} s CPU)")
+        line = (
+            f"N={n:5d}: first call {w1:.3f} s wall ({c1:.3f} s CPU), best of {args.repeats} {best_w:.3f} s "
+            "wall "
+            f"({best_c:.3f} s CPU)"
+        )
         if n in NT_SECONDS:
             lo, hi = NT_SECONDS[n]
             line += (f"; ratio to neural-tangents (first call) {w1 / hi:.2f}-{w1 / lo:.2f}, "

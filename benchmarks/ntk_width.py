@@ -29,7 +29,10 @@ def _table(title: str, r: dict) -> None:
     print(f"\n== {title}")
     for m, e, c in zip(r["widths"], r["rel_error"], r["ci"]):
         print(f"  m = {m:5d}   rel. error {e:.4g} ± {c:.2g}")
-    print(f"  slope {r['slope']:.3f} ± {r['slope_stderr']:.3f} (theory -0.5), r² {r['r2']:.3f}, seeds {r['seeds']}")
+    print(
+        f"  slope {r['slope']:.3f} ± {r['slope_stderr']:.3f} (theory -0.5), r² {r['r2']:.3f}, seeds "
+        f"{r['seeds']}"
+    )
 
 
 def main() -> None:
@@ -38,7 +41,10 @@ def main() -> None:
     args = ap.parse_args()
     widths = (16, 64, 256, 1024) if args.quick else (16, 64, 256, 1024, 2048)
     seeds = 3 if args.quick else 8
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, widths {widths}, seeds {seeds}, seed 0")
+    print(
+        f"torch {torch.__version__}, threads {torch.get_num_threads()}, widths {widths}, seeds {seeds}, "
+        "seed 0"
+    )
     t0 = time.perf_counter()
     _table("FC arora, L = 2 hidden layers", fc_width_study("arora", 2, 0.0, widths, seeds, 8, 3, 0))
     _table("FC jacot, L = 3, beta = 0.5", fc_width_study("jacot", 3, 0.5, widths, seeds, 8, 3, 0))
@@ -50,8 +56,11 @@ def main() -> None:
     lz = lazy_training_study("arora", 1, (64, 256, 1024, 4096), seeds=3 if args.quick else 5, steps=100)
     print("\n== lazy training (arora L = 1, 8 train / 4 test points, 100 GD steps, normalisation 1/N)")
     for i, m in enumerate(lz["widths"]):
-        print(f"  m = {m:5d}  gap to kernel GD {lz['gap_analytic'][i]:.3g}  gap to linearised {lz['gap_linearised'][i]:.3g}"
-              f"  weights moved {lz['weight_change'][i]:.3g}  kernel moved {lz['kernel_change'][i]:.3g}")
+        print(
+            f"  m = {m:5d}  gap to kernel GD {lz['gap_analytic'][i]:.3g}  gap to linearised "
+            f"{lz['gap_linearised'][i]:.3g}"
+            f"  weights moved {lz['weight_change'][i]:.3g}  kernel moved {lz['kernel_change'][i]:.3g}"
+        )
     print("  slopes: " + ", ".join(f"{k} {lz[k + '_slope']:.3f}" for k in
                                      ("gap_analytic", "gap_linearised", "weight_change", "kernel_change")))
     print(f"\nstudies took {time.perf_counter() - t0:.1f} s")
@@ -68,8 +77,11 @@ def main() -> None:
             t = time.perf_counter()
             b = empirical_ntk_loop(f, p)
             t_loop = time.perf_counter() - t
-            print(f"  m = {m:5d}  torch.func {t_func:.3f} s   loop {t_loop:.3f} s   ratio {t_loop / t_func:.2f}x   "
-                  f"max diff {float((a - b).abs().max()):.2e}")
+            print(
+                f"  m = {m:5d}  torch.func {t_func:.3f} s   loop {t_loop:.3f} s   ratio "
+                f"{t_loop / t_func:.2f}x   "
+                f"max diff {float((a - b).abs().max()):.2e}"
+            )
 
 
 if __name__ == "__main__":

@@ -129,7 +129,9 @@ def measure(values, assume: list[str]) -> dict:
         scalar_eye += n > 1 and v[0][0] != 0 and all(
             v[i][j] == (v[0][0] if i == j else 0) for i in range(n) for j in range(len(v[0])))
         distinct = {mpmath.nstr(x, 20) for x in s if abs(x) > mpmath.mpf(10) ** -55}
-        repeated += symmetric and n > 1 and len(distinct) < len([x for x in mags if x > mpmath.mpf(10) ** -55])
+        repeated += (
+            symmetric and n > 1 and len(distinct) < len([x for x in mags if x > mpmath.mpf(10) ** -55])
+        )
     k = len(values)
     return {
         "ranks": dict(sorted(ranks.items())),
@@ -172,9 +174,12 @@ def main(argv=None) -> int:
             vals = draws(assume, a.n, a.draws, a.seed, old)
             t = time.perf_counter() - t0
             m = measure(vals, assume)
-            print(f"  {label:15s} {'old' if old else 'new'}: ranks {m['ranks']}  min eig/sv 1e{m['log10_min_eig']}"
-                  f"  <1e-30 {m['tiny<1e-30']:.0%}  <1/4 {m['min<1/4']:.0%}  max cond 1e{m['log10_max_cond']}"
-                  f"  c·I {m['c*I']:.0%}  repeated {m['repeated']:.0%}  ({1000 * t / a.draws:.1f} ms/draw)")
+            print(
+                f"  {label:15s} {'old' if old else 'new'}: ranks {m['ranks']}  min eig/sv "
+                f"1e{m['log10_min_eig']}"
+                f"  <1e-30 {m['tiny<1e-30']:.0%}  <1/4 {m['min<1/4']:.0%}  max cond 1e{m['log10_max_cond']}"
+                f"  c·I {m['c*I']:.0%}  repeated {m['repeated']:.0%}  ({1000 * t / a.draws:.1f} ms/draw)"
+            )
     return 0
 
 

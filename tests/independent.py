@@ -105,7 +105,9 @@ def evaluate(node, env):
         if f == "grad":
             return _grad(node.args[0], node.args[1].id, env, evaluate)
         if f == "block":
-            return Matrix.vstack(*[Matrix.hstack(*[evaluate(c, env) for c in row.elts]) for row in node.args[0].elts])
+            return Matrix.vstack(
+                *[Matrix.hstack(*[evaluate(c, env) for c in row.elts]) for row in node.args[0].elts]
+            )
         if f in ("eig", "sigma"):
             m, k = evaluate(node.args[0], env), int(evaluate(node.args[1], env)[0, 0])
             vals = sorted(_eigs(m), reverse=True) if f == "eig" else _svals(m)

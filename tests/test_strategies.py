@@ -18,9 +18,16 @@ from verify.strategies import (
 )
 
 FIND = settings(max_examples=400, database=None, suppress_health_check=list(HealthCheck))
-CLAIM = Claim("c", "tr(A @ P) >= 0", dims={"n": [1, 3]},
-              vars={"A": {"shape": ["n", "n"], "assume": ["psd"]}, "P": {"shape": ["n", "n"], "assume": ["projector"]},
-                    "t": {"assume": ["positive"]}})
+CLAIM = Claim(
+    "c",
+    "tr(A @ P) >= 0",
+    dims={"n": [1, 3]},
+    vars={
+        "A": {"shape": ["n", "n"], "assume": ["psd"]},
+        "P": {"shape": ["n", "n"], "assume": ["projector"]},
+        "t": {"assume": ["positive"]},
+    },
+)
 
 
 @settings(max_examples=25)
@@ -44,7 +51,9 @@ def test_projectors_of_extreme_rank_are_found(r):
 
 
 def test_tiny_eigenvalues_are_found():
-    a = find(matrices(["pd"], (2, 2)), lambda m: 0 < to_sympy(m).det() < sympy.Rational(1, 10**30), settings=FIND)
+    a = find(
+        matrices(["pd"], (2, 2)), lambda m: 0 < to_sympy(m).det() < sympy.Rational(1, 10**30), settings=FIND
+    )
     assert satisfies(Claim("c", "0 == 0", vars={"A": {"shape": [2, 2], "assume": ["pd"]}}).vars["A"], a)
 
 

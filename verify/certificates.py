@@ -23,7 +23,9 @@ def min_eig_lower_bound(mat, prec: int = 120) -> float:
     old = flint.ctx.prec
     flint.ctx.prec = prec
     try:
-        m = [[flint.arb(float(a[i, j])) - (flint.arb(mu) if i == j else 0) for j in range(n)] for i in range(n)]
+        m = [
+            [flint.arb(float(a[i, j])) - (flint.arb(mu) if i == j else 0) for j in range(n)] for i in range(n)
+        ]
         for k in range(n):
             piv = m[k][k]
             if not piv > 0:

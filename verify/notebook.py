@@ -96,7 +96,11 @@ def _md_step(st) -> str:
     if st.assumptions:
         md += ["", "*Assumptions:* " + "; ".join(st.assumptions)]
     if st.by:
-        md += ["", f"*Derived by* `{st.by}`" + (" *from* " + ", ".join(f"`{u}`" for u in st.uses) if st.uses else "")]
+        md += [
+            "",
+            f"*Derived by* `{st.by}`"
+            + (" *from* " + ", ".join(f"`{u}`" for u in st.uses) if st.uses else ""),
+        ]
     asserts = "assumed (a hypothesis)" if st.hypothesis else "holds"
     md += ["", f"*Authors assert:* {asserts} · *toolkit expects:* `{st.expect}`"
            + (" (a step they got wrong: the toolkit must refute it)" if st.expect == "fails" else "")]
@@ -110,13 +114,19 @@ def build_notebook(proof: Proof):
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     intro = proof.intro or proof.summary
-    cells = [new_markdown_cell(
-        f"# {proof.title}\n\n*Source:* {proof.source}\n\n{intro}\n\n"
-        "Each code cell checks one step: a checked step through its claim or check function, a derived step by "
-        "its rule from its premises (the rule kernel of `verify.rules`; its verdict is the weakest of its premises'). "
-        "Every cell prints the verdict and asserts it is the one expected: `holds` for a right step, `fails` for a "
-        "step the authors got wrong, which the toolkit must refute with a re-checked counterexample."),
-        new_code_cell(SETUP.format(id=proof.id))]
+    cells = [
+        new_markdown_cell(
+            f"# {proof.title}\n\n*Source:* {proof.source}\n\n{intro}\n\n"
+            "Each code cell checks one step: a checked step through its claim or check function, a derived "
+            "step by "
+            "its rule from its premises (the rule kernel of `verify.rules`; its verdict is the weakest of "
+            "its premises'). "
+            "Every cell prints the verdict and asserts it is the one expected: `holds` for a right step, "
+            "`fails` for a "
+            "step the authors got wrong, which the toolkit must refute with a re-checked counterexample."
+        ),
+        new_code_cell(SETUP.format(id=proof.id)),
+    ]
     sections = dict(proof.sections or {})
     for st in proof.steps:
         if st.id in sections:

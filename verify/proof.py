@@ -80,7 +80,9 @@ class Step:
             return self.claim.statement
         if self.by is not None or self.asserted:
             return self.statement
-        raise ValueError(f"step {self.id} is checked by a function and states no formal relation; give formal=")
+        raise ValueError(
+            f"step {self.id} is checked by a function and states no formal relation; give formal="
+        )
 
 
 @dataclass
@@ -243,23 +245,47 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
                      message="asserted without proof: an explicit unproved premise")
         return StepResult(step, res, time.perf_counter() - t0, weakest_link=step.id)
     try:
-        ev = derive(proof.context, step.by or "", step.relation(), [_premise(done[u].step) for u in step.uses],
-                    step.params)
+        ev = derive(
+            proof.context,
+            step.by or "",
+            step.relation(),
+            [_premise(done[u].step) for u in step.uses],
+            step.params,
+        )
     except RuleError as exc:
-        return StepResult(step, Result(Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by},
-                                       message=f"rule {step.by} rejected: {exc}"), time.perf_counter() - t0)
+        return StepResult(
+            step,
+            Result(
+                Verdict.ERROR,
+                {"engine": "rule kernel (verify.rules)", "rule": step.by},
+                message=f"rule {step.by} rejected: {exc}",
+            ),
+            time.perf_counter() - t0,
+        )
     except VerifyError as exc:
-        return StepResult(step, Result(Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by},
-                                       message=str(exc)), time.perf_counter() - t0)
+        return StepResult(
+            step,
+            Result(
+                Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by}, message=str(exc)
+            ),
+            time.perf_counter() - t0,
+        )
     evidence = {"engine": "rule kernel (verify.rules, exact normal forms)", **ev}
     lemmas = {u: {k: list(v) if isinstance(v, tuple) else v for k, v in done[u].step.claim.dims.items()}
               for u in step.uses if done[u].step.claim is not None}
     if lemmas:   # a lemma is checked on these dimensions and used at the context's (shape-checked) dimensions
         evidence["lemmas_checked_on_dims"] = lemmas
     if step.hypothesis:
-        return StepResult(step, Result(Verdict.PROVED, {**evidence, "hypothesis": True},
-                                       message="a hypothesis of the theorem: assumed, not checked; the "
-                                               "conclusions that use it hold under it"), time.perf_counter() - t0)
+        return StepResult(
+            step,
+            Result(
+                Verdict.PROVED,
+                {**evidence, "hypothesis": True},
+                message="a hypothesis of the theorem: assumed, not checked; the "
+                "conclusions that use it hold under it",
+            ),
+            time.perf_counter() - t0,
+        )
     # the weakest leaf among the premises (hypotheses are conditions of the theorem, not links)
     links: list[tuple[int, str, Verdict]] = []
     for u in step.uses:
@@ -275,12 +301,17 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
             links.append((_RANK.index(pr.result.verdict), u, pr.result.verdict))
     evidence["premises"] = {u: done[u].result.verdict.value for u in step.uses}
     if not links:
-        return StepResult(step, Result(Verdict.PROVED, evidence, message=f"derived by {step.by} from rules alone"),
-                          time.perf_counter() - t0)
+        return StepResult(
+            step,
+            Result(Verdict.PROVED, evidence, message=f"derived by {step.by} from rules alone"),
+            time.perf_counter() - t0,
+        )
     _, weakest, verdict = max(links, key=lambda x: x[0])
     evidence["weakest_link"] = weakest
     if verdict.holds:
-        res = Result(verdict, evidence, message=f"derived by {step.by}; weakest link {weakest} ({verdict.value})")
+        res = Result(
+            verdict, evidence, message=f"derived by {step.by}; weakest link {weakest} ({verdict.value})"
+        )
     else:
         res = Result(Verdict.INCONCLUSIVE, evidence,
                      message=f"premise {weakest} is {verdict.value}: the conclusion is not established")
@@ -307,7 +338,11 @@ def run_proof(proof: Proof, config: CheckConfig | None = None) -> ProofResult:
     done: dict[str, StepResult] = {}
     for i, step in enumerate(proof.steps, 1):
         config.report(f"[{proof.id}] step {i}/{len(proof.steps)}: {step.id} {step.name}")
-        sr = derive_step(step, proof, done) if (step.by is not None or step.asserted) else check_step(step, config)
+        sr = (
+            derive_step(step, proof, done)
+            if (step.by is not None or step.asserted)
+            else check_step(step, config)
+        )
         out.append(sr)
         done[step.id] = sr
     return ProofResult(proof, out, config, time.perf_counter() - t0)

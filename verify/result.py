@@ -17,6 +17,8 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any, Sequence
 
+from .linalg import rational_to_json
+
 
 class Verdict(str, Enum):
     PROVED = "proved"
@@ -94,6 +96,15 @@ class Result:
         if self.verdict.holds and self.counterexample is not None:
             raise ValueError("a verdict that holds cannot carry a counterexample")
 
+    @classmethod
+    def numerical(cls, ok: bool, evidence: dict[str, Any], *, message: str = "",
+                  figures: list[Figure] | None = None) -> Result:
+        """The verdict of a numerical measurement: ``holds_numerically`` when ``ok`` (the measured
+        evidence agrees with the claim), else ``inconclusive``.  Never ``refuted``: a measurement
+        that misses is not a counterexample (refuting needs an instance re-checked exactly)."""
+        verdict = Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE
+        return cls(verdict, evidence, message=message, figures=list(figures or []))
+
     def matches(self, expect: str | None) -> bool:
         """Does the verdict agree with what is expected?  No expectation: the verdict must hold."""
         if expect is None or expect == "holds":
@@ -116,7 +127,8 @@ class Result:
 def jsonable(obj: Any) -> Any:
     """Convert evidence values (numpy, mpmath, sympy, Fraction, tuples) to plain JSON values.
 
-    Exact rationals become ``"p/q"`` strings; non-finite floats become strings ("inf", "nan").
+    Exact rationals follow the one rule of :func:`verify.linalg.rational_to_json` (integers stay
+    JSON integers, others become ``"p/q"`` strings); non-finite floats become strings ("inf", "nan").
     """
     import numpy as np
 
@@ -131,7 +143,7 @@ def jsonable(obj: Any) -> Any:
     if isinstance(obj, float):
         return float(obj) if math.isfinite(obj) else str(obj)
     if isinstance(obj, Fraction):
-        return str(obj.numerator) if obj.denominator == 1 else f"{obj.numerator}/{obj.denominator}"
+        return rational_to_json(obj)
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -158,7 +170,7 @@ def jsonable(obj: Any) -> Any:
         if isinstance(obj, sympy.Integer):
             return int(obj)
         if isinstance(obj, sympy.Rational):
-            return f"{obj.p}/{obj.q}"
+            return rational_to_json(Fraction(int(obj.p), int(obj.q)))
         return str(obj)
     if hasattr(obj, "to_json"):
         return obj.to_json()

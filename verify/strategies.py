@@ -62,7 +62,9 @@ def raw_numbers() -> st.SearchStrategy[Fraction]:
 
 
 def _var(assume: Sequence[str], shape: tuple[int, int] | None) -> Var:
-    c = Claim("strategy", "0 == 0", vars={"A": {"shape": list(shape) if shape else None, "assume": list(assume)}})
+    c = Claim(
+        "strategy", "0 == 0", vars={"A": {"shape": list(shape) if shape else None, "assume": list(assume)}}
+    )
     return c.vars["A"]
 
 

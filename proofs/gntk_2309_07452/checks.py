@@ -243,7 +243,7 @@ def check_node_level_consistency(config: CheckConfig) -> Result:
                     float(np.max(np.abs(node - node.T)) / np.abs(node).max()))
         min_eig = min(min_eig, float(np.linalg.eigvalsh(node)[0] / np.abs(node).max()))
     ok = worst <= 1e-12 and min_eig >= -1e-12
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, {
+    return Result.numerical(ok, {
         "engine": "verify.kernels.gntk float64", "graphs": "4 random graphs, 5 nodes, both scales",
         "max_rel_error_readout_and_symmetry": worst, "min_eigenvalue_relative": min_eig, "tolerance": 1e-12})
 
@@ -281,7 +281,7 @@ def _check_equivalence(level: str, config: CheckConfig) -> Result:
     ev = {"engine": "torch GD on the doubled Du et al. GNN (float64) vs iterative GNTK regression",
           **{k: r[k] for k in keys},
           "band": "fitted slope <= -0.25, gap at the widest net < 1/3 of the narrowest, f0 = 0 exactly"}
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, ev, figures=[fig])
+    return Result.numerical(ok, ev, figures=[fig])
 
 
 def check_equivalence_graph(config: CheckConfig) -> Result:

@@ -71,7 +71,7 @@ def check_batched_vs_reference(config: CheckConfig) -> Result:
                 worst = max(worst, e)
                 cases.append({"convention": conv, "readout": ro, "scale": sc, "rel_error": e})
     tol = 1e-8
-    return Result(Verdict.HOLDS_NUMERICALLY if worst <= tol else Verdict.INCONCLUSIVE,
+    return Result.numerical(worst <= tol,
                   {"engine": "verify.kernels.gntk vs verify.kernels.gntk_reference (float64)", "cases": cases,
                    "worst_relative_error": worst, "tolerance": tol, "graphs": "6 random graphs, 5 nodes, 3 tags",
                    "tolerance_reason": "the reference follows the official code and takes np.arccos of the clipped "
@@ -142,7 +142,7 @@ def check_empirical_gnn_kernel(config: CheckConfig) -> Result:
                                                           for w in widths])], logx=True, logy=True,
                  errors={f"{r['scale']}, {r['readout']}": r["ci"] for r in runs})
     ok = all(-0.8 <= r["slope"] <= -0.3 and r["rel_error"][-1] < 0.2 for r in runs)
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, {
+    return Result.numerical(ok, {
         "engine": "torch.func empirical NTK of the GNN (float64) vs verify.kernels.gntk (paper)",
         "band": "slope in [-0.8, -0.3], error < 0.2 at the largest width",
         "runs": [{k: r[k] for k in ("scale", "readout", "widths", "rel_error", "ci", "slope", "slope_stderr", "seeds",
@@ -173,7 +173,7 @@ def check_official_factor(config: CheckConfig) -> Result:
     err_paper = float(np.linalg.norm(emp - kp) / np.linalg.norm(kp))
     err_official = float(np.linalg.norm(emp - ko) / np.linalg.norm(ko))
     ok = worst <= 1e-12 and err_paper < 0.15 and err_official > 0.35
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, {
+    return Result.numerical(ok, {
         "engine": "verify.kernels.gntk (both conventions) + torch.func empirical NTK",
         "mutag_graphs": 40, "max_abs_deviation_of_ratio_from_2": worst,
         "finite_gnn": "Du et al. GNN, width 2048, 2 blocks, 1 ReLU layer, uniform, sum; first 6 MUTAG graphs",
@@ -232,4 +232,4 @@ def check_mutag_benchmark(config: CheckConfig) -> Result:
     if not ok:
         return Result(Verdict.INCONCLUSIVE, ev, message=f"measured accuracy {r['accuracy_mean']:.1f} differs "
                       f"significantly from the paper's {paper_mean} (p = {test['p_value']:.3g})")
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, ev)
+    return Result.numerical(ok, ev)

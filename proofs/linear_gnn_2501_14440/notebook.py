@@ -2,7 +2,7 @@
 generates the notebook from the steps; regenerate with ``python -m verify.notebook linear-gnn-2501-14440``)."""
 from __future__ import annotations
 
-INTRO = "Model: $\\hat Y = W_{H+1}\\cdots W_1 Z$, $Z = (XS^H)_{\\mathcal I}$, $L = \\kappa\\|\\hat Y - Y\\|_F^2$ with the prefactor $\\kappa$ kept as a parameter ($\\kappa = 1$ and $\\kappa = 1/2$ are checked). The paper's theorem texts were not available: steps whose source says *reconstructed* encode the derivations of `shared/MATH.md` that reproduce the structure the seed reports.\n\nEach code cell checks one step with `verify.check_step(proof.step(id), verify.CheckConfig())` and prints `verify.report.terminal.render_step(result)`: the verdict, the evidence, and a counterexample for refuted steps. The shift-operator study is a separate command: `verify experiment shift-operators`."
+INTRO = "Model: $\\hat Y = W_{H+1}\\cdots W_1 Z$, $Z = (XS^H)_{\\mathcal I}$, $L = \\kappa\\|\\hat Y - Y\\|_F^2$ with the prefactor $\\kappa$ kept as a parameter ($\\kappa = 1$ and $\\kappa = 1/2$ are checked). The paper's theorem texts were not available: steps whose source says *reconstructed* encode the derivations of `shared/docs/math.md` that reproduce the structure the seed reports.\n\nEach code cell checks one step with `verify.check_step(proof.step(id), verify.CheckConfig())` and prints `verify.report.terminal.render_step(result)`: the verdict, the evidence, and a counterexample for refuted steps. The shift-operator study is a separate command: `verify experiment shift-operators`."
 
 SECTIONS = {
     'model-gradient': ('1. Model and loss prefactor κ',

@@ -1,12 +1,12 @@
 """Convergence of gradient-based training for linear GNNs (arXiv 2501.14440, seed 004).
 
-Model (MATH.md, "arXiv 2501.14440"): Ŷ = W_{H+1} ⋯ W_1 Z, Z = (X S^H)_I (m_x × |I|),
+Model (docs/math.md, "arXiv 2501.14440"): Ŷ = W_{H+1} ⋯ W_1 Z, Z = (X S^H)_I (m_x × |I|),
 L = κ ||Ŷ − Y||_F² with the prefactor κ kept as a parameter (checked for κ = 1 and κ = 1/2),
 W_ℓ of shape (d_ℓ, d_{ℓ−1}), d_0 = m_x, hidden sizes non-increasing d_1 ≥ … ≥ d_{H+1} = m_y.
 Gradients have their factor's shape: ∇_{W_ℓ}L = 2κ(W_{H+1}⋯W_{ℓ+1})ᵀ(Ŷ − Y)Zᵀ(W_{ℓ−1}⋯W_1)ᵀ.
 The excess loss E = L − L* is computed as κ||Ŷ − YΠ||² (Π: projector onto the row space of Z).
 
-The paper's theorem texts were not available: steps marked "reconstructed" encode MATH.md's
+The paper's theorem texts were not available: steps marked "reconstructed" encode docs/math.md's
 derivations of the structure the seed reports.  Check functions live in the helper modules
 ``claims`` (claim-language statements), ``checks`` (gradient flow) and ``gdchecks`` (gradient descent,
 normalised flow); instances in ``model``; the notebook's text in ``notebook``.  Theorem 3.1 is a chain of
@@ -21,7 +21,7 @@ from . import claims as S
 from . import gdchecks as GC
 from . import notebook as NB
 
-SOURCE = "arXiv 2501.14440 (seed 004 summary; theorem texts reconstructed in MATH.md)"
+SOURCE = "arXiv 2501.14440 (seed 004 summary; theorem texts reconstructed in docs/math.md)"
 REC = " (reconstructed)"
 
 
@@ -76,7 +76,7 @@ def _d(id: str, name: str, statement: str, latex: str, by: str, uses: list[str] 
 def chain_steps() -> list[Step]:
     return [
         _d("t31-hyp-kappa", "Hypothesis: κ > 0", "k > 0", r"\kappa > 0", "hypothesis",
-           source="MATH.md model (κ = 1 or 1/2)"),
+           source="docs/math.md model (κ = 1 or 1/2)"),
         _d("t31-hyp-halving-2", "Hypothesis: σ²_min(W_2(t)) >= σ²_min(W_2(0))/4 on [0, T]",
            "sigma_min(W2)**2 >= s20/4", r"\sigma_{\min}^2(W_2(t)) \ge \tfrac14\sigma^2_{\min}(W_2(0))", "hypothesis",
            source="Theorem 3.1 hypothesis" + REC,
@@ -153,7 +153,7 @@ def chain_steps() -> list[Step]:
            r"L(T)-L^* \le e^{-\frac{\kappa}{4^{H-1}}\sigma^2_{\mathrm{small}}(Z)\prod_{\ell=2}^{H+1}\sigma^2_{\min}(W_\ell(0))\,T}"
            r"(L(0)-L^*)\quad(H=2)", "gronwall", ["t31-decay", "t31-hyp-T", "t31-rate-lower", "t31-E-nonneg"],
            {"of": "E", "rate": "4*k*sP2*sz2", "lower": "4*k*sz2*(s20*s30/16)"},
-           source="Theorem 3.1 (seed 004 summarises it; the statement is reconstructed in MATH.md)",
+           source="Theorem 3.1 (seed 004 summarises it; the statement is reconstructed in docs/math.md)",
            note="Derived for H = 2 (three factors) from the hypotheses κ > 0, the halving condition for ℓ = 2, 3 on "
                 "[0, T] and T >= 0; W_1(0) = 0 is not needed by the chain (it makes the ℓ = 2 halving automatic). "
                 "Seed 004 only summarises the theorem: its exact hypotheses (width ordering, the size of "
@@ -165,32 +165,32 @@ def build_proof() -> Proof:
     steps = [
         # ------------------------------------------------------------------ model
         _step("model-gradient", "Gradient of the κ-weighted chain loss with respect to a middle factor",
-             "seed 004, Method Summary; MATH.md model",
+             "seed 004, Method Summary; docs/math.md model",
              "∇_{W_2} κ||W_3W_2W_1Z − Y||² = 2κ W_3ᵀ(W_3W_2W_1Z − Y)ZᵀW_1ᵀ",
              r"\nabla_{W_2}\,\kappa\|W_3W_2W_1Z-Y\|_F^2 = 2\kappa W_3^\top(W_3W_2W_1Z-Y)Z^\top W_1^\top",
              claim=S.claim_gradient(),
              note="κ is a free scalar symbol: the identity covers κ = 1 (Xu et al.) and κ = 1/2 at once."),
         _step("model-kappa", "The toolkit's chain loss and gradients for κ = 1 and κ = 1/2",
-             "MATH.md ('prefactor κ unknown: keep κ symbolic')",
+             "docs/math.md ('prefactor κ unknown: keep κ symbolic')",
              "for κ ∈ {1, 1/2} and H ∈ {1, 2}: L = κ||W_{H+1}⋯W_1Z − Y||² and d/dε L(θ + εV)|₀ = Σ_ℓ⟨∇_{W_ℓ}L, V_ℓ⟩ "
              "with verify.dynamics' chain_loss / chain_grads, exactly on rational instances",
              r"\tfrac{d}{d\varepsilon}L(\theta+\varepsilon V)\big|_0 = \textstyle\sum_\ell\langle\nabla_{W_\ell}L, V_\ell\rangle",
              check=FC.check_model_kappa),
         # ------------------------------------------------------------------ conservation
         _step("conservation-pair-1", "Conservation law, first pair: d/dt(W_2ᵀW_2 − W_1W_1ᵀ) = 0",
-             "seed 004, Mechanism 3 (balancedness preserved); MATH.md",
+             "seed 004, Mechanism 3 (balancedness preserved); docs/math.md",
              "along dW_ℓ/dt = −∇_{W_ℓ}L: ∇_{W_2}ᵀW_2 + W_2ᵀ∇_{W_2} = ∇_{W_1}W_1ᵀ + W_1∇_{W_1}ᵀ",
              r"\tfrac{d}{dt}(W_2^\top W_2 - W_1W_1^\top) = -(\nabla_2^\top W_2 + W_2^\top\nabla_2) + (\nabla_1W_1^\top + W_1\nabla_1^\top) = 0",
              claim=S.claim_conservation(1),
              note="Symbolic-entry matrices, H = 2 (three factors), κ symbolic, on the shapes listed in the evidence; "
                   "the derivative of the expression along the flow expands to exactly zero."),
         _step("conservation-pair-2", "Conservation law, second pair: d/dt(W_3ᵀW_3 − W_2W_2ᵀ) = 0",
-             "seed 004, Mechanism 3; MATH.md",
+             "seed 004, Mechanism 3; docs/math.md",
              "along dW_ℓ/dt = −∇_{W_ℓ}L: ∇_{W_3}ᵀW_3 + W_3ᵀ∇_{W_3} = ∇_{W_2}W_2ᵀ + W_2∇_{W_2}ᵀ",
              r"\tfrac{d}{dt}(W_3^\top W_3 - W_2W_2^\top) = 0",
              claim=S.claim_conservation(2)),
         _step("conservation-trajectory", "Conservation law along a 30-digit gradient-flow trajectory",
-             "seed 004, Mechanism 3; MATH.md",
+             "seed 004, Mechanism 3; docs/math.md",
              "max_t |D_ℓ(t) − D_ℓ(0)|, D_ℓ = W_{ℓ+1}ᵀW_{ℓ+1} − W_ℓW_ℓᵀ, is at the integrator's error level",
              r"\max_{t\le 2}\|D_\ell(t)-D_\ell(0)\|_{\max} \approx 10^{-28}",
              check=FC.check_conservation_trajectory),
@@ -232,7 +232,7 @@ def build_proof() -> Proof:
         _step("t31-pythagoras", "Pythagoras: κ||RP_Z||² = L − L*", "Theorem 3.1, proof" + REC,
              "κ||(WZ − Y)P_Z||² = κ||WZ − Y||² − κ||Y(I − P_Z)||²",
              r"\kappa\|RP_Z\|_F^2 = L - L^*,\quad L^* = \kappa\|Y(I-P_Z)\|_F^2", claim=S.claim_pythagoras(),
-             note="The corrected step 6 of Xu et al. (MATH.md): an equality, not the faulty (a − b)² ≥ a² − b²."),
+             note="The corrected step 6 of Xu et al. (docs/math.md): an equality, not the faulty (a − b)² ≥ a² − b²."),
         _step("t31-projected-general", "||RZᵀ||² ≥ σ²_small(Z)||RP_Z||² for Z of any rank", "Theorem 3.1, proof" + REC,
              "norm(R Zᵀ)² ≥ σ_small(Z)² norm(R proj(Zᵀ))²", r"\|RZ^\top\|_F^2 \ge \sigma_{\mathrm{small}}^2(Z)\,\|RP_Z\|_F^2",
              claim=S.claim_projected_general(),
@@ -257,7 +257,7 @@ def build_proof() -> Proof:
              note="Small initial scales let σ_min(W_3) dip far below half its initial value (the loss still converges): "
                   "the size hypothesis is needed for the proof, not for convergence."),
         _step("t31-rate-trajectory", "Theorem 3.1's bound along real flows from W_1(0) = 0, rank-deficient Z; Xu et al. side by side",
-             "Theorem 3.1, Remark 3.4" + REC + "; Xu et al. 2021 Theorem 1 (MATH.md)",
+             "Theorem 3.1, Remark 3.4" + REC + "; Xu et al. 2021 Theorem 1 (docs/math.md)",
              "E(t) ≤ exp(−(κ/4^{H−1})σ²_small(Z)Πσ²_min(W_ℓ(0)) t)E(0) at every sample (κ = 1, 1/2), while Xu et al.'s "
              "rate 4κλ_Tσ² is 0 on the same runs",
              r"E(t) \le e^{-r t}E(0),\quad r_{\mathrm{Xu}} = 4\kappa\lambda_T\sigma^2 = 0",
@@ -279,7 +279,7 @@ def build_proof() -> Proof:
              "Σ_ℓ||W_ℓ||² = (H+1)Σ_iσ_i(W̃)^{2/(H+1)}",
              r"\sigma_i(W_\ell) = \sigma_i(\tilde W)^{\frac1{H+1}},\ \sum_\ell\|W_\ell\|_F^2 = (H+1)\sum_i\sigma_i(\tilde W)^{\frac2{H+1}}",
              check=FC.check_balanced_limit,
-             note="The seed prints σ_i(W_ℓ) = σ_i(W_{ℓ+1})^{1/(H+1)} (garbled); MATH.md's reading is checked. Both "
+             note="The seed prints σ_i(W_ℓ) = σ_i(W_{ℓ+1})^{1/(H+1)} (garbled); docs/math.md's reading is checked. Both "
                   "identities hold at every t for balanced factors, not only in the limit."),
         _step("min-energy-inequality", "Theorem 4.2's lower bound: Σ||W_ℓ||² ≥ (H+1)Σσ_i(W̃)^{2/(H+1)} (scalar output)",
              "Theorem 4.2 (Schatten–Hölder then AM–GM)",
@@ -298,7 +298,7 @@ def build_proof() -> Proof:
              r"\sum_\ell\|W_\ell(\infty)\|_F^2 > (H+1)\sum_i\sigma_i(\tilde W_\infty)^{\frac2{H+1}}",
              check=FC.check_unbalanced_energy),
         _step("zero-first-excludes-balanced", "W_1(0) = 0 and balancedness exclude each other",
-             "MATH.md (Theorem 4.4 discussion)" + REC,
+             "docs/math.md (Theorem 4.4 discussion)" + REC,
              "W_1 = 0 and W_ℓW_ℓᵀ = W_{ℓ+1}ᵀW_{ℓ+1} for all ℓ force W = 0, a critical point with L = κ||Y||² > L*",
              r"W_1 = 0,\ D_\ell = 0\ \Rightarrow\ W_\ell = 0\ \forall\ell,\ \nabla L(0) = 0",
              check=FC.check_zero_first_excludes_balanced,

@@ -20,7 +20,7 @@ import numpy as np
 
 from verify import CheckConfig, Figure, Result, Verdict
 
-from . import model as M
+from verify.dynamics import models as M
 
 
 def _f(x) -> float:
@@ -87,7 +87,7 @@ def check_first_order(config: CheckConfig) -> Result:
     sym = [_first_order_symbolic(m_y, ms) for m_y, ms in FIRST_ORDER_SHAPES]
     exact_ok = all(s["alpha0_zero"] and s["alpha1_matches"] for s in sym)
 
-    inst = M.make_instance(config.seed, n=6, m_x=3, widths=(4, 3), m_y=2, n_train=4)
+    inst = M.xu_problem(config.seed, n=6, m_x=3, widths=(4, 3), m_y=2, n_train=4)
     with mpmath.workdps(config.dps):
         W, Bs, G, Y = M.to_mp(inst.W), [M.to_mp(B) for B in inst.Bs], M.to_mp(inst.G()), M.to_mp(inst.Y)
         g = M.gradients(W, Bs, G, Y, mpmath.eye)
@@ -173,7 +173,7 @@ class FlowPoint:
     Bs: list
 
 
-def taylor_flow(inst: M.Instance, times: Sequence[float], *, dps: int, tol: float, order: int,
+def taylor_flow(inst: M.Problem, times: Sequence[float], *, dps: int, tol: float, order: int,
                 h_max: float = 0.25, max_steps: int = 20000):
     """Gradient flow of L = ||W B_H⋯B_1 G~ − Y||_F² from the instance's weights at ``times``:
     ``verify.dynamics.arb_taylor_flow`` (python-flint arb_mat Taylor series, ⌈dps·log₂10⌉ + 64 bits)
@@ -199,7 +199,7 @@ def state_distance(a: Sequence[FlowPoint], b: Sequence[FlowPoint]):
     return max(abs(u - v) for x, y in zip(a, b) for u, v in zip(flat(x), flat(y)))
 
 
-def _trajectory(config: CheckConfig, inst: M.Instance, T_end: float):
+def _trajectory(config: CheckConfig, inst: M.Problem, T_end: float):
     """Reference flow at tolerance 10^-(dps-10), order 30, at :func:`trajectory_times`, and
     its accuracy: the larger of the integrator's own error estimate and the distance (over the whole
     grid) to a coarser run (10^-(dps-16), order 26), which over-estimates the reference run's error."""
@@ -216,8 +216,8 @@ def _trajectory(config: CheckConfig, inst: M.Instance, T_end: float):
 
 
 def _bound_along_flow(config: CheckConfig, seed: int) -> dict:
-    """The bound's quantities along the reference flow of ``make_instance(seed)`` (32 parameters)."""
-    inst = M.make_instance(seed)          # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
+    """The bound's quantities along the reference flow of ``xu_problem(seed)`` (32 parameters)."""
+    inst = M.xu_problem(seed)          # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
     with mpmath.workdps(config.dps):
         pts, acc, integ_info = _trajectory(config, inst, TRAJ_T)
         G, Y = M.to_mp(inst.G()), M.to_mp(inst.Y)
@@ -357,7 +357,7 @@ CONVERGED = 0.1           # narrow-width-vacuous: the flow must bring L − L* b
 def check_width_vacuous(config: CheckConfig) -> Result:
     """m_1 < m_x: λ_min((B_H..B_1)^T(B_H..B_1)) = 0 exactly, the rate 4λσ² is 0, yet the flow converges."""
     t0 = time.perf_counter()
-    inst = M.make_instance(config.seed, n=8, m_x=3, widths=(2, 4), m_y=1, n_train=5)
+    inst = M.xu_problem(config.seed, n=8, m_x=3, widths=(2, 4), m_y=1, n_train=5)
     rank, det = _exact_lambda_zero(inst.Bs, inst.X.shape[0])
     T_end = 4.0
     with mpmath.workdps(config.dps):
@@ -409,7 +409,7 @@ def check_width_vacuous(config: CheckConfig) -> Result:
 
 # ------------------------------------------------------------------ step: A.1.3 on a graph instance
 
-def a13_exact(inst: M.Instance) -> dict:
+def a13_exact(inst: M.Problem) -> dict:
     """a² = L and b² = L* = ||Y (I - Π)||_F² in exact rational arithmetic (Π = G~^T (G~ G~^T)^{-1} G~,
     G~ of full row rank; float64 entries are exact dyadic rationals), and the verdict of
     (a - b)² >= a² - b²  <=>  2b² - 2ab >= 0  <=>  b = 0 or b² >= a²   (a, b >= 0)."""
@@ -435,7 +435,7 @@ def check_a13_graph(config: CheckConfig) -> Result:
     from verify import Counterexample
 
     t0 = time.perf_counter()
-    inst = M.make_instance(config.seed)      # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
+    inst = M.xu_problem(config.seed)      # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
     ex = a13_exact(inst)
     L, Ls = ex["L"], ex["L_star"]
     evidence = {"engine": "exact rational arithmetic (sympy) on a float64 linear-GNN instance",

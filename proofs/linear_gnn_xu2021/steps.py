@@ -1,7 +1,7 @@
 """Linear convergence of linear GNNs (Xu, Zhang, Jegelka, Kawaguchi, ICML 2021), as restated in seed 002.
 
 Every step of the restated proof, in order, with the Appendix A.1.3 error and its correction.
-Conventions (MATH.md): X is m_x x n, S is n x n, B_(l) is m_l x m_(l-1) (m_0 = m_x), W is m_y x m_H,
+Conventions (docs/math.md): X is m_x x n, S is n x n, B_(l) is m_l x m_(l-1) (m_0 = m_x), W is m_y x m_H,
 Y is m_y x n_bar; W~ = W B_(H)...B_(1), G~ = X (S^H)_{*I}, Y^ = W~ G~, L = ||Y^ - Y||_F^2 (no 1/2);
 vec stacks columns; a gradient has its variable's shape.
 
@@ -81,7 +81,7 @@ def _steps() -> list[Step]:
              "so nothing downstream is affected."))
     s.append(_claim_step(
         "grad-sign-corrected", "Correction: the gradient of ||Y - Y^||^2 is 2(Y^ - Y)",
-        f"{BLOG}, 'Matrix Gradients' (corrected); MATH.md conventions",
+        f"{BLOG}, 'Matrix Gradients' (corrected); docs/math.md conventions",
         "grad(norm(Y - Yh)**2, Yh) == 2*(Yh - Y)",
         r"\nabla_{\hat Y}\|Y-\hat Y\|_F^2 = 2(\hat Y - Y)",
         dims={"m_y": [1, 2], "nb": [1, 3]}, vars={"Y": _m("m_y", "nb"), "Yh": _m("m_y", "nb")}))
@@ -98,7 +98,7 @@ def _steps() -> list[Step]:
              "grad(tr(C^T A B), B) = A^T C (step grad-layout-corrected)."))
     s.append(_claim_step(
         "grad-layout-corrected", "Correction: grad_B <C, AB> = A^T C (and grad_A <C, AB> = C B^T)",
-        "MATH.md conventions",
+        "docs/math.md conventions",
         "grad(tr(C.T @ A @ B), B) == A.T @ C",
         r"\nabla_B\langle C, AB\rangle = A^\top C",
         dims={"p": [1, 2], "q": [1, 3], "r": [1, 2]},
@@ -135,7 +135,7 @@ def _steps() -> list[Step]:
                 dims=depth_shapes[H], vars=vars_))
     s.append(_claim_step(
         "grad-sandwich", "Lemma: grad_X ||A X C - Y||² = A^T 2(A X C - Y) C^T",
-        f"{BLOG}, Step 1 (chain rule behind Eq. (gradients)); MATH.md conventions",
+        f"{BLOG}, Step 1 (chain rule behind Eq. (gradients)); docs/math.md conventions",
         "grad(norm(A @ X @ C - Y)**2, X) == A.T @ (2*(A @ X @ C - Y)) @ C.T",
         r"\nabla_X\|AXC - Y\|_F^2 = A^\top\,2(AXC - Y)\,C^\top",
         dims={"p": [1, 2], "q": [1, 2], "r": [1, 2], "s": [1, 2]},
@@ -144,7 +144,7 @@ def _steps() -> list[Step]:
              "depend on X (the kernel checks it)."))
     s.append(_claim_step(
         "grad-right", "Lemma: grad_X ||X C - Y||² = 2(X C - Y) C^T",
-        f"{BLOG}, Step 1; MATH.md conventions",
+        f"{BLOG}, Step 1; docs/math.md conventions",
         "grad(norm(X @ C - Y)**2, X) == 2*(X @ C - Y) @ C.T",
         r"\nabla_X\|XC - Y\|_F^2 = 2(XC - Y)\,C^\top",
         dims={"p": [1, 2], "r": [1, 2], "s": [1, 2]},
@@ -227,7 +227,7 @@ def _steps() -> list[Step]:
     J2 = "kron(B1, W.T)"
     s.append(_claim_step(
         "dLdt-kron", "Kronecker form: part a* + Σ part b* = ||grad_W L||² + Σ ||grad_{B_l} L||²",
-        f"{BLOG}, Step 2 (dynamics of L); MATH.md cross-check",
+        f"{BLOG}, Step 2 (dynamics of L); docs/math.md cross-check",
         f"-(vec(D).T @ ({KA} + {J1}.T @ {J1} + {J2}.T @ {J2}) @ vec(D)) == "
         "-(norm(D @ (B2 @ B1).T)**2 + norm((W @ B2).T @ D)**2 + norm(W.T @ D @ B1.T)**2)",
         r"\tfrac{d}{dt}L = \mathrm{vec}[\nabla_{\tilde W}L]^\top\tfrac{d}{dt}\mathrm{vec}[\tilde W] "
@@ -237,20 +237,20 @@ def _steps() -> list[Step]:
              "below derives dL/dt = -part a* - part b* from the flow itself (flow-derivative, dLdt-parts)."))
     s.append(_claim_step(
         "part-a-star", "Cross-check: part a* = ||grad_W L||_F²",
-        "MATH.md 'Details that matter' (cross-check)",
+        "docs/math.md 'Details that matter' (cross-check)",
         f"vec(D).T @ {KA} @ vec(D) == norm(D @ (B2 @ B1).T)**2",
         r"\text{part a}^* = \mathrm{vec}[\nabla_{\tilde W}L]^\top[(B_{(2)}B_{(1)})^\top B_{(2)}B_{(1)}\otimes I]"
         r"\mathrm{vec}[\nabla_{\tilde W}L] = \|\nabla_W L\|_F^2",
         dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
     s.append(_claim_step(
         "part-b1-star", "Cross-check: part b*_1 = ||J_(1,2) vec grad L||² = ||grad_{B_1} L||_F²",
-        "MATH.md 'Details that matter' (cross-check)",
+        "docs/math.md 'Details that matter' (cross-check)",
         f"norm({J1} @ vec(D))**2 == norm((W @ B2).T @ D)**2",
         r"\|J_{(1,2)}\mathrm{vec}[\nabla_{\tilde W}L]\|_2^2 = \|\nabla_{B_{(1)}} L\|_F^2",
         dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
     s.append(_claim_step(
         "part-b2-star", "Cross-check: part b*_2 = ||J_(2,2) vec grad L||² = ||grad_{B_2} L||_F²",
-        "MATH.md 'Details that matter' (cross-check)",
+        "docs/math.md 'Details that matter' (cross-check)",
         f"norm({J2} @ vec(D))**2 == norm(W.T @ D @ B1.T)**2",
         r"\|J_{(2,2)}\mathrm{vec}[\nabla_{\tilde W}L]\|_2^2 = \|\nabla_{B_{(2)}} L\|_F^2",
         dims=kdims, vars=kvars, assumptions=["H = 2", "D = grad_{W~} L (any D)"]))
@@ -343,7 +343,7 @@ def _steps() -> list[Step]:
     P_ex = "kron(G.T, eye(m_y)) @ inv(kron(G @ G.T, eye(m_y))) @ kron(G, eye(m_y))"
     s.append(_claim_step(
         "pythagoras-shapes", "Correction: ||P vec[Y^ - Y]||² = L - L* (Pythagoras), P written out",
-        "seed 002, Step 2 (the split of vec[Y^ - Y]); MATH.md step 6",
+        "seed 002, Step 2 (the split of vec[Y^ - Y]); docs/math.md step 6",
         f"norm({P_ex} @ vec(Wt @ G - Y))**2 == norm(vec(Wt @ G - Y))**2 - "
         f"norm((eye(m_y*nb) - {P_ex}) @ vec(Y))**2",
         r"\|\mathbf P\,\mathrm{vec}[\hat Y - Y]\|_2^2 = \|\mathrm{vec}[\hat Y-Y]\|_2^2 - \|(I-\mathbf P)\mathrm{vec}[Y]\|_2^2"
@@ -358,7 +358,7 @@ def _steps() -> list[Step]:
              "minute), and certified on general shapes with the projector itself in pythagoras-instances."))
     s.append(_claim_step(
         "pythagoras-instances", "Correction with the projector itself: ||P vec[Y^ - Y]||² = L - L*",
-        "seed 002, Step 2; MATH.md step 6",
+        "seed 002, Step 2; docs/math.md step 6",
         "norm(proj(kron(G.T, eye(m_y))) @ vec(Wt @ G - Y))**2 == norm(vec(Wt @ G - Y))**2 - "
         "norm((eye(m_y*nb) - proj(kron(G.T, eye(m_y)))) @ vec(Y))**2",
         r"\|\mathbf P_{\tilde G_H^\top\otimes I}\,\mathrm{vec}[\hat Y - Y]\|_2^2 = L - L^*_H",
@@ -368,14 +368,14 @@ def _steps() -> list[Step]:
     # ------------------------------------------------------------------ 7. L* identified
     s.append(_claim_step(
         "Ls-lower", "L* is a lower bound: ||W~ G~ - Y||² >= ||(I - P) vec Y||² for every W~",
-        "seed 002, Step 2 (L* = min over W~); MATH.md step 6",
+        "seed 002, Step 2 (L* = min over W~); docs/math.md step 6",
         "norm(Wt @ G - Y)**2 >= norm((eye(m_y*nb) - proj(kron(G.T, eye(m_y)))) @ vec(Y))**2",
         r"L = \|\tilde W_H\tilde G_H - Y\|_F^2 \ge \|(I-\mathbf P)\mathrm{vec}[Y]\|_2^2 = L^*_H",
         dims={"m_y": [1, 2], "m_x": [1, 3], "nb": [2, 4]},
         vars={"Wt": _m("m_y", "m_x"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")}))
     s.append(_claim_step(
         "Ls-attained", "L* is attained at W~ = Y G~^+: L* = min over W~ of L",
-        "seed 002, Step 2 (L* identified); MATH.md step 6",
+        "seed 002, Step 2 (L* identified); docs/math.md step 6",
         "norm(Y @ pinv(G) @ G - Y)**2 == norm((eye(m_y*nb) - proj(kron(G.T, eye(m_y)))) @ vec(Y))**2",
         r"\|Y\tilde G_H^{+}\tilde G_H - Y\|_F^2 = \|(I-\mathbf P)\mathrm{vec}[Y]\|_2^2",
         dims={"m_y": [1, 2], "m_x": [1, 3], "nb": [2, 4]},
@@ -387,7 +387,7 @@ def _steps() -> list[Step]:
     s += chain_steps()
     s.append(Step(
         id="flow-bound", name="The bound along a gradient-flow trajectory (pointwise and integrated)",
-        source=f"{BLOG}, Eq. (L_grad) and Step 3; MATH.md 'Gradient flow vs gradient descent'",
+        source=f"{BLOG}, Eq. (L_grad) and Step 3; docs/math.md 'Gradient flow vs gradient descent'",
         statement="along θ(t): ||grad_θ L||² >= 4 λ_min(t) σ_min² (L - L*) and "
                   "L_t - L* <= (L_0 - L*) exp(-4 λ_t σ_min² t) with λ_t the running minimum",
         latex=r"-\tfrac{d}{dt}(L-L^*) = \|\nabla_\theta L\|^2 \ge 4\lambda_{\min}(t)\sigma^2_{\min}(L-L^*),\quad "
@@ -403,7 +403,7 @@ def _steps() -> list[Step]:
     # ------------------------------------------------------------------ 8. finding: narrow hidden layer
     s.append(_claim_step(
         "narrow-width-singular", "A hidden width below m_x makes (B..B)^T(B..B) singular",
-        "MATH.md 'Details that matter' (finding; the theorem states no width condition)",
+        "docs/math.md 'Details that matter' (finding; the theorem states no width condition)",
         "det((B2 @ B1).T @ (B2 @ B1)) == 0",
         r"m_1 < m_x \implies \det\big((B_{(2)}B_{(1)})^\top B_{(2)}B_{(1)}\big) = 0 \implies \lambda_T^{(H)} = 0",
         dims={"m_x": 3, "m1": [1, 2], "m2": [2, 4]},
@@ -412,7 +412,7 @@ def _steps() -> list[Step]:
         note="rank(B_2 B_1) <= m_1 < m_x; the m_x x m_x Gram matrix is PSD and singular, so λ_min = 0."))
     s.append(Step(
         id="narrow-width-vacuous", name="Finding: with m_1 < m_x the proved rate is 0 while the flow converges",
-        source="MATH.md 'Details that matter' (finding)",
+        source="docs/math.md 'Details that matter' (finding)",
         statement="m_1 < m_x  =>  λ_T = 0, rate 4 λ_T σ² = 0: L_T - L* <= L_0 - L* (vacuous), on an instance",
         latex=r"m_1 < m_x:\ \lambda^{(H)}_T = 0,\ \ L_T - L^*_H \le (L_0 - L^*_H)\,e^{0}",
         check=C.check_width_vacuous,
@@ -506,7 +506,7 @@ def chain_steps() -> list[Step]:
         _d("drop-part-b", "Dropping part b*: dL/dt <= -part a*", f"{S2} ('Part b* is dropped!')",
            "d(L) <= -pa", r"\tfrac{d}{dt}L \le -\text{part a}^*", "add", ["dLdt-parts", "pb-nonneg"]),
         _d("theorem-survives", "The theorem survives: Eq. (*) >= σ_min² (L - L*)",
-           "seed 002, Step 2 (conclusion before Eq. L_grad); MATH.md step 6",
+           "seed 002, Step 2 (conclusion before Eq. L_grad); docs/math.md step 6",
            "eqs >= s2*u", r"\mathrm{Eq.}(*)/4 \ge \sigma_{\min}^2(\tilde G_H)\,(L - L^*_H)",
            "substitute", ["svd-bound", "pythagoras-instances"],
            note="svd-bound with Pythagoras substituted: the corrected A.1.3 step, for all dimensions of the "

@@ -129,7 +129,7 @@ def check_recursion_precision(config: CheckConfig) -> Result:
     ev = {"engine": "verify.kernels.ntk float64 vs mpmath (30 digits)", "points": x.tolist(),
           "cases": cases, "worst_relative_error": worst, "tolerance": tol,
           "note": "points include ρ = 1, ρ = −1 and ρ ≈ 1 − 1e-12 pairs"}
-    return Result(Verdict.HOLDS_NUMERICALLY if worst <= tol else Verdict.INCONCLUSIVE, ev)
+    return Result.numerical(worst <= tol, ev)
 
 
 # --------------------------------------------------------------------------- finite nets
@@ -151,7 +151,7 @@ def check_width_convergence(config: CheckConfig) -> Result:
           "band": "slope in [-0.8, -0.3] and error < 0.15 at the largest width",
           "runs": [{k: r[k] for k in ("convention", "depth", "bias", "widths", "rel_error", "ci", "slope",
                                         "slope_stderr", "seeds", "seed")} for r in runs]}
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, ev, figures=[fig])
+    return Result.numerical(ok, ev, figures=[fig])
 
 
 def check_index_slip(config: CheckConfig) -> Result:
@@ -345,7 +345,7 @@ def check_lazy_training(config: CheckConfig) -> Result:
             "seeds", "seed"]
     ev = {"engine": "torch GD (float64) vs kernel closed forms", **{k: r[k] for k in keys},
           "band": "linearisation-gap and kernel-movement slopes < -0.3, analytic gap < 0.05 at the widest net"}
-    return Result(Verdict.HOLDS_NUMERICALLY if ok else Verdict.INCONCLUSIVE, ev, figures=[fig])
+    return Result.numerical(ok, ev, figures=[fig])
 
 
 # --------------------------------------------------------------------------- positive definiteness
@@ -381,7 +381,7 @@ def check_pd_sphere(config: CheckConfig) -> Result:
           "certificate": "LDL^T of Theta - mu I in python-flint ball arithmetic, mu = lambda_min(float64)/2",
           "scope": "the rounded float64 Gram matrices are certified PD; the Gram entries themselves carry "
                    "mpmath/float64 rounding (~1e-16 relative), far below the margins, so holds_numerically"}
-    return Result(Verdict.HOLDS_NUMERICALLY if worst > 1e-8 else Verdict.INCONCLUSIVE, ev)
+    return Result.numerical(worst > 1e-8, ev)
 
 
 def check_pd_needs_l2(config: CheckConfig) -> Result:

@@ -1,5 +1,6 @@
 """One test per soundness class of the hostile-review issues, with false and true claims.
 Every counterexample is re-evaluated by tests/independent.py (not verify's engines)."""
+
 from fractions import Fraction
 
 import pytest
@@ -19,8 +20,13 @@ def _c(statement, vars, dims=None, given=None):
 
 
 def _inst(**values):
-    return Instance({}, {k: [[Fraction(v)]] if not isinstance(v, list) else [[Fraction(x) for x in r] for r in v]
-                         for k, v in values.items()})
+    return Instance(
+        {},
+        {
+            k: [[Fraction(v)]] if not isinstance(v, list) else [[Fraction(x) for x in r] for r in v]
+            for k, v in values.items()
+        },
+    )
 
 
 def _refuted(statement, vars, dims=None, given=None, config=FAST):
@@ -54,6 +60,7 @@ def test_equality_residual_below_the_tolerance_is_rechecked():
     assert r.verdict is Verdict.REFUTED
     # the independent evaluator compares equalities to 1e-40: check the residual with SymPy directly
     import sympy
+
     x = sympy.Rational(str(r.counterexample.to_json()["values"]["x"]))
     assert sympy.N(sympy.exp(x) * sympy.Rational(1, 10**45), 60) > sympy.Rational(1, 10**47)
 
@@ -91,8 +98,8 @@ def test_rank_of_expm_with_a_tiny_singular_value_is_not_refuted():
     # expm(diag(0, -460)) has singular values 1 and e^-460 ~ 1e-200: rank 2, though mpmath's threshold says 1
     rel = parse_relation("rank(expm(A)) == 2")
     inst = _inst(A=[[0, 0], [0, -460]])
-    assert decide_mp(rel, inst, 50).status == "violated"      # the threshold's verdict
-    assert confirm_violation(rel, inst, 50) is None            # ... is never a counterexample
+    assert decide_mp(rel, inst, 50).status == "violated"  # the threshold's verdict
+    assert confirm_violation(rel, inst, 50) is None  # ... is never a counterexample
 
 
 def test_false_rank_claim_on_rational_inputs_is_refuted_exactly():
@@ -116,7 +123,7 @@ def test_gradient_of_the_norm_at_zero_is_undefined_and_nested_grads_do_not_crash
     r = check_claim(_c("norm(grad(norm(v), v)) == 1", {"v": {"shape": [2, 1]}}), FAST)
     assert r.verdict.holds, r.message
     r2 = check_claim(_c("grad(grad(abs(x), x), x) == 0", {"x": {}}), FAST)
-    assert r2.verdict is not Verdict.ERROR and not r2.verdict is Verdict.REFUTED, r2.message
+    assert r2.verdict is not Verdict.ERROR and r2.verdict is not Verdict.REFUTED, r2.message
 
 
 # --- 7. z3 decides the claim that was written ---------------------------------------------------------------
@@ -128,15 +135,22 @@ def test_z3_negative_rationals_keep_their_sign():
 
 
 # --- parser strictness -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text,msg", [("\uff58 + 1 >= x", "non-ASCII"), ("x >= 0 # comment", "'#'"),
-                                      ("x / 0 >= 1", "division by zero"), ("x >= 1 / (0)", "division by zero")])
+@pytest.mark.parametrize(
+    "text,msg",
+    [
+        ("\uff58 + 1 >= x", "non-ASCII"),
+        ("x >= 0 # comment", "'#'"),
+        ("x / 0 >= 1", "division by zero"),
+        ("x >= 1 / (0)", "division by zero"),
+    ],
+)
 def test_parser_rejects_confusables_comments_and_zero_divisors(text, msg):
     with pytest.raises(ClaimError, match=msg) as e:
         parse_relation(text)
     assert "\n" not in str(e.value)
 
 
-# --- defects: overflow, shapes on every instance, matrix givens -----------------------------------------------
+# --- defects: overflow, shapes on every instance, matrix givens ------------------------------------
 def test_values_beyond_float_range_do_not_crash():
     assert check_claim(_c("2**1024 > 1", {}), FAST).verdict.holds
     r = check_claim(_c("x**200 >= 0", {"x": {}}), FAST)
@@ -145,8 +159,14 @@ def test_values_beyond_float_range_do_not_crash():
 
 
 def test_shapes_are_checked_on_every_assignment_of_the_scope():
-    r = check_claim(_c("A @ B == B @ A", {"A": {"shape": ["m", "m"]}, "B": {"shape": ["n", "n"]}},
-                       dims={"m": [1, 2], "n": [1, 2]}), FAST)
+    r = check_claim(
+        _c(
+            "A @ B == B @ A",
+            {"A": {"shape": ["m", "m"]}, "B": {"shape": ["n", "n"]}},
+            dims={"m": [1, 2], "n": [1, 2]},
+        ),
+        FAST,
+    )
     assert r.verdict is Verdict.ERROR and "shape" in r.message
 
 
@@ -161,13 +181,17 @@ def test_matrix_givens_are_accepted():
 
 
 def test_size_limits_apply_to_intermediate_values():
-    r = check_claim(_c("tr(kron(kron(A, A), A)) == tr(A)**3", {"A": {"shape": ["n", "n"]}}, dims={"n": [20, 21]}), FAST)
+    r = check_claim(
+        _c("tr(kron(kron(A, A), A)) == tr(A)**3", {"A": {"shape": ["n", "n"]}}, dims={"n": [20, 21]}), FAST
+    )
     assert r.verdict is Verdict.ERROR and "kron(A, A)" in r.message and "entries" in r.message
 
 
 def test_degenerate_coverage_by_an_equality_given_is_inconclusive():
     # every instance the equality given admits is a tie: the inequality is never tested off a tie
-    r = check_claim(_c("exp(x) * y <= exp(x) * z", {"x": {}, "y": {}, "z": {}}, given=["y - z == 0 * x"]), FAST)
+    r = check_claim(
+        _c("exp(x) * y <= exp(x) * z", {"x": {}, "y": {}, "z": {}}, given=["y - z == 0 * x"]), FAST
+    )
     assert r.verdict is Verdict.INCONCLUSIVE and "degenerate" in r.message, r.message
     # without an equality given the same kind of tie is an ordinary tight instance
     r2 = check_claim(_c("exp(x) * y <= exp(x) * y", {"x": {}, "y": {}}), FAST)

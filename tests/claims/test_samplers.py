@@ -47,7 +47,9 @@ def _eigs(rows):
 def test_projectors_of_every_rank_occur():
     vals = _values(["projector"], dims={"n": 4})
     assert {rank(v) for v in vals} == {0, 1, 2, 3, 4}
-    assert all(v == [[Fraction(int(i == j)) for j in range(4)] for i in range(4)] for v in vals if rank(v) == 4)
+    assert all(
+        v == [[Fraction(int(i == j)) for j in range(4)] for i in range(4)] for v in vals if rank(v) == 4
+    )
     assert any(any(x.denominator > 1 for r in v for x in r) for v in vals)       # not only diagonal 0/1
 
 
@@ -72,7 +74,9 @@ def test_pd_reaches_tiny_eigenvalues_and_multiples_of_identity():
     mins = [_eigs(v)[0] for v in vals]
     assert all(m > 0 for m in mins) and all(rank(v) == 3 for v in vals)
     assert any(m < mpmath.mpf("1e-30") for m in mins)
-    scalar_eye = [v for v in vals if all(v[i][j] == (v[0][0] if i == j else 0) for i in range(3) for j in range(3))]
+    scalar_eye = [
+        v for v in vals if all(v[i][j] == (v[0][0] if i == j else 0) for i in range(3) for j in range(3))
+    ]
     assert any(v[0][0] != 1 for v in scalar_eye)                                  # c·I with c != 1
     assert any(len({round(float(x), 12) for x in _eigs(v)}) < 3 and v not in scalar_eye for v in vals)
 
@@ -98,7 +102,9 @@ def test_nilpotent_reaches_a_full_jordan_block_and_zero():
     powers = [to_sympy(v) for v in vals]
     assert any(p**3 != sympy.zeros(4, 4) for p in powers)                         # index 4: one Jordan block
     assert any(p == sympy.zeros(4, 4) for p in powers)
-    assert any(not all(p[i, j] == 0 for i in range(4) for j in range(i + 1)) for p in powers)  # not triangular
+    assert any(
+        not all(p[i, j] == 0 for i in range(4) for j in range(i + 1)) for p in powers
+    )  # not triangular
 
 
 def test_rank_deficient_reaches_every_rank_below_full():

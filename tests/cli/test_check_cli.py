@@ -31,17 +31,30 @@ def write(tmp_path, text, name="c.toml"):
 
 def run_cli(*args):
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    return subprocess.run([sys.executable, "-m", "verify", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "verify", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_json_shape_and_exit_1_on_refuted(tmp_path, capsys):
-    code = main(["check", write(tmp_path, TRUE_FALSE), "--json", "--quiet", "--instances", "4", "--seed", "3"])
+    code = main(
+        ["check", write(tmp_path, TRUE_FALSE), "--json", "--quiet", "--instances", "4", "--seed", "3"]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     f = out["files"][0]
     assert set(f) == {"file", "title", "claims"} and f["title"] == "pair"
     good, bad = f["claims"]
-    assert {"name", "statement", "given", "verdict", "expect", "evidence", "counterexample", "message"} <= set(good)
+    assert {
+        "name",
+        "statement",
+        "given",
+        "verdict",
+        "expect",
+        "evidence",
+        "counterexample",
+        "message",
+    } <= set(good)
     assert good["verdict"] == "proved" and good["counterexample"] is None
     assert good["evidence"]["seed"] == 3
     assert bad["verdict"] == "refuted"
@@ -130,11 +143,13 @@ def test_hostile_variable_names_are_errors(tmp_path, capsys):
 
 
 def test_huge_dimensions_are_refused_at_once(tmp_path, capsys):
-    text = '[dims]\nn = 200000\n[vars]\nA = { shape = ["n", "n"] }\n[[claim]]\nname = "big"\nstatement = "kron(A, A) == kron(A, A)"\n'
+    text = ('[dims]\nn = 200000\n[vars]\nA = { shape = ["n", "n"] }\n[[claim]]\nname = "big"\n'
+            'statement = "kron(A, A) == kron(A, A)"\n')
     assert main(["check", write(tmp_path, text), "--json", "--quiet"]) == 1
     c = json.loads(capsys.readouterr().out)["files"][0]["claims"][0]
     assert c["verdict"] == "error" and "too large" in c["message"]
-    text2 = '[dims]\nn = 60\n[vars]\nA = { shape = ["n", "n"] }\n[[claim]]\nname = "big"\nstatement = "kron(A, A) == kron(A, A)"\n'
+    text2 = ('[dims]\nn = 60\n[vars]\nA = { shape = ["n", "n"] }\n[[claim]]\nname = "big"\n'
+             'statement = "kron(A, A) == kron(A, A)"\n')
     assert main(["check", write(tmp_path, text2, "d.toml"), "--json", "--quiet"]) == 1
     c = json.loads(capsys.readouterr().out)["files"][0]["claims"][0]
     assert c["verdict"] == "error" and "entries" in c["message"]

@@ -190,7 +190,7 @@ def test_progress_bar_and_json_silence(tmp_path):
 
 def test_terminal_table_fits_and_keeps_names(monkeypatch):
     from verify import Result, Verdict
-    from verify.report.model import ClaimOutcome, FileOutcome
+    from verify.check.outcomes import ClaimOutcome, FileOutcome
     from verify.report.terminal import render_files
 
     monkeypatch.setenv("COLUMNS", "100")

@@ -31,7 +31,9 @@ def test_quick_json(quick):
     for k in ("n", "m_x", "hidden", "m_y", "n_train", "H", "kappa", "er_p", "sbm_p_in", "sbm_p_out",
               "graph_seeds", "init_seeds", "steps", "seed", "device", "grid"):
         assert k in st
-    assert st["grid"] == "quick" and st["device"] == "cpu" and min(st["er_p"]) < 0.01 and max(st["er_p"]) > 0.5
+    assert (
+        st["grid"] == "quick" and st["device"] == "cpu" and min(st["er_p"]) < 0.01 and max(st["er_p"]) > 0.5
+    )
     assert "--quick" in res["reproduce"] and "--seed 0" in res["reproduce"]
     assert "--json" not in res["reproduce"]          # the output form is the reader's choice, not a setting
     ops = {r["operator"] for r in res["runs"]}
@@ -50,7 +52,9 @@ def test_quick_json(quick):
                                and rng["normalized_laplacian"] <= min(rng["adjacency"], rng["laplacian"]) - 1)
     for name in ("shift_rate_per_time.png", "shift_rate_per_step.png"):
         assert (d / name).stat().st_size > 1000
-    assert sorted(res["figures"]) == sorted(str(d / n) for n in ("shift_rate_per_step.png", "shift_rate_per_time.png"))
+    assert sorted(res["figures"]) == sorted(
+        str(d / n) for n in ("shift_rate_per_step.png", "shift_rate_per_time.png")
+    )
 
 
 def test_tiny_grid_reproducible():
@@ -69,7 +73,9 @@ def test_fit_rate_per_step():
 
 
 def test_operators_hand_values():
-    A = np.array([[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0]], float)   # path 0-1-2, node 3 isolated
+    A = np.array(
+        [[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0]], float
+    )  # path 0-1-2, node 3 isolated
     assert np.array_equal(shift_operator(A, "adjacency"), A)
     Lap = shift_operator(A, "laplacian")
     assert np.array_equal(Lap, np.diag([1, 2, 1, 0]) - A) and np.allclose(Lap.sum(1), 0)

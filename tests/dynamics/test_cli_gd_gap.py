@@ -42,9 +42,21 @@ def test_json_reproducible(capsys, tmp_path):
     assert p["T"] == s["T"] and p["etas"] == s["etas"]
 
 
-@pytest.mark.parametrize("bad", [["--T", "-1"], ["--etas", "0,0.1"], ["--etas", "0.3,0.1"], ["--device", "tpu"],
-                                 ["--etas", "x"], ["--reference", "euler"], ["--seed", "-1"],
-                                 ["--T", "nan"], ["--etas", "0.1,0.1"], ["--instance", "other"]])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--T", "-1"],
+        ["--etas", "0,0.1"],
+        ["--etas", "0.3,0.1"],
+        ["--device", "tpu"],
+        ["--etas", "x"],
+        ["--reference", "euler"],
+        ["--seed", "-1"],
+        ["--T", "nan"],
+        ["--etas", "0.1,0.1"],
+        ["--instance", "other"],
+    ],
+)
 def test_bad_options(capsys, bad):
     assert main(["experiment", "gd-gap", "--quick", "--no-progress"] + bad) == 2
     err = capsys.readouterr().err.strip()

@@ -1,15 +1,15 @@
 """GD vs GF gaps: order 1 in eta; first-order predictions leave an O(eta^2) residual."""
 import pytest
 
-from verify.dynamics import gap as GP
-from verify.dynamics import models as M
+from verify.dynamics import gap
+from verify.dynamics import models
 
 
 @pytest.fixture(scope="module")
 def study():
-    inst = M.make_instance(0)
-    Ws = M.init_weights(inst, 1)
-    return GP.gap_study(inst, Ws, 1.0, [1 / 16, 1 / 32, 1 / 64, 1 / 128])
+    inst = models.make_instance(0)
+    Ws = models.init_weights(inst, 1)
+    return gap.gap_study(inst, Ws, 1.0, [1 / 16, 1 / 32, 1 / 64, 1 / 128])
 
 
 def test_orders(study):
@@ -30,26 +30,26 @@ def test_reference_far_below_gaps(study):
 
 
 def test_underdetermined_test_gap_survives():
-    inst = M.make_instance(0, n_train=2)  # |I| = 2 < m_x = 3
-    Ws = M.init_weights(inst, 1)
-    r = GP.gap_study(inst, Ws, 12.0, [0.04, 0.02], predictions=False)
+    inst = models.make_instance(0, n_train=2)  # |I| = 2 < m_x = 3
+    Ws = models.init_weights(inst, 1)
+    r = gap.gap_study(inst, Ws, 12.0, [0.04, 0.02], predictions=False)
     a, b = r["rows"]
     assert a["excess_flow_T"] < 1e-20  # converged
     assert 0.8 < (a["test_gap_T"] / a["eta"]) / (b["test_gap_T"] / b["eta"]) < 1.25
     assert b["test_gap_T"] > 1e-4
-    det = M.make_instance(0)
-    r2 = GP.gap_study(det, M.init_weights(det, 1), 12.0, [0.04, 0.02], predictions=False)
+    det = models.make_instance(0)
+    r2 = gap.gap_study(det, models.init_weights(det, 1), 12.0, [0.04, 0.02], predictions=False)
     assert r2["rows"][1]["test_gap_T"] < 1e-3 * b["test_gap_T"]
 
 
 def test_math_md_reference_numbers():
-    """MATH.md's instance (make_problem(1)): sigma^2 = 0.0763, sharpness 11.6, gap 0.675 eta,
+    """docs/math.md's instance (make_problem(1)): sigma^2 = 0.0763, sharpness 11.6, gap 0.675 eta,
     residuals 4.9 eta^2 (modified flow) and 1.9 eta^2 (variational) at T = 5."""
-    inst, Ws = M.make_problem(1)
+    inst, Ws = models.make_problem(1)
     assert inst.n_params == 32
-    assert abs(M.sigma_small(inst.G) ** 2 - 0.0763) < 5e-4
-    assert abs(GP.sharpness(inst, Ws) - 11.6) < 0.05
-    r = GP.gap_study(inst, Ws, 5.0, [0.01, 0.005])
+    assert abs(models.sigma_small(inst.G) ** 2 - 0.0763) < 5e-4
+    assert abs(gap.sharpness(inst, Ws) - 11.6) < 0.05
+    r = gap.gap_study(inst, Ws, 5.0, [0.01, 0.005])
     last = r["rows"][-1]
     assert 0.66 < last["param_gap_T"] / 0.005 < 0.69
     assert 4.6 < last["modified_residual_T"] / 0.005 ** 2 < 5.1

@@ -36,7 +36,9 @@ def test_mp_and_float_agree(rows, op):
     mp, fl = MpField(40), FloatField()
     a = getattr(mp, op)(mp.from_rationals(rows))
     b = getattr(fl, op)(fl.from_rationals(rows))
-    assert np.allclose(np.array([[float(v) for v in r] for r in a.tolist()], dtype=float), b, rtol=1e-8, atol=1e-8)
+    assert np.allclose(
+        np.array([[float(v) for v in r] for r in a.tolist()], dtype=float), b, rtol=1e-8, atol=1e-8
+    )
 
 
 @settings(max_examples=25)
@@ -95,7 +97,10 @@ def test_vec_stacks_columns_and_kron_blocks():
     a = np.array([[1.0, 2.0], [3.0, 4.0]])
     assert fl.vec(a).ravel().tolist() == [1.0, 3.0, 2.0, 4.0]
     ex = ExactField()
-    k = ex.kron(ex.from_rationals([[1, 2]]), ex.from_rationals([[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]))
+    k = ex.kron(
+        ex.from_rationals([[1, 2]]),
+        ex.from_rationals([[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]),
+    )
     assert k.shape == (2, 4) and k[0, 2] == 2 and k[1, 3] == 2
 
 

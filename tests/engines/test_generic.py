@@ -16,10 +16,27 @@ ENTRIES = [e for path in catalogue_files() for e in load_claim_file(path).entrie
 BY_NAME = {e.name: e.claim for e in ENTRIES}
 
 GENERIC = [
-    "vec_triple_product", "kron_mixed_product", "kron_transpose", "kron_trace", "vec_inner_product",
-    "vec_norm_is_frobenius", "grad_squared_loss", "grad_wrt_prediction", "grad_ridge_loss",
-    "grad_chain_middle_factor", "grad_chain_first_factor", "grad_trace_linear",
-    "proj_idempotent", "proj_symmetric", "proj_fixes_column_space", "pythagoras", "proj_of_kron_with_identity",
+    "vec_triple_product",
+    "kron_mixed_product",
+    "kron_transpose",
+    "kron_trace",
+    "vec_inner_product",
+    "vec_norm_is_frobenius",
+    "grad_squared_loss",
+    "grad_wrt_prediction",
+    "grad_ridge_loss",
+    "grad_chain_middle_factor",
+    "grad_chain_first_factor",
+    "grad_trace_linear",
+    "proj_idempotent",
+    "proj_symmetric",
+    "proj_fixes_column_space",
+    "pythagoras",
+    "proj_of_kron_with_identity",
+    # catalogue groups 08-09 (derived dimensions, Hessian-vector products)
+    "vec_kron_on_derived_sizes",
+    "hessian_vector_product_of_a_quadratic",
+    "hessian_vector_product_of_squared_norm_squared",
 ]
 
 
@@ -63,7 +80,10 @@ def _claim(statement, vars, dims=None):
 def test_normal_forms_readable():
     g = prove_generic(BY_NAME["grad_chain_middle_factor"])
     assert g.certificate["lhs"]["text"] == "2 Wᵀ W B X Xᵀ - 2 Wᵀ Y Xᵀ"
-    assert prove_generic(BY_NAME["kron_mixed_product"]).certificate["rhs"]["text"] == "[r0→c0: A C] · [r1→c1: B D]"
+    assert (
+        prove_generic(BY_NAME["kron_mixed_product"]).certificate["rhs"]["text"]
+        == "[r0→c0: A C] · [r1→c1: B D]"
+    )
 
 
 @pytest.mark.parametrize("statement,assume,extra", [
@@ -106,19 +126,37 @@ def test_cayley_hamilton_at_n_2_is_not_a_generic_identity():
 
 def test_gradient_of_a_trace_product_lemma():
     # the generic lemma behind the Xu et al. gradients: d<C, A B D>/dB = Aᵀ C Dᵀ
-    c = Claim("lemma", "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D.T", {"a": [1, 3], "b": [1, 3], "c": [1, 3],
-              "d": [1, 3]}, {"A": {"shape": ["a", "b"]}, "B": {"shape": ["b", "c"]}, "D": {"shape": ["c", "d"]},
-                             "C": {"shape": ["a", "d"]}})
+    c = Claim(
+        "lemma",
+        "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D.T",
+        {"a": [1, 3], "b": [1, 3], "c": [1, 3], "d": [1, 3]},
+        {
+            "A": {"shape": ["a", "b"]},
+            "B": {"shape": ["b", "c"]},
+            "D": {"shape": ["c", "d"]},
+            "C": {"shape": ["a", "d"]},
+        },
+    )
     g = prove_generic(c)
     assert g.proved and recheck(c, g.certificate).ok
-    wrong = Claim("lemma_wrong", "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D", {"a": [1, 3], "b": [1, 3],
-                  "c": [1, 3]}, {"A": {"shape": ["a", "b"]}, "B": {"shape": ["b", "c"]}, "D": {"shape": ["c", "c"]},
-                                 "C": {"shape": ["a", "c"]}})
+    wrong = Claim(
+        "lemma_wrong",
+        "grad(tr(C.T @ A @ B @ D), B) == A.T @ C @ D",
+        {"a": [1, 3], "b": [1, 3], "c": [1, 3]},
+        {
+            "A": {"shape": ["a", "b"]},
+            "B": {"shape": ["b", "c"]},
+            "D": {"shape": ["c", "c"]},
+            "C": {"shape": ["a", "c"]},
+        },
+    )
     assert prove_generic(wrong).status == "different-normal-forms"
 
 
 def test_grad_with_respect_to_a_scalar_and_of_an_inverse():
-    c = _claim("grad(lam**2 * tr(A) + lam, lam) == 2 * lam * tr(A) + 1", {"A": {"shape": ["n", "n"]}, "lam": {}})
+    c = _claim(
+        "grad(lam**2 * tr(A) + lam, lam) == 2 * lam * tr(A) + 1", {"A": {"shape": ["n", "n"]}, "lam": {}}
+    )
     assert prove_generic(c).proved
     d = _claim("grad(tr(inv(A)), A) == eye(n)", {"A": {"shape": ["n", "n"], "assume": ["invertible"]}})
     assert prove_generic(d).status == "not-in-fragment"
@@ -141,14 +179,18 @@ def test_proj_rules_and_their_limits():
     g = prove_generic(c)
     assert g.proved and recheck(c, g.certificate, shapes=[{"n": 5, "m": 3}]).ok
     assert prove_generic(_claim("proj(G.T) @ G.T == G.T", vars_)).proved
-    assert not prove_generic(_claim("proj(M) @ G.T == G.T", vars_)).proved          # G's columns: no rule
-    assert prove_generic(_claim("proj(M @ G) == M", {**vars_, "M": {"shape": ["n", "n"]}})).status == "not-in-fragment"
+    assert not prove_generic(_claim("proj(M) @ G.T == G.T", vars_)).proved  # G's columns: no rule
+    assert (
+        prove_generic(_claim("proj(M @ G) == M", {**vars_, "M": {"shape": ["n", "n"]}})).status
+        == "not-in-fragment"
+    )
     assert prove_generic(_claim("grad(tr(proj(M)), M) == zeros(n, m)", vars_)).status == "not-in-fragment"
 
 
 @pytest.mark.parametrize("H", range(1, 7))
 def test_depth_H_chain_rule_gradients_proved_for_every_layer(H):
-    # Xu et al. (2021) linear GNN: L = ||W B_H ... B_1 X G - Y||², dL/dB_k = 2 (W B_H..B_{k+1})ᵀ R (B_{k-1}..B_1 X G)ᵀ
+    # Xu et al. (2021) linear GNN: L = ||W B_H ... B_1 X G - Y||²,
+    # dL/dB_k = 2 (W B_H..B_{k+1})ᵀ R (B_{k-1}..B_1 X G)ᵀ
     dims = {"c": [1, 3], "m": [1, 3], "d": [1, 3], "n": [1, 3]}
     vars_ = {"W": {"shape": ["c", "m"]}, "X": {"shape": ["d", "n"]}, "G": {"shape": ["n", "n"]},
              "Y": {"shape": ["c", "n"]}, "B1": {"shape": ["m", "d"]}}
@@ -158,20 +200,42 @@ def test_depth_H_chain_rule_gradients_proved_for_every_layer(H):
     for k in range(1, H + 1):
         left = " @ ".join(["W"] + [f"B{i}" for i in range(H, k, -1)])
         right = " @ ".join([f"B{i}" for i in range(k - 1, 0, -1)] + ["X", "G"])
-        claim = Claim(f"xu_grad_H{H}_k{k}", f"grad(norm{residual}**2, B{k}) == 2 * ({left}).T @ {residual} @ ({right}).T",
-                      dims, vars_)
+        claim = Claim(
+            f"xu_grad_H{H}_k{k}",
+            f"grad(norm{residual}**2, B{k}) == 2 * ({left}).T @ {residual} @ ({right}).T",
+            dims,
+            vars_,
+        )
         g = prove_generic(claim)
         assert g.proved and g.seconds < 0.05, (H, k, g.reason)
-    wrong = Claim("xu_factor_2_dropped", f"grad(norm{residual}**2, B{H}) == ({left}).T @ {residual} @ ({right}).T",
-                  dims, vars_) if H <= 2 else Claim("xu_layer_order_wrong", claim.statement.replace(f"B{H} @ B{H - 1}",
-                                                    f"B{H - 1} @ B{H}", 1), dims, vars_)
+    wrong = (
+        Claim(
+            "xu_factor_2_dropped",
+            f"grad(norm{residual}**2, B{H}) == ({left}).T @ {residual} @ ({right}).T",
+            dims,
+            vars_,
+        )
+        if H <= 2
+        else Claim(
+            "xu_layer_order_wrong",
+            claim.statement.replace(f"B{H} @ B{H - 1}", f"B{H - 1} @ B{H}", 1),
+            dims,
+            vars_,
+        )
+    )
     assert prove_generic(wrong).status == "different-normal-forms"
     assert recheck(claim, g.certificate, shapes=[{"c": 2, "m": 3, "d": 2, "n": 5}]).ok
 
 
 def test_interface_for_the_exact_stage_and_time_budget():
     g = prove_generic(BY_NAME["vec_triple_product"], 5.0)
-    assert g.proved and g.shapes == [] and g.scope == "all dimensions" and "all dimensions" in g.method and not g.note
+    assert (
+        g.proved
+        and g.shapes == []
+        and g.scope == "all dimensions"
+        and "all dimensions" in g.method
+        and not g.note
+    )
     big = _claim("norm(A @ A.T @ A - A)**12 == norm(A @ A.T @ A - A)**12", {"A": {"shape": ["n", "n"]}})
     slow = prove_generic(big, 0.0)
     assert slow.status == "not-in-fragment" and "time budget" in slow.reason and slow.note
@@ -179,7 +243,10 @@ def test_interface_for_the_exact_stage_and_time_budget():
 
 def _outside(claim) -> dict[str, int]:
     """Every dimension one or two above the top of its declared range (alternating)."""
-    return {n: (spec if isinstance(spec, int) else spec[1]) + 1 + i % 2 for i, (n, spec) in enumerate(claim.dims.items())}
+    return {
+        n: (spec if isinstance(spec, int) else spec[1]) + 1 + i % 2
+        for i, (n, spec) in enumerate(claim.dims.items())
+    }
 
 
 def _proofs():

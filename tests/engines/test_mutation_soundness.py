@@ -95,14 +95,18 @@ def _perturb(k: int):
         elif isinstance(node, ast.Compare):
             # no constant: scale the right side by 1 ± 10^-k, the sign that strengthens the claim
             op = ast.Sub() if isinstance(node.ops[0], (ast.LtE, ast.Lt)) else ast.Add()
-            node.comparators[0] = ast.BinOp(ast.BinOp(ast.Constant(1), op, eps), ast.Mult(), node.comparators[0])
+            node.comparators[0] = ast.BinOp(
+                ast.BinOp(ast.Constant(1), op, eps), ast.Mult(), node.comparators[0]
+            )
         else:
             return False
     return change
 
 
 def _is_exponent(tree, node) -> bool:
-    return any(isinstance(p, ast.BinOp) and isinstance(p.op, ast.Pow) and p.right is node for p in ast.walk(tree))
+    return any(
+        isinstance(p, ast.BinOp) and isinstance(p.op, ast.Pow) and p.right is node for p in ast.walk(tree)
+    )
 
 
 def mutants(name: str, statement: str, ks: list[int], first_only: bool) -> list[Mutant]:
@@ -167,7 +171,11 @@ def _decide(text: str, env) -> bool | None:
 
     signs = [sign(d) for d in diffs]
     if op is ast.Eq:
-        return False if any(s not in (0, None) for s in signs) else (True if all(s == 0 for s in signs) else None)
+        return (
+            False
+            if any(s not in (0, None) for s in signs)
+            else (True if all(s == 0 for s in signs) else None)
+        )
     s = signs[0]
     if s is None:
         return None
@@ -243,7 +251,9 @@ def test_mutation_subset_is_representative_and_mostly_refuted():
         assert verdict == "refuted" and shown_false, (m, verdict)
 
 
-@pytest.mark.skipif(not EXHAUSTIVE, reason="exhaustive mutation run: set VERIFY_EXHAUSTIVE=1 (tens of minutes)")
+@pytest.mark.skipif(
+    not EXHAUSTIVE, reason="exhaustive mutation run: set VERIFY_EXHAUSTIVE=1 (tens of minutes)"
+)
 @pytest.mark.slow
 def test_exhaustive_mutations():
     counts = {"refuted": 0, "shown_false": 0, "total": 0}

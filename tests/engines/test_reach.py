@@ -11,10 +11,17 @@ import pytest
 
 from tests.independent import relation_fails
 from verify import CheckConfig, Claim, Verdict, check_claim
-from verify.engines.fields import BallField, ExactField, FloatField, MpField, NotCertifiable, NotExact
-from verify.precision import flint_bits
+from verify.engines.fields import (
+    BallField,
+    ExactField,
+    FloatField,
+    MpField,
+    NotCertifiable,
+    NotExact,
+)
 from verify.errors import ClaimError, UndefinedValue
 from verify.language.parser import parse_expression, unparse
+from verify.precision import flint_bits
 
 CONFIG = CheckConfig(seed=3, instances=6, search_examples=80, time_limit=30)
 
@@ -171,11 +178,50 @@ def test_grad_through_new_linear_operations_and_a_quotient():
     c = Claim("g", "grad(x.T @ diag(d) @ x, x) == 2 * hadamard(d, x)", dims={"n": [1, 3]},
               vars={"x": {"shape": ["n", 1]}, "d": {"shape": ["n", 1]}})
     assert check_claim(c, CONFIG).verdict is Verdict.PROVED
-    rq = Claim("rq", "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * (A @ x - ((x.T @ A @ x) / (x.T @ x)) * x) / (x.T @ x)",
-               dims={"n": [1, 3]}, vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}})
+    rq = Claim(
+        "rq",
+        "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * (A @ x - ((x.T @ A @ x) / (x.T @ x)) * x) / (x.T @ x)",
+        dims={"n": [1, 3]},
+        vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}},
+    )
     r = check_claim(rq, CONFIG)
     assert r.verdict.holds and r.counterexample is None, r.message
-    bad = Claim("rq2", "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * A @ x / (x.T @ x)",
-                dims={"n": [2, 3]}, vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}})
+    bad = Claim(
+        "rq2",
+        "grad((x.T @ A @ x) / (x.T @ x), x) == 2 * A @ x / (x.T @ x)",
+        dims={"n": [2, 3]},
+        vars={"x": {"shape": ["n", 1]}, "A": {"shape": ["n", "n"], "assume": ["symmetric"]}},
+    )
     r2 = check_claim(bad, CONFIG)
     assert r2.verdict is Verdict.REFUTED
+
+
+def test_nested_inverse_identities_get_a_verdict_quickly_and_are_not_proved_on_small_shapes_only():
+    """Woodbury at n <= 3: the symbolic step would take minutes; the claim is certified on exact
+    instances instead, and a wrong variant is refuted."""
+    from verify.engines.symbolic import prove_identity
+
+    vars = {
+        "A": {"shape": ["n", "n"], "assume": ["invertible"]},
+        "C": {"shape": ["k", "k"], "assume": ["invertible"]},
+        "U": {"shape": ["n", "k"]},
+        "V": {"shape": ["k", "n"]},
+    }
+    dims = {"n": [1, 3], "k": [1, 2]}
+    st = "inv(A + U @ C @ V) == inv(A) - inv(A) @ U @ inv(inv(C) + V @ inv(A) @ U) @ V @ inv(A)"
+    claim = Claim("woodbury", st, dims=dims, vars=vars)
+    sym = prove_identity(claim)
+    assert not sym.proved and "too large for a symbolic check" in sym.note
+    r = check_claim(claim, CONFIG)
+    assert r.verdict is Verdict.CERTIFIED, r.message
+    bad = st.replace("inv(inv(C) +", "inv(C +")
+    r2 = check_claim(Claim("woodbury_bad", bad, dims={"n": [1, 2], "k": [1, 2]}, vars=vars), CONFIG)
+    assert r2.verdict is Verdict.REFUTED
+    assert relation_fails(bad, [], r2.counterexample.to_json())
+
+
+def test_mp_determinant_of_a_matrix_with_a_zero_pivot_column():
+    """mpmath's LU raises TypeError when a pivot column is zero; the field eliminates on its own."""
+    mp = MpField(30)
+    assert mp.det(mp.from_rationals([[0, 1], [0, 2]]))[0, 0] == 0
+    assert mp.det(mp.from_rationals([[2, 5, 1], [0, 0, 3], [0, 4, 1]]))[0, 0] == -24

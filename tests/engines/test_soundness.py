@@ -68,7 +68,9 @@ def test_tight_true_claim_is_never_refuted_by_rounding():
 
 
 def test_singular_instances_are_skipped_not_counterexamples():
-    c = _claim("inv(A) @ A == eye(n)", {"A": {"shape": ["n", "n"], "assume": ["rank_deficient"]}}, dims={"n": [2, 3]})
+    c = _claim(
+        "inv(A) @ A == eye(n)", {"A": {"shape": ["n", "n"], "assume": ["rank_deficient"]}}, dims={"n": [2, 3]}
+    )
     r = check_claim(c, CONFIG)
     assert r.verdict is Verdict.INCONCLUSIVE
     assert r.counterexample is None

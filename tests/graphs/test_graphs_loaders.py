@@ -59,7 +59,9 @@ def test_gzip_file_equals_plain(tmp_path):
         fh.write(SMALL)
     a, b = load_gin_text(tmp_path / "SMALL.txt"), load_dataset(str(tmp_path / "SMALL.txt.gz"))
     for g, h in zip(a, b):
-        assert np.array_equal(g.adjacency.toarray(), h.adjacency.toarray()) and np.array_equal(g.features, h.features)
+        assert np.array_equal(g.adjacency.toarray(), h.adjacency.toarray()) and np.array_equal(
+            g.features, h.features
+        )
     (tmp_path / "BROKEN.txt.gz").write_bytes(b"not gzip")
     with pytest.raises(InputError, match="BROKEN.txt.gz"):
         load_gin_text(tmp_path / "BROKEN.txt.gz")
@@ -171,7 +173,9 @@ def test_unknown_dataset():
 
 
 def test_graph_validation_and_json():
-    ok = graphs_from_json({"graphs": [{"adjacency": [[0, 1], [1, 0]], "features": [[1.0], [2.0]], "label": 1}]})
+    ok = graphs_from_json(
+        {"graphs": [{"adjacency": [[0, 1], [1, 0]], "features": [[1.0], [2.0]], "label": 1}]}
+    )
     assert ok[0].n == 2 and ok[0].label == 1
     for bad, msg in [
         ({"graphs": [{"adjacency": [[0, 1], [0, 0]], "features": [[1.0], [1.0]]}]}, "symmetric"),

@@ -7,12 +7,19 @@ from verify.cli import main
 from verify.studies import gntk_table
 from verify.studies.gntk_table import Plan, agreement, deviations
 
-TINY = {"MUTAG": Plan(blocks=(1, 2), mlp_layers=(1,), scales=("uniform",), norms=("cosine",), c_num=4, nested_c_num=2)}
+TINY = {
+    "MUTAG": Plan(
+        blocks=(1, 2), mlp_layers=(1,), scales=("uniform",), norms=("cosine",), c_num=4, nested_c_num=2
+    )
+}
 
 
 def test_agreement_rule():
-    assert agreement(90.4, 4.6, 90.0, 8.5) == {"difference": 0.4, "two_se": round(2 * np.sqrt((4.6**2 + 8.5**2) / 10), 2),
-                                               "agree": True}
+    assert agreement(90.4, 4.6, 90.0, 8.5) == {
+        "difference": 0.4,
+        "two_se": round(2 * np.sqrt((4.6**2 + 8.5**2) / 10), 2),
+        "agree": True,
+    }
     assert agreement(63.3, 1.0, 67.9, 1.0)["agree"] is False
 
 

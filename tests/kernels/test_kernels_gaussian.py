@@ -25,8 +25,11 @@ def test_closed_forms_against_monte_carlo(rho):
     cases = [
         (np.maximum(u, 0) * np.maximum(v, 0), G.relu_expectation(A, B, _c(rho))),
         ((u > 0) * (v > 0) * 1.0, G.step_expectation(A, B, _c(rho))),
-        (np.vectorize(math.erf)(u[:50_000]) * np.vectorize(math.erf)(v[:50_000]), G.erf_expectation(A, B, _c(rho))),
-        (4 / math.pi * np.exp(-u ** 2 - v ** 2), G.erf_derivative_expectation(A, B, _c(rho))),
+        (
+            np.vectorize(math.erf)(u[:50_000]) * np.vectorize(math.erf)(v[:50_000]),
+            G.erf_expectation(A, B, _c(rho)),
+        ),
+        (4 / math.pi * np.exp(-(u**2) - v**2), G.erf_derivative_expectation(A, B, _c(rho))),
     ]
     for samples, exact in cases:
         se = samples.std() / math.sqrt(len(samples))

@@ -60,7 +60,9 @@ def _points():
     x[3] = x[0]                       # duplicated point
     x[4] = -2.0 * x[1]                # antipodal direction
     r = 1 - 1e-12
-    near = np.array([[1.0, 0.0, 0.0], [r, math.sqrt((1 - r) * (1 + r)), 0.0], [-r, math.sqrt((1 - r) * (1 + r)), 0.0]])
+    near = np.array(
+        [[1.0, 0.0, 0.0], [r, math.sqrt((1 - r) * (1 + r)), 0.0], [-r, math.sqrt((1 - r) * (1 + r)), 0.0]]
+    )
     return np.vstack([x, near])
 
 
@@ -139,7 +141,9 @@ def test_zero_point_is_handled_consistently():
     x = np.array([[0.0, 0.0], [1.0, 2.0]])
     nngp, ntk = ntk_gram(x, 2, "arora")
     nm, km = ntk_gram_mp(x, 2, "arora", dps=30)
-    assert np.allclose(ntk, _mp_float(km), rtol=1e-14, atol=0) and np.allclose(nngp, _mp_float(nm), rtol=1e-14, atol=0)
+    assert np.allclose(ntk, _mp_float(km), rtol=1e-14, atol=0) and np.allclose(
+        nngp, _mp_float(nm), rtol=1e-14, atol=0
+    )
     assert ntk[0, 0] == 0.0 and ntk[0, 1] == 0.0
 
 

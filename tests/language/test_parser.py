@@ -65,7 +65,13 @@ def test_statement_length_limit():
 
 
 names = st.sampled_from(["A", "B", "x", "y1"])
-leaves = st.one_of(names, st.integers(0, 9).map(str), st.fractions(min_value=-5, max_value=5, max_denominator=7).map(lambda q: f"({q.numerator}/{q.denominator})"))
+leaves = st.one_of(
+    names,
+    st.integers(0, 9).map(str),
+    st.fractions(min_value=-5, max_value=5, max_denominator=7).map(
+        lambda q: f"({q.numerator}/{q.denominator})"
+    ),
+)
 
 
 @st.composite

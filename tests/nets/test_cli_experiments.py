@@ -17,8 +17,20 @@ def _run(args, capsys):
 
 
 def test_ntk_width_json(capsys):
-    code, out, err = _run(["experiment", "ntk-width", "--json", "--quick", "--widths", "8,64,512", "--seeds", "2",
-                           "--no-progress"], capsys)
+    code, out, err = _run(
+        [
+            "experiment",
+            "ntk-width",
+            "--json",
+            "--quick",
+            "--widths",
+            "8,64,512",
+            "--seeds",
+            "2",
+            "--no-progress",
+        ],
+        capsys,
+    )
     assert code == 0, err
     data = json.loads(out)
     for key in ("widths", "rel_error", "slope", "seeds", "ci", "convention", "depth"):
@@ -28,8 +40,23 @@ def test_ntk_width_json(capsys):
 
 
 def test_ntk_width_gnn_and_lazy(capsys):
-    code, out, _ = _run(["experiment", "ntk-width", "--json", "--model", "gnn", "--widths", "8,64", "--seeds", "1",
-                         "--depth", "1", "--no-progress"], capsys)
+    code, out, _ = _run(
+        [
+            "experiment",
+            "ntk-width",
+            "--json",
+            "--model",
+            "gnn",
+            "--widths",
+            "8,64",
+            "--seeds",
+            "1",
+            "--depth",
+            "1",
+            "--no-progress",
+        ],
+        capsys,
+    )
     assert code == 0 and json.loads(out)["model"] == "gnn"
     code, out, _ = _run(["experiment", "ntk-width", "--json", "--lazy", "--depth", "1", "--widths", "16,128",
                          "--seeds", "1", "--steps", "10", "--no-progress"], capsys)
@@ -56,7 +83,11 @@ def test_gntk_equivalence_json(capsys):
                            "--sizes", "4,5", "--seeds", "1", "--steps", "5", "--no-progress"], capsys)
     assert code == 0, err
     data = json.loads(out)
-    assert data["level"] == "node" and data["stated_width_exponent"] == 10 and data["stated_iterations_exponent"] == 2
+    assert (
+        data["level"] == "node"
+        and data["stated_width_exponent"] == 10
+        and data["stated_iterations_exponent"] == 2
+    )
 
 
 @pytest.mark.parametrize("args", [
@@ -95,6 +126,18 @@ def test_lazy_training_experiment(capsys):
     assert data["normalisation"] == "neural-tangents" and data["loss_scale"] == 1 / 8
     for key in ("gap_analytic", "gap_linearised", "weight_change", "kernel_change", "widths"):
         assert key in data
-    code, out, err = _run(["experiment", "lazy-training", "--normalisation", "mse", "--widths", "8,16", "--seeds", "1",
-                           "--no-progress"], capsys)
+    code, out, err = _run(
+        [
+            "experiment",
+            "lazy-training",
+            "--normalisation",
+            "mse",
+            "--widths",
+            "8,16",
+            "--seeds",
+            "1",
+            "--no-progress",
+        ],
+        capsys,
+    )
     assert code == 2 and out == "" and "normalisation" in err

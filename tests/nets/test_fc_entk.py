@@ -7,7 +7,15 @@ import torch
 
 from verify.errors import InputError
 from verify.kernels.ntk import ntk_gram
-from verify.nets import FCSpec, doubled, doubled_params, empirical_ntk, empirical_ntk_loop, fc_forward, init_fc
+from verify.nets import (
+    FCSpec,
+    doubled,
+    doubled_params,
+    empirical_ntk,
+    empirical_ntk_loop,
+    fc_forward,
+    init_fc,
+)
 from verify.studies.width import sphere_points
 
 
@@ -17,7 +25,9 @@ def test_jacrev_ntk_equals_autograd_loop(conv, depth, bias):
     params = init_fc(spec, 1, "cpu")
     x = torch.tensor(sphere_points(5, 3, 0))
     f = lambda p: fc_forward(p, x, spec)  # noqa: E731
-    assert np.allclose(empirical_ntk(f, params).numpy(), empirical_ntk_loop(f, params).numpy(), rtol=1e-12, atol=1e-12)
+    assert np.allclose(
+        empirical_ntk(f, params).numpy(), empirical_ntk_loop(f, params).numpy(), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_cross_kernel_blocks():
@@ -25,7 +35,9 @@ def test_cross_kernel_blocks():
     params = init_fc(spec, 2, "cpu")
     x = torch.tensor(sphere_points(6, 3, 1))
     full = empirical_ntk(lambda p: fc_forward(p, x, spec), params).numpy()
-    cross = empirical_ntk(lambda p: fc_forward(p, x[4:], spec), params, lambda p: fc_forward(p, x[:4], spec)).numpy()
+    cross = empirical_ntk(
+        lambda p: fc_forward(p, x[4:], spec), params, lambda p: fc_forward(p, x[:4], spec)
+    ).numpy()
     assert np.allclose(cross, full[4:, :4], rtol=1e-12, atol=1e-14)
 
 

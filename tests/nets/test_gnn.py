@@ -21,8 +21,13 @@ def test_empirical_gnn_ntk_close_to_gntk(scale, readout, level):
     theta = gntk_gram([Graph(a, x) for a, x in gs], 2, 1, scale, readout, "paper", level=level)
     batch = batch_graphs(gs, scale, "cpu")
     spec = GNNSpec(3, 2048, 2, 1, scale, readout, level)
-    errs = [np.linalg.norm(empirical_ntk(lambda p: gnn_forward(p, batch, spec), init_gnn(spec, s, "cpu")).numpy()
-                           - theta) / np.linalg.norm(theta) for s in range(2)]
+    errs = [
+        np.linalg.norm(
+            empirical_ntk(lambda p: gnn_forward(p, batch, spec), init_gnn(spec, s, "cpu")).numpy() - theta
+        )
+        / np.linalg.norm(theta)
+        for s in range(2)
+    ]
     assert np.mean(errs) < 0.15
     # the official convention is twice as large: the same network is far from it
     official = gntk_gram([Graph(a, x) for a, x in gs], 2, 1, scale, readout, "official", level=level)

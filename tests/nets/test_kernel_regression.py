@@ -8,8 +8,16 @@ import torch
 from scipy.integrate import solve_ivp
 
 from verify.errors import InputError
-from verify.nets import (doubled, doubled_params, iterative_gntk_regression, kernel_flow, kernel_gd, kernel_ridge,
-                         loss_scale, train_gd)
+from verify.nets import (
+    doubled,
+    doubled_params,
+    iterative_gntk_regression,
+    kernel_flow,
+    kernel_gd,
+    kernel_ridge,
+    loss_scale,
+    train_gd,
+)
 from verify.nets.iterative import contraction_rate, iterations_to_tolerance
 
 
@@ -58,7 +66,9 @@ def test_continuous_closed_form_solves_the_ode(rank):
         return np.concatenate([-s * K @ r, -s * Kx @ r])
 
     times = [0.5, 3.0, 10.0]
-    sol = solve_ivp(rhs, (0, 10), np.concatenate([f0, f0t]), method="DOP853", rtol=1e-12, atol=1e-13, t_eval=times)
+    sol = solve_ivp(
+        rhs, (0, 10), np.concatenate([f0, f0t]), method="DOP853", rtol=1e-12, atol=1e-13, t_eval=times
+    )
     out = kernel_flow(K, y, f0, times, s, Kx, f0t)
     assert np.allclose(out["train"], sol.y[:5].T, atol=1e-9)
     assert np.allclose(out["test"], sol.y[5:].T, atol=1e-9)

@@ -12,7 +12,7 @@ from verify import CheckConfig, Claim, Figure, Proof, Result, Step, Verdict, run
 from verify.report.graph import dependency_svg, layers
 from verify.report.html import counterexample_html, evidence_html, render_site
 from verify.report.mathml import latex_to_mathml, value_to_mathml
-from verify.report.model import ClaimOutcome, FileOutcome
+from verify.check.outcomes import ClaimOutcome, FileOutcome
 
 HOSTILE = '<script>alert("x")</script> ||x|| & `tick`'
 
@@ -328,7 +328,7 @@ def test_verify_run_path_writes_reports_site_and_run_log(tmp_path):
 
 
 def _tiny_png() -> bytes:
-    from verify.report.markdown import figure_png
+    from verify.report.figures import figure_png
 
     return figure_png(Figure("f", "t", "x", "y", [("", [1, 2], [1, 2])]))
 

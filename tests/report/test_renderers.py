@@ -7,20 +7,51 @@ from verify.report.terminal import render_proof, render_step
 
 def _proof():
     def measured(config):
-        return Result(Verdict.HOLDS_NUMERICALLY, {"engine": "custom", "instances_valid": 3, "digits": 40},
-                      figures=[Figure("curve", "a curve", "x", "y", [("y=x", [1, 2, 3], [1, 2, 3])], logy=True)])
+        return Result(
+            Verdict.HOLDS_NUMERICALLY,
+            {"engine": "custom", "instances_valid": 3, "digits": 40},
+            figures=[Figure("curve", "a curve", "x", "y", [("y=x", [1, 2, 3], [1, 2, 3])], logy=True)],
+        )
 
     def broken(config):
         raise RuntimeError("boom")
 
-    return Proof("demo-proof", "A demo", "nowhere", [
-        Step("s1", "identity", "sec 1", "(A @ B).T == B.T @ A.T", r"(AB)^\top = B^\top A^\top",
-             claim=Claim("s1", "(A @ B).T == B.T @ A.T", dims={"n": 2}, vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}})),
-        Step("s2", "a slip", "sec 2", "(A @ B).T == A.T @ B.T", r"(AB)^\top = A^\top B^\top", expect="fails",
-             claim=Claim("s2", "(A @ B).T == A.T @ B.T", dims={"n": 2}, vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}})),
-        Step("s3", "measured", "sec 3", "a measurement", "x", check=measured),
-        Step("s4", "a bug", "sec 4", "raises", "x", check=broken),
-    ])
+    return Proof(
+        "demo-proof",
+        "A demo",
+        "nowhere",
+        [
+            Step(
+                "s1",
+                "identity",
+                "sec 1",
+                "(A @ B).T == B.T @ A.T",
+                r"(AB)^\top = B^\top A^\top",
+                claim=Claim(
+                    "s1",
+                    "(A @ B).T == B.T @ A.T",
+                    dims={"n": 2},
+                    vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}},
+                ),
+            ),
+            Step(
+                "s2",
+                "a slip",
+                "sec 2",
+                "(A @ B).T == A.T @ B.T",
+                r"(AB)^\top = A^\top B^\top",
+                expect="fails",
+                claim=Claim(
+                    "s2",
+                    "(A @ B).T == A.T @ B.T",
+                    dims={"n": 2},
+                    vars={"A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}},
+                ),
+            ),
+            Step("s3", "measured", "sec 3", "a measurement", "x", check=measured),
+            Step("s4", "a bug", "sec 4", "raises", "x", check=broken),
+        ],
+    )
 
 
 def test_proof_run_json_markdown_and_terminal():
@@ -61,7 +92,13 @@ def test_numpy_values_in_evidence_render():
     from verify.report.markdown import _evidence_items
     from verify.result import jsonable
 
-    ev = {"engine": "x", "a": np.float64(1.5), "b": np.array([1.0, 2.0]), "c": np.int64(3), "d": np.float64("nan")}
+    ev = {
+        "engine": "x",
+        "a": np.float64(1.5),
+        "b": np.array([1.0, 2.0]),
+        "c": np.int64(3),
+        "d": np.float64("nan"),
+    }
     assert jsonable(ev) == {"engine": "x", "a": 1.5, "b": [1.0, 2.0], "c": 3, "d": "nan"}
     assert type(jsonable(np.float64(2.0))) is float
     items = _evidence_items(ev)
@@ -69,7 +106,7 @@ def test_numpy_values_in_evidence_render():
 
 
 def test_plot_labels_mathtext_and_error_bars():
-    from verify.report.markdown import figure_png, mathtext
+    from verify.report.figures import figure_png, mathtext
 
     assert mathtext("m^{-1/2} reference") == "m$^{-1/2}$ reference"
     assert mathtext("||Θ_m − Θ||_F") == "‖Θ$_{m}$ − Θ‖$_{F}$"

@@ -14,8 +14,15 @@ def test_scope_of_each_verdict_and_the_count_line():
         Result(Verdict.HOLDS_NUMERICALLY, {"engine": "mpmath"}),
         Result(Verdict.INCONCLUSIVE, {"engine": "mpmath"}),
     ]
-    assert [exact_scope(r) for r in rs] == ["all dimensions", "listed shapes", "declared scope", "scalar", "instances",
-                                            "instances", None]
+    assert [exact_scope(r) for r in rs] == [
+        "all dimensions",
+        "listed shapes",
+        "declared scope",
+        "scalar",
+        "instances",
+        "instances",
+        None,
+    ]
     line = scope_counts_line(rs)
     assert line.startswith("Scope of what holds: 1 proved for all dimensions, 1 proved on every shape of the "
                            "declared scope, 1 proved exactly on listed shapes")

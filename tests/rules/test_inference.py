@@ -46,7 +46,9 @@ def test_scale_needs_a_proved_nonnegative_factor(ctx):
     derive(ctx, "scale", "s2*a <= s2*b", [P("1", "a <= b")], {"factor": "s2"})     # a square
     with pytest.raises(RuleError, match="not proved nonnegative"):
         derive(ctx, "scale", "lam*a <= lam*b", [P("1", "a <= b")], {"factor": "lam"})
-    derive(ctx, "scale", "lam*a <= lam*b", [P("1", "a <= b"), P("nn", "lam >= 0")], {"factor": "lam", "of": "1"})
+    derive(
+        ctx, "scale", "lam*a <= lam*b", [P("1", "a <= b"), P("nn", "lam >= 0")], {"factor": "lam", "of": "1"}
+    )
     with pytest.raises(RuleError, match="not proved nonnegative"):
         derive(ctx, "scale", "-2*a <= -2*b", [P("1", "a <= b")], {"factor": "-2"})
     with pytest.raises(RuleError, match="not 4 times"):
@@ -104,7 +106,9 @@ def test_flow_derivative(ctx):
            "d(L) == -(norm(grad(L, W))**2 + norm(grad(L, B2))**2 + norm(grad(L, B1))**2)", [], {"of": "L"})
     derive(ctx, "flow_derivative", "d(Ls) == 0", [], {"of": "Ls"})       # Ls does not depend on W, B
     with pytest.raises(RuleError, match="chain rule gives"):
-        derive(ctx, "flow_derivative", "d(L) == -(norm(grad(L, W))**2 + norm(grad(L, B1))**2)", [], {"of": "L"})
+        derive(
+            ctx, "flow_derivative", "d(L) == -(norm(grad(L, W))**2 + norm(grad(L, B1))**2)", [], {"of": "L"}
+        )
 
 
 GR = "at(L, T) - Ls <= (at(L, 0) - Ls)*exp(-4*lamT*s2*T)"
@@ -112,7 +116,12 @@ GR_PARAMS = {"of": "u", "rate": "4*s2*lam", "lower": "4*s2*lamT"}
 
 
 def test_gronwall_checks_signs_and_premises(ctx):
-    prem = [P("du", "d(u) <= -4*s2*lam*u"), P("T", "T >= 0"), P("lb", "4*s2*lam >= 4*s2*lamT"), P("nn", "u >= 0")]
+    prem = [
+        P("du", "d(u) <= -4*s2*lam*u"),
+        P("T", "T >= 0"),
+        P("lb", "4*s2*lam >= 4*s2*lamT"),
+        P("nn", "u >= 0"),
+    ]
     ev = derive(ctx, "gronwall", GR, prem, GR_PARAMS)
     assert ev["premises"] == {"decay": "du", "horizon": "T", "rate_bound": "lb", "nonnegative": "nn"}
     with pytest.raises(RuleError, match="check the sign"):   # growth, not decay
@@ -122,7 +131,13 @@ def test_gronwall_checks_signs_and_premises(ctx):
     with pytest.raises(RuleError, match="T >= 0"):
         derive(ctx, "gronwall", GR, [prem[0], prem[2], prem[3]], GR_PARAMS)
     with pytest.raises(RuleError, match="must be constant"):  # the time-varying rate itself
-        derive(ctx, "gronwall", "at(u, T) <= at(u, 0)*exp(-4*s2*lam*T)", prem[:2], {"of": "u", "rate": "4*s2*lam"})
+        derive(
+            ctx,
+            "gronwall",
+            "at(u, T) <= at(u, 0)*exp(-4*s2*lam*T)",
+            prem[:2],
+            {"of": "u", "rate": "4*s2*lam"},
+        )
     with pytest.raises(RuleError, match="conclusion must be"):
         derive(ctx, "gronwall", "at(L, T) - Ls <= (at(L, 0) - Ls)*exp(-8*lamT*s2*T)", prem, GR_PARAMS)
 
@@ -137,10 +152,15 @@ def _leaf(id, statement, verdict):
 
 def test_derived_verdict_is_the_weakest_link():
     ctx = Context(variables={"a": None, "b": None, "c": None}, dims={})
-    steps = [_leaf("ab", "a <= b", Verdict.PROVED), _leaf("bc", "b <= c", Verdict.HOLDS_NUMERICALLY),
-             Step(id="ac", name="ac", source="t", statement="a <= c", latex="", uses=["ab", "bc"], by="transitive"),
-             Step(id="h", name="h", source="t", statement="c >= 0", latex="", by="hypothesis"),
-             Step(id="th", name="th", source="t", statement="a <= c + c", latex="", uses=["ac", "h"], by="add")]
+    steps = [
+        _leaf("ab", "a <= b", Verdict.PROVED),
+        _leaf("bc", "b <= c", Verdict.HOLDS_NUMERICALLY),
+        Step(
+            id="ac", name="ac", source="t", statement="a <= c", latex="", uses=["ab", "bc"], by="transitive"
+        ),
+        Step(id="h", name="h", source="t", statement="c >= 0", latex="", by="hypothesis"),
+        Step(id="th", name="th", source="t", statement="a <= c + c", latex="", uses=["ac", "h"], by="add"),
+    ]
     r = run_proof(Proof("t", "t", "t", steps, context=ctx, theorem="th"), CheckConfig())
     th = r.theorem
     assert th.result.verdict is Verdict.HOLDS_NUMERICALLY and th.weakest_link == "bc"
@@ -155,11 +175,23 @@ def test_refuted_premise_leaves_the_conclusion_unestablished_and_misuse_is_an_er
     def refuted(config):
         from verify.result import Counterexample
         return Result(Verdict.REFUTED, {"engine": "test"}, counterexample=Counterexample({}, {"a": 1}))
-    steps = [Step(id="ab", name="ab", source="t", statement="a <= b", latex="", check=refuted, formal="a <= b"),
-             _leaf("bc", "b <= c", Verdict.PROVED),
-             Step(id="ac", name="ac", source="t", statement="a <= c", latex="", uses=["ab", "bc"], by="transitive"),
-             Step(id="bad", name="bad", source="t", statement="a <= 2*c", latex="", uses=["ab", "bc"],
-                  by="transitive")]
+
+    steps = [
+        Step(id="ab", name="ab", source="t", statement="a <= b", latex="", check=refuted, formal="a <= b"),
+        _leaf("bc", "b <= c", Verdict.PROVED),
+        Step(
+            id="ac", name="ac", source="t", statement="a <= c", latex="", uses=["ab", "bc"], by="transitive"
+        ),
+        Step(
+            id="bad",
+            name="bad",
+            source="t",
+            statement="a <= 2*c",
+            latex="",
+            uses=["ab", "bc"],
+            by="transitive",
+        ),
+    ]
     r = run_proof(Proof("t", "t", "t", steps, context=ctx), CheckConfig())
     assert r.result_of("ac").result.verdict is Verdict.INCONCLUSIVE
     assert r.result_of("ac").weakest_link == "ab"
@@ -178,8 +210,14 @@ def test_theorem_must_be_derived_and_premises_earlier():
 
 def test_claim_leaf_read_in_context_is_shape_checked():
     ctx = Context(variables={"A": ("p", "p"), "B": ("p", "q")}, dims={"p": 2, "q": 3})
-    lemma = Step(id="l", name="l", source="t", statement="norm(A)**2 >= 0", latex="",
-                 claim=Claim("l", "norm(A)**2 >= 0", dims={"p": 2, "q": 3}, vars={"A": {"shape": ["p", "q"]}}))
+    lemma = Step(
+        id="l",
+        name="l",
+        source="t",
+        statement="norm(A)**2 >= 0",
+        latex="",
+        claim=Claim("l", "norm(A)**2 >= 0", dims={"p": 2, "q": 3}, vars={"A": {"shape": ["p", "q"]}}),
+    )
     steps = [lemma, Step(id="x", name="x", source="t", statement="2*norm(A)**2 >= 0", latex="", uses=["l"],
                          by="scale", params={"factor": "2"})]
     r = run_proof(Proof("t", "t", "t", steps, context=ctx), CheckConfig())

@@ -9,6 +9,7 @@ exactly or with balls; (6) ``verdict``.  Every claim answers within its time lim
 seconds (``limits``); one claim's failure never sinks another's: an internal error becomes that
 claim's ``error`` verdict (marked ``internal_error``; the CLI exits 3 after writing every result).
 """
+
 from __future__ import annotations
 
 import traceback
@@ -46,25 +47,42 @@ def check_claim(claim: Claim, config: CheckConfig | None = None) -> Result:
     """
     config = config or CheckConfig()
     ctx = Context(claim, config)
-    ctx.evidence.update({"seed": config.seed, "claim_seed": ctx.seed, "dps": config.dps,
-                         "time_limit": config.time_limit})
+    ctx.evidence.update(
+        {"seed": config.seed, "claim_seed": ctx.seed, "dps": config.dps, "time_limit": config.time_limit}
+    )
     with quiet_stdout():
         try:
             with hard_limit(config.time_limit + GRACE - 1.0):
                 return _check(ctx)
         except ClaimError as exc:
-            return Result(Verdict.ERROR, {"engine": "parser/shapes", "seed": config.seed,
-                                          "seconds": round(ctx.elapsed(), 3)}, message=str(exc))
+            return Result(
+                Verdict.ERROR,
+                {"engine": "parser/shapes", "seed": config.seed, "seconds": round(ctx.elapsed(), 3)},
+                message=str(exc),
+            )
         except StageTimeout:
-            return Result(Verdict.INCONCLUSIVE, {**ctx.evidence, "engine": "none", "seconds": round(ctx.elapsed(), 3),
-                                                 "stopped": ctx.stopped},
-                          message=f"time limit {config.time_limit:g} s reached before a verdict")
+            return Result(
+                Verdict.INCONCLUSIVE,
+                {
+                    **ctx.evidence,
+                    "engine": "none",
+                    "seconds": round(ctx.elapsed(), 3),
+                    "stopped": ctx.stopped,
+                },
+                message=f"time limit {config.time_limit:g} s reached before a verdict",
+            )
         except Exception as exc:  # noqa: BLE001 - isolation: one claim's bug never sinks the others
             where = traceback.extract_tb(exc.__traceback__)[-1]
-            return Result(Verdict.ERROR, {"engine": "none", "internal_error": f"{type(exc).__name__}: {exc}"[:300],
-                                          "at": f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
-                                          "seconds": round(ctx.elapsed(), 3)},
-                          message=f"internal error ({type(exc).__name__}: {str(exc)[:160]}); please report this claim")
+            return Result(
+                Verdict.ERROR,
+                {
+                    "engine": "none",
+                    "internal_error": f"{type(exc).__name__}: {exc}"[:300],
+                    "at": f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
+                    "seconds": round(ctx.elapsed(), 3),
+                },
+                message=f"internal error ({type(exc).__name__}: {str(exc)[:160]}); please report this claim",
+            )
 
 
 def _check(ctx: Context) -> Result:

@@ -11,6 +11,7 @@
   given leaves only ties (degenerate coverage).  Exact results on
   some shapes are reported as evidence.
 """
+
 from __future__ import annotations
 
 from ..engines.search import SearchStats
@@ -30,74 +31,135 @@ def _why_skipped(ctx: Context) -> str:
     return "; ".join(parts) or "no instance generated"
 
 
-def decide(ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Confirmed | None,
-           tally: Tally) -> Result:
+def decide(
+    ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Confirmed | None, tally: Tally
+) -> Result:
     claim, ev = ctx.claim, ctx.evidence
     ev["scope"] = claim.describe_scope()
-    ev["proved_scope"] = ("all dimensions" if exact.generic_proof else "all") if exact.covers_scope \
-        else exact.proved_shapes
+    ev["proved_scope"] = (
+        ("all dimensions" if exact.generic_proof else "all") if exact.covers_scope else exact.proved_shapes
+    )
     if exact.generic is not None:
         ev["generic"] = exact.generic
     ev["exact"] = exact.to_json()
-    ev["symbolic"] = {"proved": exact.covers_scope, "method": exact.method, "shapes": exact.proved_shapes,
-                      "note": exact.note, "seconds": round(exact.seconds, 3)}
+    ev["symbolic"] = {
+        "proved": exact.covers_scope,
+        "method": exact.method,
+        "shapes": exact.proved_shapes,
+        "note": exact.note,
+        "seconds": round(exact.seconds, 3),
+    }
     ev["search"] = stats.to_json()
     valid = len(ctx.sampled)
-    ev.update({"instances_valid": valid, "instances_generated": ctx.attempts,
-               "instances_skipped": dict(ctx.skipped)})
+    ev.update(
+        {
+            "instances_valid": valid,
+            "instances_generated": ctx.attempts,
+            "instances_skipped": dict(ctx.skipped),
+        }
+    )
     if ctx.stopped:
         ev["stopped"] = list(ctx.stopped)
     ev["seconds"] = round(ctx.elapsed(), 3)
 
     if confirmed is not None:
         inst, dec = confirmed.instance, confirmed.decision
-        ev["engine"] = "counterexample search + exact re-check" if dec.method == "exact" else \
-            f"counterexample search + re-check ({dec.method})"
+        ev["engine"] = (
+            "counterexample search + exact re-check"
+            if dec.method == "exact"
+            else f"counterexample search + re-check ({dec.method})"
+        )
         ev["recheck"] = dec.method
         cx_json = inst.to_json(claim)
         cx = Counterexample(cx_json["dims"], cx_json["values"], {"recheck": dec.method, **dec.details})
         if exact.covers(inst.dims):
-            return Result(Verdict.INCONCLUSIVE, ev, None,
-                          f"engines disagree: an exact proof ({exact.method}) covers dims {inst.dims}, where a "
-                          "re-checked counterexample was found; please report this claim")
+            return Result(
+                Verdict.INCONCLUSIVE,
+                ev,
+                None,
+                f"engines disagree: an exact proof ({exact.method}) covers dims {inst.dims}, where a "
+                "re-checked counterexample was found; please report this claim",
+            )
         return Result(Verdict.REFUTED, ev, cx, f"counterexample re-checked ({dec.method})")
 
-    ev.update({"certified_instances": tally.certified, "tight_instances": tally.tight,
-               "undecided_instances": tally.undecided, "digits": ctx.dps - 10,
-               "worst_normalised_slack": tally.worst, "numeric_only_given_instances": tally.numeric_given,
-               "max_abs_residual": tally.residual, "max_tolerance": tally.tolerance})
-    exact_note = (f"; exact identity on shapes {exact.proved_shapes}" if exact.proved_shapes and not exact.covers_scope
-                  else "")
+    ev.update(
+        {
+            "certified_instances": tally.certified,
+            "tight_instances": tally.tight,
+            "undecided_instances": tally.undecided,
+            "digits": ctx.dps - 10,
+            "worst_normalised_slack": tally.worst,
+            "numeric_only_given_instances": tally.numeric_given,
+            "max_abs_residual": tally.residual,
+            "max_tolerance": tally.tolerance,
+        }
+    )
+    exact_note = (
+        f"; exact identity on shapes {exact.proved_shapes}"
+        if exact.proved_shapes and not exact.covers_scope
+        else ""
+    )
     if exact.covers_scope:
         ev["engine"] = exact.engine
         if valid == 0:
-            return Result(Verdict.INCONCLUSIVE, ev, None,
-                          "the identity holds for generic matrices, but no instance satisfying the assumptions "
-                          f"and given conditions was found, so it may be vacuous ({_why_skipped(ctx)})")
+            return Result(
+                Verdict.INCONCLUSIVE,
+                ev,
+                None,
+                "the identity holds for generic matrices, but no instance satisfying the assumptions "
+                f"and given conditions was found, so it may be vacuous ({_why_skipped(ctx)})",
+            )
         shapes = exact.proved_shapes
-        where = (f" on every shape of the scope {claim.describe_scope()}" if shapes and shapes != [{}] and
-                 not exact.generic_proof else "")
+        where = (
+            f" on every shape of the scope {claim.describe_scope()}"
+            if shapes and shapes != [{}] and not exact.generic_proof
+            else ""
+        )
         return Result(Verdict.PROVED, ev, None, exact.method + where)
     if valid < min(MIN_VALID, ctx.config.instances):
         ev["engine"] = "mpmath"
-        return Result(Verdict.INCONCLUSIVE, ev, None, f"only {valid} valid instance(s) ({_why_skipped(ctx)})"
-                      + exact_note)
-    if claim.relation.op in ("<=", ">=") and any(g.op == "==" for g in claim.given_relations) \
-            and tally.ties == valid:
+        return Result(
+            Verdict.INCONCLUSIVE,
+            ev,
+            None,
+            f"only {valid} valid instance(s) ({_why_skipped(ctx)})" + exact_note,
+        )
+    if (
+        claim.relation.op in ("<=", ">=")
+        and any(g.op == "==" for g in claim.given_relations)
+        and tally.ties == valid
+    ):
         ev["engine"] = "mpmath"
-        return Result(Verdict.INCONCLUSIVE, ev, None,
-                      f"degenerate coverage: on every one of the {valid} instances that satisfy the given equality "
-                      "the two sides are equal, so the inequality was never tested away from a tie" + exact_note)
+        return Result(
+            Verdict.INCONCLUSIVE,
+            ev,
+            None,
+            f"degenerate coverage: on every one of the {valid} instances that satisfy the given equality "
+            "the two sides are equal, so the inequality was never tested away from a tie" + exact_note,
+        )
     if tally.undecided:
         ev["engine"] = "mpmath"
-        return Result(Verdict.INCONCLUSIVE, ev, None,
-                      f"{tally.undecided} of {valid} instance(s) could not be decided rigorously or at the available "
-                      "precision" + (f" ({'; '.join(ctx.stopped)})" if ctx.stopped else "") + exact_note)
+        return Result(
+            Verdict.INCONCLUSIVE,
+            ev,
+            None,
+            f"{tally.undecided} of {valid} instance(s) could not be decided rigorously or at the available "
+            "precision" + (f" ({'; '.join(ctx.stopped)})" if ctx.stopped else "") + exact_note,
+        )
     if tally.certified == valid:
         ev["engine"] = "exact rationals / arb balls on instances"
-        return Result(Verdict.CERTIFIED, ev, None,
-                      f"decided exactly or with balls on {valid} sampled instances; no counterexample found" + exact_note)
+        return Result(
+            Verdict.CERTIFIED,
+            ev,
+            None,
+            f"decided exactly or with balls on {valid} sampled instances; no counterexample found"
+            + exact_note,
+        )
     ev["engine"] = "mpmath"
-    return Result(Verdict.HOLDS_NUMERICALLY, ev, None,
-                  f"agrees to {ctx.dps - 10} digits on {valid} sampled instances ({tally.certified} certified, "
-                  f"{tally.tight} tight); no counterexample found" + exact_note)
+    return Result(
+        Verdict.HOLDS_NUMERICALLY,
+        ev,
+        None,
+        f"agrees to {ctx.dps - 10} digits on {valid} sampled instances ({tally.certified} certified, "
+        f"{tally.tight} tight); no counterexample found" + exact_note,
+    )

@@ -87,8 +87,10 @@ def load_claim_file(path: str | Path) -> ClaimFile:
 def parse_claim_document(data: dict, where: str) -> ClaimFile:
     unknown = set(data) - FILE_KEYS
     if unknown:
-        raise InputError(f"unknown top-level key {sorted(unknown)[0]!r} (expected {', '.join(sorted(FILE_KEYS))})",
-                         where=where)
+        raise InputError(
+            f"unknown top-level key {sorted(unknown)[0]!r} (expected {', '.join(sorted(FILE_KEYS))})",
+            where=where,
+        )
     title = data.get("title", Path(where).stem)
     if not isinstance(title, str):
         raise InputError("title must be a string", where=where)
@@ -108,15 +110,19 @@ def parse_claim_document(data: dict, where: str) -> ClaimFile:
             try:
                 check_identifier(key, what)
             except ClaimError as exc:
-                raise InputError(f"[{'dims' if table is file_dims else 'vars'}]: {exc}", where=where) from None
+                raise InputError(
+                    f"[{'dims' if table is file_dims else 'vars'}]: {exc}", where=where
+                ) from None
     entries = []
     names = set()
     for i, c in enumerate(claims, 1):
         here = f"claim #{i}"
         bad = set(c) - CLAIM_KEYS
         if bad:
-            raise InputError(f"{here}: unknown key {sorted(bad)[0]!r} (expected {', '.join(sorted(CLAIM_KEYS))})",
-                             where=where)
+            raise InputError(
+                f"{here}: unknown key {sorted(bad)[0]!r} (expected {', '.join(sorted(CLAIM_KEYS))})",
+                where=where,
+            )
         for key in ("name", "statement"):
             if key not in c:
                 raise InputError(f"{here}: missing field {key!r}", where=where)

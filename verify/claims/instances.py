@@ -5,9 +5,10 @@ assumptions by construction, so that the search and the optimiser can move the r
 freely.  The map is chosen by the variable's assumption set (``kind_of``); each kind is one small
 function over named blocks of raw numbers:
 
-* ``spectral`` (symmetric, psd, pd, nsd, nd; ``projector`` the same map): Q diag(λ) Qᵀ with Q = (I - K)(I + K)⁻¹
-  the Cayley transform of a skew K (exactly orthogonal, rational), so the eigenvalues are exactly
-  the mapped λ: psd |x|, pd |x| (0 ↦ 1), nsd/nd the negatives, projector 1 if x > 0 else 0;
+* ``spectral`` (symmetric, psd, pd, nsd, nd; ``projector`` the same map): Q diag(λ) Qᵀ with
+  Q = (I - K)(I + K)⁻¹ the Cayley transform of a skew K (exactly orthogonal, rational), so the
+  eigenvalues are exactly the mapped λ: psd |x|, pd |x| (0 ↦ 1), nsd/nd the negatives, projector 1 if
+  x > 0 else 0;
 * ``gram`` (psd/pd with entrywise signs): M Mᵀ (+ c I) with M ≥ 0;
 * ``orthogonal``: a signed Cayley transform D (I - K)(I + K)⁻¹;
 * ``idempotent``: S diag(d) S⁻¹ with d ∈ {0, 1} and S invertible; ``nilpotent``: S U S⁻¹ with U
@@ -30,6 +31,7 @@ from fractions import Fraction
 
 from ..language.shapes import dim_value
 from ..linalg import rank as _rank
+from ..linalg import rational_to_json
 from .model import SYMMETRIC_ASSUMPTIONS, Claim, Var
 
 Rows = list[list[Fraction]]
@@ -45,16 +47,10 @@ class Instance:
         out = {}
         for name, rows in self.values.items():
             if claim.vars[name].is_scalar:
-                out[name] = fraction_json(rows[0][0])
+                out[name] = rational_to_json(rows[0][0])
             else:
-                out[name] = [[fraction_json(v) for v in r] for r in rows]
+                out[name] = [[rational_to_json(v) for v in r] for r in rows]
         return {"dims": dict(self.dims), "values": out}
-
-
-def fraction_json(q: Fraction):
-    """Integers as ints, other rationals as exact "p/q" strings."""
-    q = Fraction(q)
-    return int(q) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
 
 
 def shape_of(var: Var, dims: dict[str, int]) -> tuple[int, int]:
@@ -630,7 +626,9 @@ def commuting_group(rng: random.Random, n: int, count: int, kind: str = "symmetr
     """
     if kind == "symmetric":
         q = _cayley(_rotation(rng, _skew_count(n), n, n, "decimal"), n)
-        return [_mul(_mul(q, _diag(_spectrum(rng, n, n, n, rng.choice(STYLES)))), _T(q)) for _ in range(count)]
+        return [
+            _mul(_mul(q, _diag(_spectrum(rng, n, n, n, rng.choice(STYLES)))), _T(q)) for _ in range(count)
+        ]
     if kind == "polynomial":
         a = _mat(random_raw(rng, n * n, "int"), n, n)
         a2 = _mul(a, a)

@@ -45,36 +45,46 @@ CONFLICTS = [
     ({"orthogonal", "projector"}, "the only orthogonal projector that is orthogonal is I"),
     ({"pd", "projector"}, "the only positive definite projector is I"),
     ({"invertible", "projector"}, "the only invertible projector is I"),
-    ({"positive", "rank_deficient"}, "entrywise positive rank-deficient matrices are not generated; use nonnegative"),
-    *[({a, b}, why) for a, b, why in [
-        ("nd", "rank_deficient", "a negative definite matrix has full rank"),
-        ("nsd", "psd", "the only matrix both psd and nsd is 0; state it directly"),
-        ("nd", "psd", "a negative definite matrix is not psd"), ("nd", "pd", "nd and pd exclude each other"),
-        ("nsd", "pd", "a pd matrix is not nsd"), ("nd", "nsd", "nd already implies nsd; use one"),
-        ("nd", "projector", "a projector is psd"), ("nsd", "projector", "the only nsd projector is 0"),
-        ("nd", "orthogonal", "the only orthogonal nd matrix is -I; state it directly"),
-        ("nsd", "orthogonal", "the only orthogonal nsd matrix is -I; state it directly"),
-        ("nd", "nonnegative", "a negative definite matrix has a negative diagonal"),
-        ("nd", "positive", "a negative definite matrix has a negative diagonal"),
-        ("nsd", "nonnegative", "the only entrywise nonnegative nsd matrix is 0"),
-        ("nsd", "positive", "an nsd matrix has a nonpositive diagonal"),
-        ("idempotent", "invertible", "the only invertible idempotent is I"),
-        ("idempotent", "full_rank", "the only full-rank idempotent is I"),
-        ("idempotent", "pd", "the only positive definite idempotent is I"),
-        ("idempotent", "nd", "an idempotent has eigenvalues 0 and 1"),
-        ("idempotent", "orthogonal", "the only orthogonal idempotent is I"),
-        ("projector", "full_rank", "the only full-rank projector is I"),
-        ("nilpotent", "invertible", "a nilpotent matrix is singular"),
-        ("nilpotent", "full_rank", "a nilpotent matrix is singular"),
-        ("nilpotent", "pd", "a nilpotent matrix is singular"), ("nilpotent", "nd", "a nilpotent matrix is singular"),
-        ("nilpotent", "orthogonal", "a nilpotent matrix is singular"),
-        ("nilpotent", "symmetric", "the only symmetric nilpotent matrix is 0"),
-        ("nilpotent", "psd", "the only psd nilpotent matrix is 0"),
-        ("nilpotent", "nsd", "the only nsd nilpotent matrix is 0"),
-        ("nilpotent", "projector", "the only nilpotent projector is 0"),
-        ("nilpotent", "idempotent", "the only nilpotent idempotent is 0"),
-        ("nilpotent", "positive", "an entrywise positive matrix has a positive (Perron) eigenvalue"),
-    ]],
+    (
+        {"positive", "rank_deficient"},
+        "entrywise positive rank-deficient matrices are not generated; use nonnegative",
+    ),
+    *[
+        ({a, b}, why)
+        for a, b, why in [
+            ("nd", "rank_deficient", "a negative definite matrix has full rank"),
+            ("nsd", "psd", "the only matrix both psd and nsd is 0; state it directly"),
+            ("nd", "psd", "a negative definite matrix is not psd"),
+            ("nd", "pd", "nd and pd exclude each other"),
+            ("nsd", "pd", "a pd matrix is not nsd"),
+            ("nd", "nsd", "nd already implies nsd; use one"),
+            ("nd", "projector", "a projector is psd"),
+            ("nsd", "projector", "the only nsd projector is 0"),
+            ("nd", "orthogonal", "the only orthogonal nd matrix is -I; state it directly"),
+            ("nsd", "orthogonal", "the only orthogonal nsd matrix is -I; state it directly"),
+            ("nd", "nonnegative", "a negative definite matrix has a negative diagonal"),
+            ("nd", "positive", "a negative definite matrix has a negative diagonal"),
+            ("nsd", "nonnegative", "the only entrywise nonnegative nsd matrix is 0"),
+            ("nsd", "positive", "an nsd matrix has a nonpositive diagonal"),
+            ("idempotent", "invertible", "the only invertible idempotent is I"),
+            ("idempotent", "full_rank", "the only full-rank idempotent is I"),
+            ("idempotent", "pd", "the only positive definite idempotent is I"),
+            ("idempotent", "nd", "an idempotent has eigenvalues 0 and 1"),
+            ("idempotent", "orthogonal", "the only orthogonal idempotent is I"),
+            ("projector", "full_rank", "the only full-rank projector is I"),
+            ("nilpotent", "invertible", "a nilpotent matrix is singular"),
+            ("nilpotent", "full_rank", "a nilpotent matrix is singular"),
+            ("nilpotent", "pd", "a nilpotent matrix is singular"),
+            ("nilpotent", "nd", "a nilpotent matrix is singular"),
+            ("nilpotent", "orthogonal", "a nilpotent matrix is singular"),
+            ("nilpotent", "symmetric", "the only symmetric nilpotent matrix is 0"),
+            ("nilpotent", "psd", "the only psd nilpotent matrix is 0"),
+            ("nilpotent", "nsd", "the only nsd nilpotent matrix is 0"),
+            ("nilpotent", "projector", "the only nilpotent projector is 0"),
+            ("nilpotent", "idempotent", "the only nilpotent idempotent is 0"),
+            ("nilpotent", "positive", "an entrywise positive matrix has a positive (Perron) eigenvalue"),
+        ]
+    ],
 ]
 MAX_DIM = 64
 DEFAULT_SAMPLE_WIDTH = 4
@@ -144,7 +154,9 @@ class Claim:
         self.name = _claim_name(name)
         self.scope = _parse_dims(dims or {})
         # the window instances are drawn from: an int, or (lo, hi)
-        self.dims = {k: (v.sample[0] if v.sample[0] == v.sample[1] else v.sample) for k, v in self.scope.items()}
+        self.dims = {
+            k: (v.sample[0] if v.sample[0] == v.sample[1] else v.sample) for k, v in self.scope.items()
+        }
         self.vars = _parse_vars(vars or {}, self.dims)
         self.statement = statement
         self.relation = parse_relation(statement)
@@ -159,7 +171,9 @@ class Claim:
         for rel in [self.relation, *self.given_relations]:
             unknown = sorted(rel.names() - known)
             if unknown:
-                raise ClaimError(f"unknown name {unknown[0]!r} in {rel.text!r} (declare it under [vars] or [dims])")
+                raise ClaimError(
+                    f"unknown name {unknown[0]!r} in {rel.text!r} (declare it under [vars] or [dims])"
+                )
         for rel in [self.relation, *self.given_relations]:
             for node in [*rel.lhs.walk(), *rel.rhs.walk()]:
                 if node.op == "call" and node.value == "grad":
@@ -167,8 +181,10 @@ class Claim:
                     if target not in self.vars:
                         raise ClaimError(f"grad(f, {target}): {target} must be a variable")
                     if set(self.vars[target].assume) & TIED_ENTRIES:
-                        raise ClaimError(f"grad with respect to {target}, which has a structural assumption "
-                                         f"({', '.join(self.vars[target].assume)}), is not defined; use a plain variable")
+                        raise ClaimError(
+                            f"grad with respect to {target}, which has a structural assumption "
+                            f"({', '.join(self.vars[target].assume)}), is not defined; use a plain variable"
+                        )
 
     @property
     def dim_names(self) -> list[str]:
@@ -200,7 +216,9 @@ def _claim_name(name: Any) -> str:
 def _parse_dims(dims: Mapping[str, Any]) -> dict[str, DimScope]:
     out: dict[str, DimScope] = {}
     if not isinstance(dims, Mapping):
-        raise ClaimError("dims must be a table of name = int, [lo, hi], \"any\" or { min = k, sample = [lo, hi] }")
+        raise ClaimError(
+            'dims must be a table of name = int, [lo, hi], "any" or { min = k, sample = [lo, hi] }'
+        )
     for name, spec in dims.items():
         check_identifier(name, "dimension name")
         out[name] = _dim_scope(name, spec)
@@ -239,13 +257,17 @@ def _dim_scope(name: str, spec: Any) -> DimScope:
     if isinstance(spec, Mapping):
         extra = set(spec) - {"min", "sample"}
         if extra or "min" not in spec:
-            raise ClaimError(f"dimension {name}: a table scope needs min (and optionally sample), got {dict(spec)!r}")
+            raise ClaimError(
+                f"dimension {name}: a table scope needs min (and optionally sample), got {dict(spec)!r}"
+            )
         lo = spec["min"]
         if not _is_int(lo) or lo < 1:
             raise ClaimError(f"dimension {name}: min must be an int >= 1, got {lo!r}")
         sample = spec.get("sample", [lo, lo + DEFAULT_SAMPLE_WIDTH])
         if not _pair(sample) or sample[0] < lo or sample[1] < sample[0]:
-            raise ClaimError(f"dimension {name}: sample must be [lo, hi] with min <= lo <= hi, got {sample!r}")
+            raise ClaimError(
+                f"dimension {name}: sample must be [lo, hi] with min <= lo <= hi, got {sample!r}"
+            )
         return DimScope("unbounded", lo, None, (sample[0], sample[1]))
     raise ClaimError(f"dimension {name}: expected {want}, got {spec!r}")
 
@@ -278,7 +300,9 @@ def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:
                     from ..errors import ResourceLimitError
 
                     if s > MAX_DIM:
-                        raise ResourceLimitError(f"variable {name}: size {s} is too large (at most {MAX_DIM})")
+                        raise ResourceLimitError(
+                            f"variable {name}: size {s} is too large (at most {MAX_DIM})"
+                        )
                     raise ClaimError(f"variable {name}: sizes must be positive, got {s}")
                 if isinstance(s, str) and s not in dims:
                     unknown = sorted(dim_expression(s).names() - set(dims))
@@ -292,17 +316,25 @@ def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:
             raise ClaimError(f"variable {name}: assume must be a list of names")
         for a in assume:
             if a not in ASSUMPTIONS:
-                raise ClaimError(f"variable {name}: unknown assumption {a!r} (known: {', '.join(ASSUMPTIONS)})")
+                raise ClaimError(
+                    f"variable {name}: unknown assumption {a!r} (known: {', '.join(ASSUMPTIONS)})"
+                )
         aset = set(assume)
         for pair, why in CONFLICTS:
             if pair <= aset:
-                raise ClaimError(f"variable {name}: assumptions {' and '.join(sorted(pair))} are contradictory ({why})")
+                raise ClaimError(
+                    f"variable {name}: assumptions {' and '.join(sorted(pair))} are contradictory ({why})"
+                )
         if shape is None and aset & MATRIX_ONLY:
-            raise ClaimError(f"variable {name}: assumption {sorted(aset & MATRIX_ONLY)[0]} needs a matrix (give a shape)")
+            raise ClaimError(
+                f"variable {name}: assumption {sorted(aset & MATRIX_ONLY)[0]} needs a matrix (give a shape)"
+            )
         if shape is not None and aset & SQUARE_ONLY and shape[0] != shape[1]:
             r, c = shape
             rv, cv = (dims.get(r) if isinstance(r, str) else r), (dims.get(c) if isinstance(c, str) else c)
             if not (isinstance(rv, int) and rv == cv):
-                raise ClaimError(f"variable {name}: {sorted(aset & SQUARE_ONLY)[0]} needs a square shape, got [{r}, {c}]")
+                raise ClaimError(
+                    f"variable {name}: {sorted(aset & SQUARE_ONLY)[0]} needs a square shape, got [{r}, {c}]"
+                )
         out[name] = Var(name, shape, tuple(dict.fromkeys(assume)))
     return out

@@ -10,10 +10,20 @@ from ..errors import InputError
 def add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--dps", type=int, default=DEFAULT_DPS, help=f"decimal digits of working precision (default {DEFAULT_DPS})")
+    p.add_argument(
+        "--dps",
+        type=int,
+        default=DEFAULT_DPS,
+        help=f"decimal digits of working precision (default {DEFAULT_DPS})",
+    )
     p.add_argument("--instances", type=int, default=DEFAULT_INSTANCES,
                    help=f"concrete instances per claim (default {DEFAULT_INSTANCES})")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per claim before the search stops (default 60)")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="seconds per claim before the search stops (default 60)",
+    )
     p.add_argument("--jobs", type=int, default=1, help="worker processes for claims (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress display on stderr")
     p.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")

@@ -1,6 +1,6 @@
 """The proof's convergence bound evaluated along GD iterates, and the exact one-step identity.
 
-Xu et al.'s bound (MATH.md step 7) is proved for gradient flow:
+Xu et al.'s bound (docs/math.md step 7) is proved for gradient flow:
     L(t) − L* ≤ (L₀ − L*) exp(−4 λ(t) σ² t),
 λ(t) = min_{s≤t} λ_min((W_{L−1}⋯W_1)ᵀ(W_{L−1}⋯W_1)), σ = smallest non-zero singular value of G̃.
 Here it is evaluated at GD times t = kη with λ the running minimum over the iterates:
@@ -20,14 +20,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import InputError
-from . import models as M
+from . import models
 
 __all__ = ["bound_ratios", "bound_ratios_mp", "bound_search", "sharpness_along", "classify_failures",
            "pointwise_slack", "flow_bound_ratios", "balance_step_residuals",
            "exact_identity_check"]
 
 
-def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[float],
+def bound_ratios(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[float],
                  steps: int | Sequence[int]) -> dict:
     """Run GD (numpy, all step sizes batched on a leading axis) and evaluate the bound.
 
@@ -41,9 +41,9 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
     G = np.asarray(inst.G, float)
     Y = np.asarray(inst.Y, float)
     kappa = float(inst.kappa)
-    Pi = M.row_projector(G)
+    Pi = models.row_projector(G)
     Ystar = Y @ Pi
-    sigma2 = float(M.sigma_small(G)) ** 2
+    sigma2 = float(models.sigma_small(G)) ** 2
     Ws = [np.broadcast_to(np.asarray(w, float), (C,) + np.shape(w)).copy() for w in Ws0]
     K = int(Ks.max())
     ratio = np.full((C, K + 1), np.nan)
@@ -53,7 +53,7 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
     alive = np.ones(C, bool)
     with np.errstate(all="ignore"):
         for k in range(K + 1):
-            Pm = M.chain_product(Ws, 0, len(Ws) - 1)
+            Pm = models.chain_product(Ws, 0, len(Ws) - 1)
             yhat = Ws[-1] @ Pm @ G
             ex = kappa * ((yhat - Ystar) ** 2).sum(axis=(-1, -2))
             lam = np.clip(np.linalg.eigvalsh(np.swapaxes(Pm, -1, -2) @ Pm)[:, 0], 0, None)
@@ -61,11 +61,13 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
             lam_run = np.where(act, np.minimum(lam_run, lam), lam_run)
             lam_hist = np.where(act, lam_run, lam_hist)
             excess[act, k] = ex[act]
-            ratio[act, k] = ex[act] / (excess[act, 0] * np.exp(-4.0 * kappa * lam_run[act] * sigma2 * k * etas[act]))
+            ratio[act, k] = ex[act] / (
+                excess[act, 0] * np.exp(-4.0 * kappa * lam_run[act] * sigma2 * k * etas[act])
+            )
             alive = act & (ex < 1e12)
             if k == K or not alive.any():
                 break
-            g = M.chain_grads(Ws, G, Y, kappa)
+            g = models.chain_grads(Ws, G, Y, kappa)
             Ws = [W - (etas * alive)[:, None, None] * gi for W, gi in zip(Ws, g)]
     out = []
     for c in range(C):
@@ -73,40 +75,48 @@ def bound_ratios(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequence[
         finite = np.isfinite(r)
         diverged = not finite.all()
         kmax = int(np.nanargmax(r)) + 1 if finite.any() else 0
-        out.append({"eta": float(etas[c]), "steps": int(Ks[c]), "max_ratio": float(np.nanmax(r)),
-                    "argmax_step": kmax, "diverged": bool(diverged),
-                    "lambda_run_final": float(lam_hist[c]),
-                    "excess_0": float(excess[c, 0]), "excess_final": float(excess[c, Ks[c]]) if not diverged else float("nan"),
-                    "holds": bool(not diverged and np.nanmax(r) <= 1.0)})
+        out.append(
+            {
+                "eta": float(etas[c]),
+                "steps": int(Ks[c]),
+                "max_ratio": float(np.nanmax(r)),
+                "argmax_step": kmax,
+                "diverged": bool(diverged),
+                "lambda_run_final": float(lam_hist[c]),
+                "excess_0": float(excess[c, 0]),
+                "excess_final": float(excess[c, Ks[c]]) if not diverged else float("nan"),
+                "holds": bool(not diverged and np.nanmax(r) <= 1.0),
+            }
+        )
     return {"sigma2": sigma2, "per_eta": out, "ratio": ratio, "excess": excess}
 
 
-def bound_ratios_mp(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
+def bound_ratios_mp(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
                     dps: int = 40) -> list:
     """The same ratios for one η, recomputed in mpmath at ``dps`` digits (re-check of a finding)."""
     import mpmath
 
     with mpmath.workdps(dps):
-        I = M.as_object(inst, "mpf")
-        Ws = M.to_object(Ws0, "mpf")
+        inst_mp = models.as_object(inst, "mpf")
+        Ws = models.to_object(Ws0, "mpf")
         e = mpmath.mpf(float(eta))
-        Pi = M.row_projector(I.G)
-        Ystar = I.Y @ Pi
-        s = M.sigma_small(I.G)
+        Pi = models.row_projector(inst_mp.G)
+        Ystar = inst_mp.Y @ Pi
+        s = models.sigma_small(inst_mp.G)
         lam_run = None
         out = []
         E0 = None
         for k in range(steps + 1):
-            Pm = M.chain_product(Ws, 0, len(Ws) - 1)
-            ex = I.kappa * ((Ws[-1] @ Pm @ I.G - Ystar) ** 2).sum()
+            Pm = models.chain_product(Ws, 0, len(Ws) - 1)
+            ex = inst_mp.kappa * ((Ws[-1] @ Pm @ inst_mp.G - Ystar) ** 2).sum()
             gram = mpmath.matrix((Pm.T @ Pm).tolist())
             lam = max(min(mpmath.mp.eigsy(gram, eigvals_only=True)), 0)
             lam_run = lam if lam_run is None else min(lam_run, lam)
             E0 = ex if E0 is None else E0
-            out.append(ex / (E0 * mpmath.exp(-4 * I.kappa * lam_run * s ** 2 * k * e)))
+            out.append(ex / (E0 * mpmath.exp(-4 * inst_mp.kappa * lam_run * s ** 2 * k * e)))
             if k == steps:
                 break
-            g = M.grads(I, Ws)
+            g = models.grads(inst_mp, Ws)
             Ws = [W - e * gi for W, gi in zip(Ws, g)]
         return out
 
@@ -129,8 +139,8 @@ def bound_search(seeds: Sequence[int], *, c_grid: Sequence[float] = (0.1, 0.5, 0
     rows = []
     opt_rows = []
     for s in seeds:
-        inst = M.make_instance(int(s), **kw)
-        Ws0 = M.init_weights(inst, int(s) + 1000)
+        inst = models.make_instance(int(s), **kw)
+        Ws0 = models.init_weights(inst, int(s) + 1000)
         lam = sharpness(inst, Ws0)
         etas = [2 * c / lam for c in c_grid]
         Ks = [min(int(math.ceil(T / e)), max_steps) for e in etas]
@@ -148,8 +158,12 @@ def bound_search(seeds: Sequence[int], *, c_grid: Sequence[float] = (0.1, 0.5, 0
             vals = [neg(c) for c in grid]
             b = int(np.argmin(vals))
             lo, hi = grid[max(b - 1, 0)], grid[min(b + 1, len(grid) - 1)]
-            o = minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4, "maxiter": 30})
-            c_best, v_best = (float(o.x), float(-o.fun)) if o.fun <= vals[b] else (float(grid[b]), float(-vals[b]))
+            o = minimize_scalar(
+                neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4, "maxiter": 30}
+            )
+            c_best, v_best = (
+                (float(o.x), float(-o.fun)) if o.fun <= vals[b] else (float(grid[b]), float(-vals[b]))
+            )
             opt_rows.append({"seed": int(s), "c": c_best, "eta": float(2 * c_best / lam), "max_ratio": v_best,
                              "holds": v_best <= 1.0})
         say(f"bound search: seed {s} done")
@@ -164,7 +178,7 @@ def bound_search(seeds: Sequence[int], *, c_grid: Sequence[float] = (0.1, 0.5, 0
             "init_seed": "instance seed + 1000"}
 
 
-def sharpness_along(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
+def sharpness_along(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,
                     every: int = 1) -> list[tuple[int, float]]:
     """[(k, λ_max(∇²L(θ_k)))] along numpy GD every ``every`` steps up to ``steps``: explains
     failures below the initial stability limit (sharpness rising along the path)."""
@@ -177,7 +191,7 @@ def sharpness_along(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, 
             out.append((k, sharpness(inst, Ws)))
         if k == steps:
             break
-        g = M.grads(inst, Ws)
+        g = models.grads(inst, Ws)
         Ws = [w - eta * gi for w, gi in zip(Ws, g)]
     return out
 
@@ -186,10 +200,10 @@ def balance_step_residuals(Ws: Sequence[Any], Z, Y, kappa: Any, eta: Any, *, pow
     """For one GD step W_i' = W_i − η G_i: D_i' − D_i − η^power (G_{i+1}ᵀG_{i+1} − G_iG_iᵀ).
 
     power = 2 is the identity (zero exactly); other powers give the false variants used in tests."""
-    G = M.chain_grads(Ws, Z, Y, kappa)
+    G = models.chain_grads(Ws, Z, Y, kappa)
     Wn = [W - eta * g for W, g in zip(Ws, G)]
-    D0 = M.balance_gaps(Ws)
-    D1 = M.balance_gaps(Wn)
+    D0 = models.balance_gaps(Ws)
+    D1 = models.balance_gaps(Wn)
     out = []
     for i in range(len(Ws) - 1):
         pred = G[i + 1].swapaxes(-1, -2) @ G[i + 1] - G[i] @ G[i].swapaxes(-1, -2)
@@ -205,8 +219,13 @@ def exact_identity_check(seed: int, *, widths: Sequence[int] = (3, 4, 4, 1), n_t
     rng = np.random.default_rng(seed)
 
     def rat(shape):
-        return np.array([[Fraction(int(rng.integers(-9, 10)), int(rng.integers(1, 7))) for _ in range(shape[1])]
-                         for _ in range(shape[0])], dtype=object)
+        return np.array(
+            [
+                [Fraction(int(rng.integers(-9, 10)), int(rng.integers(1, 7))) for _ in range(shape[1])]
+                for _ in range(shape[0])
+            ],
+            dtype=object,
+        )
 
     widths = list(widths)
     Ws = [rat((widths[i + 1], widths[i])) for i in range(len(widths) - 1)]
@@ -219,7 +238,7 @@ def exact_identity_check(seed: int, *, widths: Sequence[int] = (3, 4, 4, 1), n_t
             "n_entries": int(sum(r.size for r in res)), "eta": str(eta), "seed": seed}
 
 
-def _max_rayleigh_along(inst: M.GNNInstance, Ws0, eta: float, steps: int, iters: int = 2):
+def _max_rayleigh_along(inst: models.GNNInstance, Ws0, eta: float, steps: int, iters: int = 2):
     """Largest Rayleigh quotient vᵀ∇²L v/vᵀv over GD iterates 0..steps, with v from a power
     iteration warm-started at the previous step (``iters`` HVPs per step).  Every Rayleigh quotient
     is ≤ λ_max(∇²L(θ_k)), so this is a lower bound on max_k λ_max."""
@@ -230,7 +249,7 @@ def _max_rayleigh_along(inst: M.GNNInstance, Ws0, eta: float, steps: int, iters:
     best = -np.inf
     for k in range(steps + 1):
         for _ in range(iters):
-            hv = M.pack(M.hvp(inst, Ws, M.unpack(v, shapes)))
+            hv = models.pack(models.hvp(inst, Ws, models.unpack(v, shapes)))
             rq = float(v @ hv / (v @ v))
             best = max(best, rq)
             nrm = np.linalg.norm(hv)
@@ -239,7 +258,7 @@ def _max_rayleigh_along(inst: M.GNNInstance, Ws0, eta: float, steps: int, iters:
             v = hv / nrm
         if k == steps:
             break
-        g = M.grads(inst, Ws)
+        g = models.grads(inst, Ws)
         Ws = [w - eta * gi for w, gi in zip(Ws, g)]
     return best
 
@@ -258,8 +277,8 @@ def classify_failures(search: dict, max_steps: int = 3000) -> dict:
     for r in search["rows"]:
         if r["holds"]:
             continue
-        inst = M.make_instance(r["seed"], **kw)
-        Ws0 = M.init_weights(inst, r["seed"] + 1000)
+        inst = models.make_instance(r["seed"], **kw)
+        Ws0 = models.init_weights(inst, r["seed"] + 1000)
         k = r["argmax_step"]
         entry = {"seed": r["seed"], "c": r["c"], "eta": r["eta"], "argmax_step": k,
                  "max_ratio": r["max_ratio"], "diverged": r["diverged"]}
@@ -281,17 +300,19 @@ def classify_failures(search: dict, max_steps: int = 3000) -> dict:
             "unchecked": sum(1 for c in cls if c["regime"] == "unchecked")}
 
 
-def pointwise_slack(inst: M.GNNInstance, Ws: Sequence[np.ndarray]) -> float:
+def pointwise_slack(inst: models.GNNInstance, Ws: Sequence[np.ndarray]) -> float:
     """‖∇_θ L‖² / (4κ λ_min σ² (L − L*)) at one point (float64): the slack of the differential
-    inequality dL/dt ≤ −4κλσ²(L − L*) (MATH.md steps 3–7); ≥ 1 is what the proof needs."""
+    inequality dL/dt ≤ −4κλσ²(L − L*) (docs/math.md steps 3–7); ≥ 1 is what the proof needs."""
     G = np.asarray(inst.G, float)
-    g2 = float(sum((gi ** 2).sum() for gi in M.grads(inst, Ws)))
-    lam = M.lambda_min_prefix(Ws)
-    den = 4 * float(inst.kappa) * lam * float(M.sigma_small(G)) ** 2 * float(M.excess_loss(inst, Ws))
+    g2 = float(sum((gi ** 2).sum() for gi in models.grads(inst, Ws)))
+    lam = models.lambda_min_prefix(Ws)
+    den = (
+        4 * float(inst.kappa) * lam * float(models.sigma_small(G)) ** 2 * float(models.excess_loss(inst, Ws))
+    )
     return g2 / den if den > 0 else float("inf")
 
 
-def flow_bound_ratios(inst: M.GNNInstance, thetas: np.ndarray, times: Sequence[float], *,
+def flow_bound_ratios(inst: models.GNNInstance, thetas: np.ndarray, times: Sequence[float], *,
                       rate_scale: float = 1.0) -> dict:
     """The bound along gradient-flow states θ(t_j) (rows of ``thetas``, e.g. from
     ``flow.flow_dop853``): ratio_j = E(t_j) / (E(0) exp(−4κ λ_j σ² t_j)) with λ_j the minimum of
@@ -303,15 +324,15 @@ def flow_bound_ratios(inst: M.GNNInstance, thetas: np.ndarray, times: Sequence[f
     t = np.asarray(times, float)
     shapes = inst.shapes
     G = np.asarray(inst.G, float)
-    Pi = M.row_projector(G)
-    s2 = float(M.sigma_small(G)) ** 2
+    Pi = models.row_projector(G)
+    s2 = float(models.sigma_small(G)) ** 2
     kappa = float(inst.kappa)
     E, lam_run, ratios, slack = None, np.inf, [], []
     for th, tj in zip(thetas, t):
-        Ws = M.unpack(th, shapes)
-        e = float(M.excess_loss(inst, Ws, Pi))
+        Ws = models.unpack(th, shapes)
+        e = float(models.excess_loss(inst, Ws, Pi))
         E = e if E is None else E
-        lam_run = min(lam_run, M.lambda_min_prefix(Ws))
+        lam_run = min(lam_run, models.lambda_min_prefix(Ws))
         ratios.append(e / (E * math.exp(-4 * rate_scale * kappa * lam_run * s2 * tj)))
         slack.append(pointwise_slack(inst, Ws))
     pos = [r for r, tj in zip(ratios, t) if tj > 0] or ratios

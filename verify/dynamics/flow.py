@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..precision import flint_bits
-from . import models as M
+from . import models
 
 __all__ = ["FlowResult", "flow_taylor", "flow_dop853", "variational_dop853", "flow_reference",
            "taylor_coefficients"]
@@ -98,35 +98,48 @@ def taylor_coefficients(Ws0: Sequence[Any], Z, Y, kappa, order: int) -> list[lis
     return W
 
 
-def _flow_taylor_arb(inst: M.GNNInstance, Ws0: Sequence[Any], t: np.ndarray, dps: int, tol, order,
+def _flow_taylor_arb(inst: models.GNNInstance, Ws0: Sequence[Any], t: np.ndarray, dps: int, tol, order,
                      h_max: float, max_steps: int) -> FlowResult:
     """The dps path of :func:`flow_taylor`: :func:`verify.dynamics.flow_arb.arb_taylor_flow` (python-flint
     ``arb_mat`` at dps·log₂10 + 64 bits), states returned as mpf object arrays at ``dps`` digits."""
     import mpmath
 
-    from . import flow_arb as A
+    from . import flow_arb
 
     t0 = time.perf_counter()
-    prec = A.dps_to_prec(dps)
+    prec = flow_arb.dps_to_prec(dps)
     with flint_bits(prec):
-        Z, Y, kappa = A.instance_arb(inst)
+        Z, Y, kappa = flow_arb.instance_arb(inst)
     try:
-        r = A.arb_taylor_flow(Ws0, Z, Y, kappa, t, dps=dps, prec=prec, tol=tol, order=order,
+        r = flow_arb.arb_taylor_flow(Ws0, Z, Y, kappa, t, dps=dps, prec=prec, tol=tol, order=order,
                               h_max=h_max, max_steps=max_steps)
     except ArithmeticError as e:
         raise InputError(f"flow_taylor: {e}") from None
     with mpmath.workdps(dps):
-        exact = [M.pack([A.arb_mat_to_object(m) for m in state]) for state in r.states]
+        exact = [models.pack([flow_arb.arb_mat_to_object(m) for m in state]) for state in r.states]
         th64 = np.array([[float(v) for v in th] for th in exact])
-    return FlowResult(times=t, thetas64=th64, error_estimate=r.error_estimate, method="taylor-arb",
-                      settings={"dps": dps, "tol": r.tol, "order": r.order, "h_max": h_max, "prec_bits": r.prec,
-                                "engine": "python-flint arb_mat (verify.dynamics.flow_arb)",
-                                "truncation_estimate": r.truncation_estimate,
-                                "rounding_estimate": r.rounding_estimate},
-                      seconds=time.perf_counter() - t0, steps=r.steps, thetas_exact=exact)
+    return FlowResult(
+        times=t,
+        thetas64=th64,
+        error_estimate=r.error_estimate,
+        method="taylor-arb",
+        settings={
+            "dps": dps,
+            "tol": r.tol,
+            "order": r.order,
+            "h_max": h_max,
+            "prec_bits": r.prec,
+            "engine": "python-flint arb_mat (verify.dynamics.flow_arb)",
+            "truncation_estimate": r.truncation_estimate,
+            "rounding_estimate": r.rounding_estimate,
+        },
+        seconds=time.perf_counter() - t0,
+        steps=r.steps,
+        thetas_exact=exact,
+    )
 
 
-def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | None = 30,
+def flow_taylor(inst: models.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | None = 30,
                 tol: float | None = None, order: int | None = None, h_max: float = 1.0,
                 max_steps: int = 100000) -> FlowResult:
     """Gradient flow by Taylor series, dense output at ``times``.
@@ -141,18 +154,18 @@ def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | No
     if dps:
         return _flow_taylor_arb(inst, Ws0, t, int(dps), tol, order, h_max, max_steps)
     t0 = time.perf_counter()
-    I = inst
+    exact = inst
     W = [np.array(w, dtype=float) for w in Ws0]
     tol_v = 1e-15 if tol is None else float(tol)
     N = order or int(math.ceil(-0.5 * math.log(tol_v) + 1))
     N = max(N, 4)
-    Z, Y, kappa = I.G, I.Y, I.kappa
+    Z, Y, kappa = exact.G, exact.Y, exact.kappa
     shapes = inst.shapes
     cur_t = 0.0
     out_states: list = [None] * len(t)
     j = 0
     while j < len(t) and t[j] == 0:
-        out_states[j] = M.pack(W)
+        out_states[j] = models.pack(W)
         j += 1
     err = 0.0
     steps = 0
@@ -161,7 +174,7 @@ def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | No
         if steps >= max_steps:
             raise InputError(f"flow_taylor: more than {max_steps} steps (tol too small?)")
         C = taylor_coefficients(W, Z, Y, kappa, N)
-        coef = [M.pack([C[i][k] for i in range(len(W))]) for k in range(N + 1)]
+        coef = [models.pack([C[i][k] for i in range(len(W))]) for k in range(N + 1)]
         rho = [float(np.abs(c).max()) for c in coef]
         hs = [float(h_max)]
         for kk in (N - 1, N):
@@ -182,7 +195,7 @@ def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | No
         for kk in range(N - 1, -1, -1):
             acc = acc * h + coef[kk]
         err += rho[N] * h ** N + rho[N - 1] * h ** (N - 1)
-        W = M.unpack(acc, shapes)
+        W = models.unpack(acc, shapes)
         cur_t = cur_t + h
         steps += 1
     th64 = np.array([np.asarray(s, dtype=float) for s in out_states])
@@ -191,28 +204,28 @@ def flow_taylor(inst: M.GNNInstance, Ws0: Sequence[Any], times, *, dps: int | No
                       seconds=time.perf_counter() - t0, steps=steps, thetas_exact=[])
 
 
-def _field(inst: M.GNNInstance, eta: float):
+def _field(inst: models.GNNInstance, eta: float):
     shapes = inst.shapes
     G, Y, kappa = np.asarray(inst.G, float), np.asarray(inst.Y, float), float(inst.kappa)
 
     def f(_t, y):
-        Ws = M.unpack(y, shapes)
-        g = M.chain_grads(Ws, G, Y, kappa)
+        Ws = models.unpack(y, shapes)
+        g = models.chain_grads(Ws, G, Y, kappa)
         if eta:
-            Hg = M.chain_hvp(Ws, g, G, Y, kappa)
-            return -M.pack(g) - 0.5 * eta * M.pack(Hg)
-        return -M.pack(g)
+            Hg = models.chain_hvp(Ws, g, G, Y, kappa)
+            return -models.pack(g) - 0.5 * eta * models.pack(Hg)
+        return -models.pack(g)
 
     return f
 
 
-def flow_dop853(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *, eta: float = 0.0,
+def flow_dop853(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], times, *, eta: float = 0.0,
                 rtol: float = 1e-13, atol: float = 1e-15) -> np.ndarray:
     """float64 states (len(times), P) of θ' = −∇L − (η/2)∇²L∇L (η = 0: the gradient flow)."""
     from scipy.integrate import solve_ivp
 
     t = _check_times(times)
-    y0 = M.pack([np.asarray(w, float) for w in Ws0])
+    y0 = models.pack([np.asarray(w, float) for w in Ws0])
     if t[-1] == 0:
         return np.tile(y0, (len(t), 1))
     sol = solve_ivp(_field(inst, eta), (0.0, float(t[-1])), y0, method="DOP853", t_eval=t,
@@ -222,7 +235,7 @@ def flow_dop853(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *, eta: f
     return sol.y.T.copy()
 
 
-def variational_dop853(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
+def variational_dop853(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
                        rtol: float = 1e-13, atol: float = 1e-15) -> tuple[np.ndarray, np.ndarray]:
     """(θ(t_j), δ(t_j)) for θ' = −∇L(θ), δ' = −∇²L(θ)(δ + ½∇L(θ)), δ(0) = 0."""
     from scipy.integrate import solve_ivp
@@ -230,15 +243,15 @@ def variational_dop853(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
     t = _check_times(times)
     shapes = inst.shapes
     G, Y, kappa = np.asarray(inst.G, float), np.asarray(inst.Y, float), float(inst.kappa)
-    y0 = M.pack([np.asarray(w, float) for w in Ws0])
+    y0 = models.pack([np.asarray(w, float) for w in Ws0])
     P = y0.size
 
     def f(_t, y):
-        Ws = M.unpack(y[:P], shapes)
-        g = M.chain_grads(Ws, G, Y, kappa)
-        d = M.unpack(y[P:], shapes)
-        Hd = M.chain_hvp(Ws, [a + 0.5 * b for a, b in zip(d, g)], G, Y, kappa)
-        return np.concatenate([-M.pack(g), -M.pack(Hd)])
+        Ws = models.unpack(y[:P], shapes)
+        g = models.chain_grads(Ws, G, Y, kappa)
+        d = models.unpack(y[P:], shapes)
+        Hd = models.chain_hvp(Ws, [a + 0.5 * b for a, b in zip(d, g)], G, Y, kappa)
+        return np.concatenate([-models.pack(g), -models.pack(Hd)])
 
     sol = solve_ivp(f, (0.0, float(t[-1])), np.concatenate([y0, np.zeros(P)]), method="DOP853",
                     t_eval=t, rtol=rtol, atol=atol)
@@ -247,22 +260,30 @@ def variational_dop853(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
     return sol.y[:P].T.copy(), sol.y[P:].T.copy()
 
 
-def flow_reference(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
+def flow_reference(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], times, *,
                    method: str = "dop853", dps: int = 30, rtol: float = 1e-13) -> FlowResult:
     """Reference flow states in float64 with an error estimate.
 
     method="dop853": DOP853 at ``rtol``; the error estimate is max|θ_DOP853 − θ_Taylor64|, the
     difference to the float64 Taylor-series integrator (an independent method, ~1e-15 accurate on
-    the MATH.md instance: tests and benchmarks/gd_batched.py measure it against 50 digits).
+    the docs/math.md instance: tests and benchmarks/gd_batched.py measure it against 50 digits).
     method="taylor": the high-precision Taylor integrator at ``dps`` digits (its own estimate)."""
     t0 = time.perf_counter()
     if method == "dop853":
         a = flow_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-2)
         b = flow_taylor(inst, Ws0, times, dps=None)
-        return FlowResult(times=_check_times(times), thetas64=a, error_estimate=float(np.abs(a - b.thetas64).max()),
-                          method="dop853", settings={"rtol": rtol, "atol": rtol * 1e-2,
-                                                     "estimate": "difference to the float64 Taylor integrator"},
-                          seconds=time.perf_counter() - t0)
+        return FlowResult(
+            times=_check_times(times),
+            thetas64=a,
+            error_estimate=float(np.abs(a - b.thetas64).max()),
+            method="dop853",
+            settings={
+                "rtol": rtol,
+                "atol": rtol * 1e-2,
+                "estimate": "difference to the float64 Taylor integrator",
+            },
+            seconds=time.perf_counter() - t0,
+        )
     if method == "taylor":
         return flow_taylor(inst, Ws0, times, dps=dps)
     raise InputError(f"flow_reference: method must be 'dop853' or 'taylor' (got {method!r})")

@@ -251,8 +251,10 @@ def arb_taylor_flow(Ws0: Sequence[Any], Z: Any, Y: Any, kappa: Any, times: Seque
         hs: list[float] = []
         while j < len(t):
             if steps >= max_steps:
-                raise ArithmeticError(f"arb_taylor_flow: more than {max_steps} Taylor steps before t = {t[-1]} "
-                                      f"(reached t = {float(cur.mid()):.6g}; tol too small or a blow-up?)")
+                raise ArithmeticError(
+                    f"arb_taylor_flow: more than {max_steps} Taylor steps before t = {t[-1]} "
+                    f"(reached t = {float(cur.mid()):.6g}; tol too small or a blow-up?)"
+                )
             C = _series(W, ZZt, YZt, two_k, N)
             rho = {kk: max(_maxabs(C[i][kk]) for i in range(len(W))) for kk in (N - 1, N)}
             h = float(h_max)

@@ -22,17 +22,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..errors import InputError
+from ..graphs.random_graphs import erdos_renyi
 
 __all__ = [
-    "GNNInstance", "make_instance", "make_problem", "init_weights", "normalized_adjacency",
-    "chain_product", "chain_forward", "chain_loss", "chain_grads", "chain_hvp",
-    "loss", "grads", "hvp", "predictions", "excess_loss", "optimal_loss", "row_projector",
-    "sigma_small", "lambda_min_prefix", "pack", "unpack", "as_object", "to_object", "balance_gaps",
+    "GNNInstance",
+    "make_instance",
+    "make_problem",
+    "init_weights",
+    "normalized_adjacency",
+    "chain_product",
+    "chain_forward",
+    "chain_loss",
+    "chain_grads",
+    "chain_hvp",
+    "loss",
+    "grads",
+    "hvp",
+    "predictions",
+    "excess_loss",
+    "optimal_loss",
+    "row_projector",
+    "sigma_small",
+    "lambda_min_prefix",
+    "pack",
+    "unpack",
+    "as_object",
+    "to_object",
+    "balance_gaps",
+    "Problem",
+    "xu_problem",
+    "chain_factors",
+    "to_mp",
+    "to_sympy",
+    "chain",
+    "gradients",
+    "frob2",
+    "entries",
+    "vec",
+    "BoundTerms",
+    "bound_terms",
+    "sigma_small2",
+    "lam_min",
 ]
 
 
@@ -238,7 +273,7 @@ def make_instance(seed: int, *, n: int = 8, m_x: int = 3, hidden: Sequence[int] 
                   kappa: float = 1.0) -> GNNInstance:
     """A seeded random instance: Erdős–Rényi graph G(n, p_edge) plus self-loops, symmetric
     normalisation S = D^{-1/2}(A+I)D^{-1/2}; X, Y entries N(0, 1); training nodes a random
-    subset of size n_train.  Defaults give MATH.md's 32-parameter shape (n=8, m_x=3, hidden 4,
+    subset of size n_train.  Defaults give docs/math.md's 32-parameter shape (n=8, m_x=3, hidden 4,
     m_y=1, H=2, |I|=5).  ``hidden`` is one width (repeated H times) or H widths."""
     rng = np.random.default_rng(seed)
     return _draw_instance(rng, seed, n=n, m_x=m_x, hidden=hidden, m_y=m_y, H=H, n_train=n_train,
@@ -256,9 +291,7 @@ def _draw_instance(rng: np.random.Generator, seed, *, n, m_x, hidden, m_y, H, n_
         raise InputError(f"make_instance: bad sizes n={n}, n_train={n_train}, m_x={m_x}, m_y={m_y}")
     if not (0.0 <= p_edge <= 1.0):
         raise InputError(f"make_instance: p_edge must lie in [0, 1] (got {p_edge})")
-    U = rng.random((n, n))
-    A = np.triu((U < p_edge).astype(float), 1)
-    A = A + A.T
+    A = erdos_renyi(n, p_edge, rng)
     S = normalized_adjacency(A)
     X = rng.standard_normal((m_x, n))
     train = tuple(sorted(int(i) for i in rng.choice(n, size=n_train, replace=False)))
@@ -269,11 +302,11 @@ def _draw_instance(rng: np.random.Generator, seed, *, n, m_x, hidden, m_y, H, n_
 
 
 def make_problem(seed: int = 1, *, p_edge: float = 0.35, **kwargs) -> tuple[GNNInstance, list[np.ndarray]]:
-    """MATH.md's reference problem: instance and initial factors drawn from ONE generator
+    """docs/math.md's reference problem: instance and initial factors drawn from ONE generator
     ``default_rng(seed)`` in the order graph (p_edge = 0.35), X, training set, Y, then B_1..B_H, W
     with entries N(0, 1/fan_in).  seed = 1 with the defaults is the 32-parameter instance whose
-    numbers MATH.md reports (σ²_min = 0.0763, sharpness 11.6 at θ₀; the same draw as
-    ``proofs/linear_gnn_xu2021/model.make_instance(1)``).  Other keywords as in :func:`make_instance`."""
+    numbers docs/math.md reports (σ²_min = 0.0763, sharpness 11.6 at θ₀; the same draw as
+    :func:`xu_problem(1) <xu_problem>`).  Other keywords as in :func:`make_instance`."""
     base = dict(n=8, m_x=3, hidden=4, m_y=1, H=2, n_train=5, kappa=1.0)
     base.update(kwargs)
     rng = np.random.default_rng(seed)
@@ -304,8 +337,10 @@ def as_object(inst: GNNInstance, kind: str = "mpf") -> GNNInstance:
         raise InputError(f"as_object: kind must be 'fraction' or 'mpf' (got {kind!r})")
 
     def c(a):
-        return np.vectorize(lambda v: conv(float(v)) if not isinstance(v, (Fraction, mpmath.mpf)) else conv(v),
-                            otypes=[object])(np.asarray(a, dtype=object))
+        return np.vectorize(
+            lambda v: conv(float(v)) if not isinstance(v, (Fraction, mpmath.mpf)) else conv(v),
+            otypes=[object],
+        )(np.asarray(a, dtype=object))
 
     k = conv(float(inst.kappa)) if not isinstance(inst.kappa, (Fraction, mpmath.mpf)) else inst.kappa
     return replace(inst, X=c(inst.X), S=c(inst.S), Y=c(inst.Y), kappa=k)
@@ -370,7 +405,12 @@ def _rank_tol(s, shape):
 
 def row_projector(G):
     """Π = V_r V_rᵀ: orthogonal projector (|I| × |I|) onto the row space of G̃ from the compact
-    SVD (only the r singular vectors with non-zero singular value; a full V would give I)."""
+    SVD (only the r singular vectors with non-zero singular value; a full V would give I).
+
+    numpy arrays (float64 or object) give a numpy array; an ``mpmath.matrix`` gives an mpmath
+    matrix, singular values below 10^-(dps-10)·σ_max counted as zero."""
+    if _is_mp_matrix(G):
+        return _mp_row_projector(G)
     U, s, Vt = _svd(G)
     tol = _rank_tol(s, G.shape)
     r = sum(1 for v in s if v > tol)
@@ -379,7 +419,10 @@ def row_projector(G):
 
 
 def sigma_small(G):
-    """Smallest non-zero singular value of G (σ_min of MATH.md step 5)."""
+    """Smallest non-zero singular value of G (σ_min of docs/math.md, step 5).  An ``mpmath.matrix``
+    is decomposed in mpmath (singular values below 10^-(dps-10)·σ_max count as zero)."""
+    if _is_mp_matrix(G):
+        return _mp_sigma_small(G)
     U, s, Vt = _svd(G)
     tol = _rank_tol(s, G.shape)
     nz = [v for v in s if v > tol]
@@ -431,3 +474,257 @@ def unpack(theta, shapes: Sequence[tuple[int, int]]) -> list:
         out.append(np.asarray(theta[k:k + a * b]).reshape((a, b), order="F"))
         k += a * b
     return out
+
+
+# ----------------------------------------------------------------------------- Xu et al.'s names
+@dataclass(frozen=True)
+class Problem:
+    """An instance with its factors, under Xu et al.'s names: ``Bs = [B_(1), ..., B_(H)] = Ws[:-1]``
+    and ``W = Ws[-1]`` (m_y × m_H).  The loss is the chain loss with κ = 1: L = ||W B_(H)⋯B_(1) G̃ − Y||_F²."""
+
+    inst: GNNInstance
+    Ws: tuple
+
+    X = property(lambda self: self.inst.X)
+    S = property(lambda self: self.inst.S)
+    Y = property(lambda self: self.inst.Y)
+    train = property(lambda self: self.inst.train)
+    seed = property(lambda self: self.inst.seed)
+    W = property(lambda self: self.Ws[-1])
+    Bs = property(lambda self: list(self.Ws[:-1]))
+
+    @property
+    def H(self) -> int:
+        return len(self.Ws) - 1
+
+    def dims(self) -> dict[str, int]:
+        """n, m_x, m_y, n_bar = |I|, H and the hidden widths m_1..m_H."""
+        d = {"n": self.S.shape[0], "m_x": self.X.shape[0], "m_y": self.Y.shape[0],
+             "n_bar": len(self.train), "H": self.H}
+        for i, B in enumerate(self.Bs, 1):
+            d[f"m_{i}"] = B.shape[0]
+        return d
+
+    def G(self) -> np.ndarray:
+        """G̃ = X (S^H)_{*I} computed exactly: an object array of Fractions (every float64 entry of X
+        and S is a dyadic rational), so no rounding enters before the exact or high-precision work."""
+        X, S = _fractions(self.X), _fractions(self.S)
+        SH = _fractions(np.identity(S.shape[0]))
+        for _ in range(self.H):
+            SH = SH.dot(S)
+        return X.dot(SH)[:, list(self.train)]
+
+    def values(self) -> dict[str, Any]:
+        """Every variable as JSON (row-major nested lists; exact rationals by the one rule of
+        :func:`verify.linalg.rational_to_json`)."""
+        out: dict[str, Any] = {"X": _json_rows(self.X), "S": _json_rows(self.S), "train": list(self.train),
+                               "Y": _json_rows(self.Y), "W": _json_rows(self.W)}
+        for i, B in enumerate(self.Bs, 1):
+            out[f"B_{i}"] = _json_rows(B)
+        return out
+
+
+def xu_problem(seed: int, *, n: int = 8, m_x: int = 3, widths: Sequence[int] = (4, 4), m_y: int = 1,
+               n_train: int = 5) -> Problem:
+    """:func:`make_problem` with Xu et al.'s loss (κ = 1) and H = len(widths) hidden widths
+    ``widths = (m_1, ..., m_H)``: graph G(n, 0.35) with self-loops, symmetric normalisation, X, Y ~ N(0, 1),
+    factors N(0, 1/fan_in), all from one stream ``default_rng(seed)``.  The defaults are docs/math.md's
+    32-parameter instance (seed 1)."""
+    inst, Ws = make_problem(seed, n=n, m_x=m_x, hidden=list(widths), H=len(widths), m_y=m_y, n_train=n_train)
+    return Problem(inst, tuple(Ws))
+
+
+def chain_factors(problem: Problem) -> tuple[list, np.ndarray, Any]:
+    """The problem in the chain convention (L = κ||W_L⋯W_1 Z − Y||_F², κ = 1): factors
+    ``[B_(1), ..., B_(H), W]``, Z = G̃ (exact Fractions, :meth:`Problem.G`) and Y."""
+    return [*problem.Bs, problem.W], problem.G(), problem.Y
+
+
+def _fractions(a) -> np.ndarray:
+    return np.array([[x if isinstance(x, Fraction) else Fraction(float(x)) for x in row] for row in a],
+                    dtype=object)
+
+
+def _json_rows(a) -> list:
+    from ..linalg import rational_to_json
+
+    return [[rational_to_json(x) if isinstance(x, Fraction) else float(x) for x in row] for row in a]
+
+
+# ------------------------------------------------------------ matrix types with * (mpmath, sympy, flint)
+def _is_mp_matrix(a) -> bool:
+    return type(a).__module__.startswith("mpmath")
+
+
+def transpose(a: Any) -> Any:
+    """Transpose for mpmath, sympy (``.T``) and python-flint (``.transpose()``) matrices."""
+    return a.transpose() if hasattr(a, "transpose") and not hasattr(a, "T") else a.T
+
+
+def to_mp(a) -> Any:
+    """numpy (float64 or Fraction objects) → mpmath matrix at the current precision (exact for both)."""
+    import mpmath
+
+    def one(x):
+        if isinstance(x, Fraction):
+            return mpmath.mpf(x.numerator) / x.denominator
+        return mpmath.mpf(float(x))
+    return mpmath.matrix([[one(x) for x in row] for row in np.atleast_2d(a)])
+
+
+def to_sympy(a) -> Any:
+    """numpy (float64 or Fraction objects) → sympy Matrix of Rationals (exact)."""
+    import sympy
+
+    def one(x):
+        if isinstance(x, Fraction):
+            return sympy.Rational(x.numerator, x.denominator)
+        return sympy.Rational(float(x))
+    return sympy.Matrix([[one(x) for x in row] for row in np.atleast_2d(a)])
+
+
+def chain(mats: Sequence[Any], identity: Callable[[int], Any], size: int) -> Any:
+    """mats[0] * mats[1] * ... for matrix types whose ``*`` is the matrix product (identity of ``size``
+    when empty)."""
+    if not mats:
+        return identity(size)
+    out = mats[0]
+    for m in mats[1:]:
+        out = out * m
+    return out
+
+
+@dataclass
+class Grads:
+    """Predictions, residual and every gradient of L = ||W B_H⋯B_1 G − Y||_F² (each of its variable's
+    shape)."""
+
+    Yhat: Any
+    R: Any            # Ŷ − Y
+    gWt: Any          # ∇_{W̃} L
+    gW: Any           # ∇_W L
+    gB: list          # [∇_{B_1} L, ..., ∇_{B_H} L]
+    loss: Any
+
+
+def gradients(W: Any, Bs: Sequence[Any], G: Any, Y: Any, identity: Callable[[int], Any]) -> Grads:
+    """The chain gradients (:func:`chain_grads`, κ = 1) written for ``*``-product matrix types:
+    ∇_{W̃} L = 2(Ŷ − Y)G̃ᵀ, ∇_W L = ∇_{W̃} L (B_H⋯B_1)ᵀ,
+    ∇_{B_l} L = (W B_H⋯B_{l+1})ᵀ ∇_{W̃} L (B_{l−1}⋯B_1)ᵀ."""
+    H = len(Bs)
+    m_x = _rows(G)
+    P = chain(list(reversed(Bs)), identity, m_x)                     # B_H ... B_1
+    Yhat = W * P * G
+    R = Yhat - Y
+    gWt = 2 * (R * transpose(G))
+    gW = gWt * transpose(P)
+    gB = []
+    for layer in range(1, H + 1):
+        A = W * chain(list(reversed(Bs[layer:])), identity, _rows(Bs[layer - 1]))   # W B_H...B_(l+1)
+        C = chain(list(reversed(Bs[: layer - 1])), identity, m_x)                   # B_(l-1)...B_1
+        gB.append(transpose(A) * gWt * transpose(C))
+    return Grads(Yhat, R, gWt, gW, gB, frob2(R))
+
+
+def _rows(a: Any) -> int:
+    if hasattr(a, "rows"):
+        r = a.rows
+        return r() if callable(r) else r
+    return a.nrows()
+
+
+def _cols(a: Any) -> int:
+    if hasattr(a, "cols"):
+        c = a.cols
+        return c() if callable(c) else c
+    return a.ncols()
+
+
+def entries(a: Any) -> list:
+    """Row-major entries of a matrix of any of the supported types."""
+    if hasattr(a, "entries"):
+        return list(a.entries())
+    return [a[i, j] for i in range(_rows(a)) for j in range(_cols(a))]
+
+
+def frob2(a: Any) -> Any:
+    """||a||_F²."""
+    es = entries(a)
+    out = es[0] * es[0]
+    for e in es[1:]:
+        out = out + e * e
+    return out
+
+
+def vec(a: Any) -> list:
+    """Column-stacked entries (vec)."""
+    return [a[i, j] for j in range(_cols(a)) for i in range(_rows(a))]
+
+
+@dataclass
+class BoundTerms:
+    """The quantities of Xu et al.'s flow bound at one point (current mpmath precision)."""
+
+    loss: Any          # L
+    excess: Any        # L − L* computed as ||Ŷ − YΠ||_F² (no cancellation)
+    lstar: Any         # L* = ||Y(I − Π)||_F²
+    grad2: Any         # ||∇_θ L||² = −dL/dt
+    part_a: Any        # ||∇_W L||²
+    part_b: list       # [||∇_{B_l} L||²]
+    lam: Any           # λ_min((B_H⋯B_1)ᵀ(B_H⋯B_1))
+    sigma2: Any        # σ_min²(G̃) (smallest non-zero)
+
+
+def _mp_cutoff(s) -> Any:
+    import mpmath
+
+    return mpmath.mpf(10) ** (-(mpmath.mp.dps - 10)) * max(s)
+
+
+def _mp_row_projector(G) -> Any:
+    import mpmath
+
+    U, s, V = mpmath.svd_r(G.T)          # Gᵀ = U diag(s) Vᵀ, U: n_bar × k
+    tol = _mp_cutoff(s)
+    cols = [j for j in range(len(s)) if s[j] > tol]
+    Ur = mpmath.matrix(U.rows, len(cols))
+    for jj, j in enumerate(cols):
+        for i in range(U.rows):
+            Ur[i, jj] = U[i, j]
+    return Ur * Ur.T
+
+
+def _mp_sigma_small(G) -> Any:
+    import mpmath
+
+    s = mpmath.svd_r(G, compute_uv=False)
+    tol = _mp_cutoff(s)
+    return min(x for x in s if x > tol)
+
+
+def sigma_small2(G) -> Any:
+    """σ_small(G)²: the smallest non-zero singular value, squared."""
+    return sigma_small(G) ** 2
+
+
+def lam_min(Bs: Sequence[Any], m_x: int) -> Any:
+    """λ_min((B_H⋯B_1)ᵀ(B_H⋯B_1)) in mpmath (the λ of the bound)."""
+    import mpmath
+
+    P = chain(list(reversed(list(Bs))), lambda k: mpmath.eye(k), m_x)
+    E = mpmath.eigsy(P.T * P, eigvals_only=True)
+    return min(E[i] for i in range(len(E)))
+
+
+def bound_terms(W, Bs, G, Y, Pi=None, sigma2=None) -> BoundTerms:
+    """Every quantity the proof's bound uses, at the current mpmath precision."""
+    import mpmath
+
+    g = gradients(W, Bs, G, Y, lambda k: mpmath.eye(k))
+    Pi = row_projector(G) if Pi is None else Pi
+    excess = frob2(g.Yhat - Y * Pi)
+    lstar = frob2(Y - Y * Pi)
+    pa = frob2(g.gW)
+    pb = [frob2(x) for x in g.gB]
+    return BoundTerms(g.loss, excess, lstar, pa + sum(pb), pa, pb, lam_min(Bs, G.rows),
+                      sigma_small2(G) if sigma2 is None else sigma2)

@@ -4,8 +4,9 @@
 fresh SymPy symbols (every other variable at its exact value, or symbolic in the symbolic engine),
 each entry ∂f/∂X_ij is differentiated, and the result converted to the field.  The gradient has X's
 shape (the convention dL/dX with X's shape).  It is never taken from SymPy's matrix-expression
-layer, which is known to return wrong derivatives (DESIGN.md).
+layer, which is known to return wrong derivatives (docs/design.md).
 """
+
 from __future__ import annotations
 
 import math
@@ -21,9 +22,33 @@ from ..language.shapes import int_value
 from .fields import ExactField, Field, FloatField, NotCertifiable, NotExact
 
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
-_UNARY = {"tr", "det", "inv", "pinv", "norm", "eigmin", "eigmax", "sigma_min", "sigma_max",
-          "sigma_small", "rank", "proj", "expm", "exp", "log", "sqrt", "abs", "diag", "diagvec", "relu",
-          "step", "norm1", "norm2", "norminf", "nuclear"}
+_UNARY = {
+    "tr",
+    "det",
+    "inv",
+    "pinv",
+    "norm",
+    "eigmin",
+    "eigmax",
+    "sigma_min",
+    "sigma_max",
+    "sigma_small",
+    "rank",
+    "proj",
+    "expm",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "diag",
+    "diagvec",
+    "relu",
+    "step",
+    "norm1",
+    "norm2",
+    "norminf",
+    "nuclear",
+}
 
 
 @dataclass
@@ -86,7 +111,7 @@ class Evaluator:
             total = 0.0
             for row in logs:
                 for lx in row:
-                    total += 10.0 ** lx if lx < 300 else math.inf
+                    total += 10.0**lx if lx < 300 else math.inf
             est = total / math.log(10) if math.isfinite(total) else math.inf
         self._record(est)
 
@@ -162,7 +187,9 @@ class Evaluator:
         fnode, xnode = node.args
         xname = xnode.value
         base = self.exact_values if self.exact_values is not None else self.values
-        syms, grads, as_float = symbolic_gradient(fnode, xname, self.dims, {k: v.shape for k, v in base.items()})
+        syms, grads, as_float = symbolic_gradient(
+            fnode, xname, self.dims, {k: v.shape for k, v in base.items()}
+        )
         kinky = _has_kinks(grads)
         if isinstance(self.field, FloatField) and not kinky:
             args = [np.asarray(self.values[k], dtype=float).ravel() for k in syms]
@@ -220,7 +247,6 @@ def _check_kinks(expr, subs: dict) -> None:
             raise UndefinedValue(f"derivative at (or numerically at) a kink ({f.func.__name__} of ~0)")
 
 
-
 def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: Mapping[str, tuple]):
     """∂f/∂X_ij as SymPy expressions in independent symbols for every variable's entries (cached).
 
@@ -229,7 +255,12 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
     """
     import sympy
 
-    key = (unparse(fnode), xname, tuple(sorted(dims.items())), tuple(sorted((k, tuple(v)) for k, v in shapes.items())))
+    key = (
+        unparse(fnode),
+        xname,
+        tuple(sorted(dims.items())),
+        tuple(sorted((k, tuple(v)) for k, v in shapes.items())),
+    )
     hit = _GRADIENTS.get(key)
     if hit is not None:
         return hit
@@ -239,15 +270,19 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
         if name not in shapes:
             continue
         r, c = shapes[name]
-        syms[name] = np.array([[sympy.Symbol(f"_g_{name}_{i}_{j}", real=True) for j in range(c)] for i in range(r)],
-                              dtype=object).reshape(r, c)
+        syms[name] = np.array(
+            [[sympy.Symbol(f"_g_{name}_{i}_{j}", real=True) for j in range(c)] for i in range(r)],
+            dtype=object,
+        ).reshape(r, c)
     ev = Evaluator(ExactField(), syms, dims)
     try:
         fv = ev(fnode)[0, 0]
     except NotExact as exc:
-        raise ClaimError(f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
-                         f"tr, det, inv, norm, vec, kron, diag, diagvec, ones, hadamard, hadamard_pow, "
-                         f"hstack, vstack, sqrt, exp, log ({exc})") from None
+        raise ClaimError(
+            f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
+            f"tr, det, inv, norm, vec, kron, diag, diagvec, ones, hadamard, hadamard_pow, "
+            f"hstack, vstack, sqrt, exp, log ({exc})"
+        ) from None
     x = syms[xname]
     grads = np.empty(x.shape, dtype=object)
     for i in range(x.shape[0]):

@@ -18,6 +18,7 @@ ball confirmation, or a gap that keeps its size at two higher precisions (a gap 
 the precision is rounding).  Decisions that rank-type functions (rank, pinv, proj, sigma_small)
 determine are never made on mpmath alone: those functions decide "zero" by a threshold.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,14 +31,27 @@ import numpy as np
 from ..claims.model import Claim
 from ..errors import ClaimError, UndefinedValue
 from ..precision import flint_bits
+
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from .evaluate import Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
-NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log",
-                       "eig", "sigma", "norm2", "nuclear"}
+NON_EXACT_FUNCTIONS = {
+    "eigmin",
+    "eigmax",
+    "sigma_min",
+    "sigma_max",
+    "sigma_small",
+    "expm",
+    "exp",
+    "log",
+    "eig",
+    "sigma",
+    "norm2",
+    "nuclear",
+}
 # functions that decide "is this zero?" by a relative threshold at working precision
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
 MAX_DPS = 1500
@@ -78,11 +92,15 @@ def _evaluate(rel: Relation, fieldobj: Field, inst: Instance, exact_values=None)
     ev = Evaluator(fieldobj, field_values(fieldobj, inst), inst.dims, exact_values=exact_values)
     lhs, rhs = ev(rel.lhs), ev(rel.rhs)
     if lhs.shape != rhs.shape:
-        raise ClaimError(f"the two sides of {rel.text!r} have shapes {lhs.shape[0]}x{lhs.shape[1]} "
-                         f"and {rhs.shape[0]}x{rhs.shape[1]}")
+        raise ClaimError(
+            f"the two sides of {rel.text!r} have shapes {lhs.shape[0]}x{lhs.shape[1]} "
+            f"and {rhs.shape[0]}x{rhs.shape[1]}"
+        )
     if rel.op != "==" and lhs.shape != (1, 1):
-        raise ClaimError(f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
-                         "matrices (use eigmin(...) >= 0, norm(...), ...)")
+        raise ClaimError(
+            f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
+            "matrices (use eigmin(...) >= 0, norm(...), ...)"
+        )
     return lhs, rhs, ev.max_log10, ev.threshold_decisions > 0
 
 
@@ -104,7 +122,7 @@ def decide_exact(rel: Relation, inst: Instance) -> Decision | None:
     if rel.functions() & NON_EXACT_FUNCTIONS:
         return None
     if any(len(rows) * len(rows[0]) > EXACT_MAX_ENTRIES for rows in inst.values.values()):
-        return None                      # exact SymPy arithmetic on large matrices is too slow
+        return None  # exact SymPy arithmetic on large matrices is too slow
     ex = ExactField()
     try:
         lhs, rhs, _, _ = _evaluate(rel, ex, inst, exact_values=exact_values(inst))
@@ -125,12 +143,18 @@ def decide_exact(rel: Relation, inst: Instance) -> Decision | None:
     if rel.op == "==":
         worst = max((abs(d) for d in diffs), default=Fraction(0))
         st = "holds" if worst == 0 else "violated"
-        return Decision(st, "exact", -safe_float(worst) / scale, -safe_float(worst),
-                        {"max_abs_difference": worst})
+        return Decision(
+            st, "exact", -safe_float(worst) / scale, -safe_float(worst), {"max_abs_difference": worst}
+        )
     s = diffs[0] if rel.op in (">=", ">") else -diffs[0]
     ok = s > 0 if rel.op in ("<", ">") else s >= 0
-    return Decision("holds" if ok else "violated", "exact", safe_float(s) / scale, safe_float(s),
-                    {"slack": s, "lhs": _scalar_json(lhs[0, 0]), "rhs": _scalar_json(rhs[0, 0])})
+    return Decision(
+        "holds" if ok else "violated",
+        "exact",
+        safe_float(s) / scale,
+        safe_float(s),
+        {"slack": s, "lhs": _scalar_json(lhs[0, 0]), "rhs": _scalar_json(rhs[0, 0])},
+    )
 
 
 def _scalar_json(v):
@@ -154,15 +178,19 @@ def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
             diffs = [a - b for a, b in zip(lhs.flat, rhs.flat)]
             if all(d.is_exact() and d == 0 for d in diffs):
                 return Decision("holds", "arb", 0.0, 0.0, {"bits": bits})
-            if any(not (0 in d) for d in diffs):
+            if any(0 not in d for d in diffs):
                 return Decision("violated", "arb", -1.0, -1.0, {"bits": bits})
             return None
         s = _slack_sign(rel, lhs, rhs)
         strict = rel.op in ("<", ">")
         if (s > 0) if strict else (s >= 0):
-            return Decision("holds", "arb", 0.0, float(s.mid()), {"bits": bits, "slack_lower": float(s.lower())})
+            return Decision(
+                "holds", "arb", 0.0, float(s.mid()), {"bits": bits, "slack_lower": float(s.lower())}
+            )
         if (s <= 0) if strict else (s < 0):
-            return Decision("violated", "arb", -1.0, float(s.mid()), {"bits": bits, "slack_upper": float(s.upper())})
+            return Decision(
+                "violated", "arb", -1.0, float(s.mid()), {"bits": bits, "slack_upper": float(s.upper())}
+            )
         return None
 
 
@@ -186,7 +214,7 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
             raise UndefinedValue("a value is not finite (NaN or infinite)")
     if not math.isfinite(maglog) and maglog > 0:
         raise UndefinedValue("an intermediate value beyond any representable magnitude")
-    mag = max(maglog, 0.0)                     # log10 of (about) 1 + M
+    mag = max(maglog, 0.0)  # log10 of (about) 1 + M
     tol = ctx.mpf(10) ** (-(dps - 10)) * (1 + ctx.mpf(10) ** mag)
     scale = 1 + max((abs(v) for v in list(lhs.flat) + list(rhs.flat)), default=ctx.mpf(0))
     if rel.op == "==":
@@ -224,24 +252,44 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
         elif s > tol:
             return Decision("holds", f"mpmath dps={d}", safe_float(s / scale), safe_float(s), det)
         elif s < -tol:
-            return Decision("violated", f"mpmath dps={d}", safe_float(s / scale), safe_float(s),
-                            {**det, "lhs": safe_float(lhs[0, 0]), "rhs": safe_float(rhs[0, 0])})
+            return Decision(
+                "violated",
+                f"mpmath dps={d}",
+                safe_float(s / scale),
+                safe_float(s),
+                {**det, "lhs": safe_float(lhs[0, 0]), "rhs": safe_float(rhs[0, 0])},
+            )
         # a near-tie: is the tolerance already at the sides' own scale?
         target = tol.context.mpf(10) ** (-(dps - 10)) * scale
         if tol <= target * 10 and len(trail) >= 2:
             if rel.op == "==":
                 return Decision("holds", f"mpmath dps={d}", 0.0, safe_float(raw), det)
             if strict:
-                return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s),
-                                {**det, "why": "the two sides agree to the working precision but the relation is strict"})
+                return Decision(
+                    "undecided",
+                    f"mpmath dps={d}",
+                    0.0,
+                    safe_float(s),
+                    {**det, "why": "the two sides agree to the working precision but the relation is strict"},
+                )
             return Decision("tight", f"mpmath dps={d}", 0.0, safe_float(s), det)
         nd = _escalated_dps(dps, mag, scale)
         if nd > MAX_DPS:
-            return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s),
-                            {**det, "why": f"a near-tie below a tolerance set by intermediate magnitudes ~1e{mag:.0f}; "
-                                           f"resolving it needs more than {MAX_DPS} digits"})
+            return Decision(
+                "undecided",
+                f"mpmath dps={d}",
+                0.0,
+                safe_float(s),
+                {
+                    **det,
+                    "why": f"a near-tie below a tolerance set by intermediate magnitudes ~1e{mag:.0f}; "
+                    f"resolving it needs more than {MAX_DPS} digits",
+                },
+            )
         d = max(nd, 2 * dps + 10) if len(trail) == 1 else max(nd, d + 10)
-    return Decision("undecided", f"mpmath dps={d}", 0.0, safe_float(s), {**det, "why": "near-tie not resolved"})
+    return Decision(
+        "undecided", f"mpmath dps={d}", 0.0, safe_float(s), {**det, "why": "near-tie not resolved"}
+    )
 
 
 def confirm_violation(rel: Relation, inst: Instance, dps: int) -> Decision | None:
@@ -265,9 +313,11 @@ def confirm_violation(rel: Relation, inst: Instance, dps: int) -> Decision | Non
             return None
         g2, g3 = d2.raw_slack, d3.raw_slack
         if not (abs(g2 - g3) <= 1e-6 * abs(g3)):
-            return None            # the gap changes with the precision: rounding, not a counterexample
-        d3.method = (f"mpmath at dps {d2.details.get('dps')} and {d3.details.get('dps')}: "
-                     "a gap of the same size at both precisions")
+            return None  # the gap changes with the precision: rounding, not a counterexample
+        d3.method = (
+            f"mpmath at dps {d2.details.get('dps')} and {d3.details.get('dps')}: "
+            "a gap of the same size at both precisions"
+        )
         d3.details["gap_at_lower_precision"] = g2
         return d3
     except UndefinedValue:

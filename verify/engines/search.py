@@ -82,7 +82,9 @@ def _value_strategy():
     return _VALUES
 
 
-def hypothesis_search(claim: Claim, max_examples: int, stats: SearchStats, deadline: float) -> Instance | None:
+def hypothesis_search(
+    claim: Claim, max_examples: int, stats: SearchStats, deadline: float
+) -> Instance | None:
     """hypothesis.find over raw parameters: returns a shrunk candidate (small, readable values)."""
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
@@ -92,7 +94,9 @@ def hypothesis_search(claim: Claim, max_examples: int, stats: SearchStats, deadl
     small = st.sampled_from([Fraction(0), Fraction(1), Fraction(-1)])
     styles = st.sampled_from(["free", "equal", "zero", "scaled"])
     scales = st.sampled_from([Fraction(1), Fraction(1, 1000), Fraction(1000)])
-    dim_st = {name: st.integers(spec[0], spec[1]) for name, spec in claim.dims.items() if not isinstance(spec, int)}
+    dim_st = {
+        name: st.integers(spec[0], spec[1]) for name, spec in claim.dims.items() if not isinstance(spec, int)
+    }
     lists: dict = {}
 
     def list_of(base, n, key):
@@ -176,7 +180,9 @@ def optimise(claim: Claim, starts: list[tuple[dict, dict]], stats: SearchStats, 
                 if digits is None:
                     d[n] = [Fraction(float(v)) for v in x[k:k + sz]]
                 else:
-                    d[n] = [Fraction(round(float(v), digits)).limit_denominator(10**digits) for v in x[k:k + sz]]
+                    d[n] = [
+                        Fraction(round(float(v), digits)).limit_denominator(10**digits) for v in x[k : k + sz]
+                    ]
                 k += sz
             return d
 

@@ -118,6 +118,33 @@ def _det_sides_ok(rel: Relation, dims, shapes) -> bool:
     return True
 
 
+MAX_NESTED_SYMBOLS = 10
+
+
+def _used_symbols(rel: Relation, values: dict) -> int:
+    """The number of distinct symbols in the variables the relation uses."""
+    return len({v for name in rel.names() if name in values for v in values[name].flat})
+
+
+def _nested_inverse(rel: Relation) -> bool:
+    """Does the claim invert (inv, a division, a negative power) something that itself contains an
+    inverse?  On symbolic entries such rational functions grow so fast that one SymPy simplification
+    can run for minutes (Woodbury, Sherman-Morrison at n = 3), so such a claim is tried symbolically
+    only when every shape it would be proved on has at most MAX_NESTED_SYMBOLS symbols; otherwise it
+    is left to the instances as a whole (never "proved" on the small shapes alone)."""
+    for n in (*rel.lhs.walk(), *rel.rhs.walk()):
+        inverted = None
+        if n.op == "call" and n.value == "inv":
+            inverted = n.args[0]
+        elif n.op == "div" and n.args[1].op != "num":
+            inverted = n.args[1]
+        elif n.op == "pow" and not (n.args[1].op == "num" and n.args[1].value >= 0):
+            inverted = n.args[0]
+        if inverted is not None and any(m.op == "call" and m.value == "inv" for m in inverted.walk()):
+            return True
+    return False
+
+
 def prove_identity(claim: Claim, time_budget: float = 20.0,
                    shapes: list[dict[str, int]] | None = None) -> SymbolicOutcome:
     """Try the identity on each of ``shapes`` (default: ``symbolic_shapes``).  ``out.shapes`` lists
@@ -130,9 +157,20 @@ def prove_identity(claim: Claim, time_budget: float = 20.0,
         return out
     funcs = rel.functions()
     if not funcs <= IDENTITY_FUNCTIONS:
-        out.note = f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+        out.note = (
+            f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+        )
         return out
     ex = ExactField()
+    if _nested_inverse(rel):
+        for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
+            values, _ = _symbolic_values(claim, dims)
+            if _used_symbols(rel, values) > MAX_NESTED_SYMBOLS:
+                out.note = (
+                    f"an inverse of an expression containing an inverse, with more than {MAX_NESTED_SYMBOLS} "
+                    f"symbols at dims {dims}: too large for a symbolic check (left to the instances)"
+                )
+                return out
     for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
         if time.perf_counter() - t0 > time_budget:
             out.note = "time budget reached"

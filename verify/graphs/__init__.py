@@ -20,5 +20,13 @@ from .loaders import (
            load_tu_folder,
 )
 
-__all__ = ["DATASETS", "TABLE", "Graph", "graphs_from_json", "load_dataset", "load_gin_text", "load_table_dataset",
-           "load_tu_folder"]
+__all__ = [
+    "DATASETS",
+    "TABLE",
+    "Graph",
+    "graphs_from_json",
+    "load_dataset",
+    "load_gin_text",
+    "load_table_dataset",
+    "load_tu_folder",
+]

@@ -66,7 +66,9 @@ def _finish(adjs: list[sp.csr_matrix], tag_lists: list[np.ndarray], labels: list
         tag_lists = [np.diff(sp.csr_matrix(a).indptr).astype(int) + (2 * lp if loops is not None else 0)
                      for a, lp in zip(adjs, loops if loops is not None else [None] * len(adjs))]
     feats, _ = _one_hot(tag_lists)
-    return [Graph(a, x, int(y), np.asarray(t, dtype=int)) for a, x, y, t in zip(adjs, feats, labels, tag_lists)]
+    return [
+        Graph(a, x, int(y), np.asarray(t, dtype=int)) for a, x, y, t in zip(adjs, feats, labels, tag_lists)
+    ]
 
 
 SELF_LOOPS = ("error", "drop")
@@ -145,8 +147,10 @@ def _graph_slow(node_lines: list[tuple[str, int]], n: int, gi: int, self_loops: 
             me = nbrs == u
             if me.any():
                 if self_loops == "error":
-                    raise InputError(f"graph {gi} node {u}: self-loop (load with self_loops='drop' to drop it)",
-                                     where=f"{shown}:{ln}")
+                    raise InputError(
+                        f"graph {gi} node {u}: self-loop (load with self_loops='drop' to drop it)",
+                        where=f"{shown}:{ln}",
+                    )
                 loops[u] = 1
                 nbrs = nbrs[~me]
         tags.append(tag)
@@ -177,7 +181,9 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
         while pos < len(lines) and not lines[pos].strip():
             pos += 1
         if pos >= len(lines):
-            raise InputError("file ends early (fewer graphs or nodes than announced)", where=f"{shown}:{len(lines) + 1}")
+            raise InputError(
+                "file ends early (fewer graphs or nodes than announced)", where=f"{shown}:{len(lines) + 1}"
+            )
         pos += 1
         return lines[pos - 1], pos
 
@@ -188,7 +194,9 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
     toks, ln = next_line()
     head = _ints(toks, shown, ln)
     if len(head) != 1 or head[0] < 1:
-        raise InputError("first line must be the number of graphs (a positive integer)", where=f"{shown}:{ln}")
+        raise InputError(
+            "first line must be the number of graphs (a positive integer)", where=f"{shown}:{ln}"
+        )
     adjs, tag_lists, labels, loop_lists = [], [], [], []
     count = head[0] if max_graphs is None else min(head[0], int(max_graphs))
     for gi in range(count):
@@ -250,11 +258,17 @@ def load_tu_folder(folder: str | os.PathLike, degree_as_tag: bool = False) -> li
     nnodes = len(ind)
     ngraphs = int(ind.max())
     if ind.min() < 1 or np.any(np.diff(ind) < 0):
-        raise InputError("graph ids must be positive and non-decreasing", where=str(folder / f"{ds}_graph_indicator.txt"))
+        raise InputError(
+            "graph ids must be positive and non-decreasing", where=str(folder / f"{ds}_graph_indicator.txt")
+        )
     if len(glab) != ngraphs:
-        raise InputError(f"{len(glab)} graph labels for {ngraphs} graphs", where=str(folder / f"{ds}_graph_labels.txt"))
+        raise InputError(
+            f"{len(glab)} graph labels for {ngraphs} graphs", where=str(folder / f"{ds}_graph_labels.txt")
+        )
     if nlab is not None and len(nlab) != nnodes:
-        raise InputError(f"{len(nlab)} node labels for {nnodes} nodes", where=str(folder / f"{ds}_node_labels.txt"))
+        raise InputError(
+            f"{len(nlab)} node labels for {nnodes} nodes", where=str(folder / f"{ds}_node_labels.txt")
+        )
     apath = folder / f"{ds}_A.txt"
     bad = np.nonzero((edges < 1) | (edges > nnodes))[0]
     if bad.size:
@@ -282,7 +296,9 @@ def load_tu_folder(folder: str | os.PathLike, degree_as_tag: bool = False) -> li
     return _finish(adjs, tags if not use_degree else [None] * ngraphs, list(glab), use_degree)
 
 
-def load_dataset(name_or_path: str | os.PathLike, degree_as_tag: bool = False, self_loops: str = "error") -> list[Graph]:
+def load_dataset(
+    name_or_path: str | os.PathLike, degree_as_tag: bool = False, self_loops: str = "error"
+) -> list[Graph]:
     """A data set by packaged name (``"mutag"``) or by path (GIN text file, ``.gz`` or not, or TU folder)."""
     key = str(name_or_path)
     if key.lower() in DATASETS:
@@ -296,7 +312,8 @@ def load_dataset(name_or_path: str | os.PathLike, degree_as_tag: bool = False, s
     if p.is_file():
         return load_gin_text(p, degree_as_tag, self_loops=self_loops)
     raise InputError(
-        f"unknown data set {key!r}: not a packaged name ({', '.join(sorted(DATASETS))}) nor an existing file or folder"
+        f"unknown data set {key!r}: not a packaged name ({', '.join(sorted(DATASETS))}) nor an existing "
+        "file or folder"
     )
 
 

@@ -56,7 +56,9 @@ def tagged_graphs(n_graphs: int, n_nodes: int, n_features: int, seed: int,
     return out
 
 
-def stochastic_block_model(sizes: Sequence[int], p_in: float, p_out: float, rng: np.random.Generator) -> np.ndarray:
+def stochastic_block_model(
+    sizes: Sequence[int], p_in: float, p_out: float, rng: np.random.Generator
+) -> np.ndarray:
     """SBM: blocks of the given sizes; an edge inside a block with probability p_in, between
     blocks with probability p_out (independently)."""
     sizes = [int(s) for s in sizes]

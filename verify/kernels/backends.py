@@ -29,7 +29,9 @@ def device():
 def _dense(m, dev):
     import torch
 
-    return torch.as_tensor(np.asarray(m.toarray() if hasattr(m, "toarray") else m, dtype=np.float64), device=dev)
+    return torch.as_tensor(
+        np.asarray(m.toarray() if hasattr(m, "toarray") else m, dtype=np.float64), device=dev
+    )
 
 
 def _relu_layer(sig, ntk, a_i, a_j, same):

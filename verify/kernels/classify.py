@@ -52,7 +52,9 @@ def _prepare(gram: np.ndarray, labels, normalise: str = "min") -> tuple[np.ndarr
         return gram / r[:, None] / r[None, :], y
     mn = gram.min()
     if mn <= 0:
-        raise InputError("Gram matrix has a non-positive entry: the official normalisation gram / gram.min() needs > 0")
+        raise InputError(
+            "Gram matrix has a non-positive entry: the official normalisation gram / gram.min() needs > 0"
+        )
     return gram / mn, y
 
 
@@ -107,7 +109,10 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
     y = next(iter(prepared.values()))[1]
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2 or counts.min() < folds:
-        raise InputError(f"need >= 2 classes with >= {folds} examples each for {folds}-fold CV, got {dict(zip(classes.tolist(), counts.tolist()))}")
+        raise InputError(
+            f"need >= 2 classes with >= {folds} examples each for {folds}-fold CV, got "
+            f"{dict(zip(classes.tolist(), counts.tolist()))}"
+        )
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(np.zeros(len(y)), y))
     keys = list(prepared)
@@ -153,21 +158,37 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
         chosen.append({"kernel": k, "C": float(nc[ci])})
     nested = np.array(nested)
     return {
-        "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std()),
-        "kernel": best[0], "C": float(c_grid[best[1]]),
+        "accuracy_mean": float(acc.mean()),
+        "accuracy_std": float(acc.std()),
+        "kernel": best[0],
+        "C": float(c_grid[best[1]]),
         "fold_accuracies": acc.tolist(),
-        "nested_accuracy_mean": float(nested.mean()), "nested_accuracy_std": float(nested.std()),
-        "nested_fold_accuracies": nested.tolist(), "nested_choices": chosen,
-        "seed": int(seed), "folds": int(folds), "inner_folds": int(inner_folds),
-        "c_grid": {"start": float(c_grid[0]), "stop": float(c_grid[-1]), "num": len(c_grid), "spacing": "log"},
+        "nested_accuracy_mean": float(nested.mean()),
+        "nested_accuracy_std": float(nested.std()),
+        "nested_fold_accuracies": nested.tolist(),
+        "nested_choices": chosen,
+        "seed": int(seed),
+        "folds": int(folds),
+        "inner_folds": int(inner_folds),
+        "c_grid": {
+            "start": float(c_grid[0]),
+            "stop": float(c_grid[-1]),
+            "num": len(c_grid),
+            "spacing": "log",
+        },
         "nested_c_grid": {"start": float(nc[0]), "stop": float(nc[-1]), "num": len(nc), "spacing": "log"},
         "units": "percent",
-        "normalisation": {k: ("gram / gram.min()" if norm_of(k) == "min" else "cosine: K_ij / sqrt(K_ii K_jj)")
-                          for k in grams} if isinstance(normalise, Mapping) else
-                         ("gram / gram.min()" if normalise == "min" else "cosine: K_ij / sqrt(K_ii K_jj)"),
-        "selection_note": ("accuracy_mean: C (and kernel) chosen by the mean accuracy over the test folds, "
-                           "as the official GNTK code does - optimistic, the test folds take part in the "
-                           "selection; nested_accuracy_mean: chosen by inner CV on training folds only"),
+        "normalisation": {
+            k: ("gram / gram.min()" if norm_of(k) == "min" else "cosine: K_ij / sqrt(K_ii K_jj)")
+            for k in grams
+        }
+        if isinstance(normalise, Mapping)
+        else ("gram / gram.min()" if normalise == "min" else "cosine: K_ij / sqrt(K_ii K_jj)"),
+        "selection_note": (
+            "accuracy_mean: C (and kernel) chosen by the mean accuracy over the test folds, "
+            "as the official GNTK code does - optimistic, the test folds take part in the "
+            "selection; nested_accuracy_mean: chosen by inner CV on training folds only"
+        ),
     }
 
 

@@ -212,11 +212,27 @@ def _mp_step(t):
 
 #: closed-form activations built without sympy (fast import): name -> (f, f', f_mp, f'_mp, kinks)
 _BUILTIN = {
-    "relu": (lambda x: np.maximum(x, 0.0), lambda x: (np.asarray(x) > 0).astype(np.float64), _mp_relu, _mp_step, (0.0,)),
-    "step": (lambda x: (np.asarray(x) > 0).astype(np.float64), lambda x: np.zeros(np.shape(x)), _mp_step,
-             lambda t: mpmath.mpf(0), (0.0,)),
-    "identity": (lambda x: np.asarray(x, dtype=np.float64), lambda x: np.ones(np.shape(x)), lambda t: t,
-                 lambda t: mpmath.mpf(1), ()),
+    "relu": (
+        lambda x: np.maximum(x, 0.0),
+        lambda x: (np.asarray(x) > 0).astype(np.float64),
+        _mp_relu,
+        _mp_step,
+        (0.0,),
+    ),
+    "step": (
+        lambda x: (np.asarray(x) > 0).astype(np.float64),
+        lambda x: np.zeros(np.shape(x)),
+        _mp_step,
+        lambda t: mpmath.mpf(0),
+        (0.0,),
+    ),
+    "identity": (
+        lambda x: np.asarray(x, dtype=np.float64),
+        lambda x: np.ones(np.shape(x)),
+        lambda t: t,
+        lambda t: mpmath.mpf(1),
+        (),
+    ),
 }
 _BUILTIN["linear"] = _BUILTIN["identity"]
 
@@ -264,7 +280,9 @@ def activation(spec: str) -> Activation:
     mods_np = [{"Heaviside": lambda x, h0=0.0: np.heaviside(x, h0)}, "numpy", "scipy"]
     f_np = sp_.lambdify(z, expr, modules=mods_np)
     df_np = sp_.lambdify(z, dexpr, modules=mods_np)
-    mp_h = {"Heaviside": lambda x, h0=0: mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else mpmath.mpf(h0))}
+    mp_h = {
+        "Heaviside": lambda x, h0=0: mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else mpmath.mpf(h0))
+    }
     f_mp = sp_.lambdify(z, expr, modules=[mp_h, "mpmath"])
     df_mp = sp_.lambdify(z, dexpr, modules=[mp_h, "mpmath"])
     return Activation(spec, expr, dexpr, tuple(sorted(kinks)), f_np, df_np, f_mp, df_mp)
@@ -391,13 +409,21 @@ def c_sigma(act: Activation, dps: int | None = None):
     if name in ("identity", "linear"):
         return 1.0 if dps is None else mpmath.mpf(1)
     if name == "erf":
-        return PI / (2 * math.asin(2.0 / 3.0)) if dps is None else mpmath.pi / (2 * mpmath.asin(mpmath.mpf(2) / 3))
+        return (
+            PI / (2 * math.asin(2.0 / 3.0))
+            if dps is None
+            else mpmath.pi / (2 * mpmath.asin(mpmath.mpf(2) / 3))
+        )
     with mpmath.workdps((dps or 20) + 10):
         pts = [-mpmath.inf] + [mpmath.mpf(k) for k in act.kinks] + [mpmath.inf]
-        m2 = mpmath.quad(lambda t: act.f_mp(t) ** 2 * mpmath.exp(-t * t / 2), pts) / mpmath.sqrt(2 * mpmath.pi)
+        m2 = mpmath.quad(lambda t: act.f_mp(t) ** 2 * mpmath.exp(-t * t / 2), pts) / mpmath.sqrt(
+            2 * mpmath.pi
+        )
         if isinstance(m2, mpmath.mpc) or not mpmath.isfinite(m2):
-            raise InputError(f"activation {act.name!r} is not real-valued and square-integrable on the real line "
-                             "(E[σ(z)²] is not a finite real number), so its kernel is undefined")
+            raise InputError(
+                f"activation {act.name!r} is not real-valued and square-integrable on the real line "
+                "(E[σ(z)²] is not a finite real number), so its kernel is undefined"
+            )
         if m2 == 0:
             raise InputError(f"activation {act.name!r} has E[σ(z)²] = 0: c_σ is undefined")
         val = 1 / m2

@@ -65,8 +65,9 @@ def check_options(blocks, mlp_layers, scale, readout, convention, level="graph",
                              ("convention", convention, GNTK_CONVENTIONS), ("level", level, LEVELS)):
         if v not in allowed:
             raise InputError(f"unknown {name} {v!r} (use one of {', '.join(allowed)})")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
-                                   or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
+    ):
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
 
 
@@ -280,7 +281,8 @@ def _counts(side: _Side, col: Colours, lvl: int) -> sp.csr_matrix:
 
 
 def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarray, same: np.ndarray | None):
-    """One ReLU layer (c_σ = 2) on (Σ, Θ); ``same``: mask of colour pairs in one parallel class (ρ = 1 exactly).
+    """One ReLU layer (c_σ = 2) on (Σ, Θ); ``same``: mask of colour pairs in one parallel class
+    (ρ = 1 exactly).
 
     Σ' = √(a a')(sin θ + (π − θ)ρ)/π, Σ̇ = (π − θ)/π, Θ' = Θ ⊙ Σ̇ + Σ'; zero variance gives Σ' = Σ̇ = 0.
     In place on ``ntk`` and on temporaries (the matrices can be large).
@@ -405,11 +407,15 @@ def _pair_blocks_multi(col, si, sj, di, dj, mlp_layers, readout, level, depths):
 
 
 def _diag_task(col, sides, i, blocks, mlp_layers, readout, level, backend, depths=()):
-    return _pair_block(col, sides[i], sides[i], None, None, blocks, mlp_layers, readout, level, backend, depths)
+    return _pair_block(
+        col, sides[i], sides[i], None, None, blocks, mlp_layers, readout, level, backend, depths
+    )
 
 
 def _off_task(col, sides, i, j, di, dj, blocks, mlp_layers, readout, level, backend, depths=()):
-    return _pair_block(col, sides[i], sides[j], di, dj, blocks, mlp_layers, readout, level, backend, depths)[0]
+    return _pair_block(col, sides[i], sides[j], di, dj, blocks, mlp_layers, readout, level, backend, depths)[
+        0
+    ]
 
 
 BACKENDS = ("numpy", "torch")
@@ -440,10 +446,14 @@ def gntk_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, rea
     :mod:`verify.kernels.parallel`, e.g. "joblib:2", "dask:2", "tcp://HOST:PORT"): first the
     diagonal chunk pairs (they give the variances a_u), then the others; same bits on any engine.
     """
-    return _gram_impl(graphs, blocks, mlp_layers, scale, readout, convention, level, chunk_size, backend, engine, ())
+    return _gram_impl(
+        graphs, blocks, mlp_layers, scale, readout, convention, level, chunk_size, backend, engine, ()
+    )
 
 
-def _gram_impl(graphs, blocks, mlp_layers, scale, readout, convention, level, chunk_size, backend, engine, depths):
+def _gram_impl(
+    graphs, blocks, mlp_layers, scale, readout, convention, level, chunk_size, backend, engine, depths
+):
     check_options(blocks, mlp_layers, scale, readout, convention, level, chunk_size)
     if backend not in BACKENDS:
         raise InputError(f"unknown backend {backend!r} (use one of {', '.join(BACKENDS)})")
@@ -463,8 +473,11 @@ def _gram_impl(graphs, blocks, mlp_layers, scale, readout, convention, level, ch
         first = eng.map(_diag_task, [(i, *opts) for i in range(len(sides))], shared=(col, sides))
         diags = [d for _, d in first]
         pairs = [(i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))]
-        rest = eng.map(_off_task, [(i, j, diags[i], diags[j], *opts) for i, j in pairs], shared=(col, sides)) \
-            if pairs else []
+        rest = (
+            eng.map(_off_task, [(i, j, diags[i], diags[j], *opts) for i, j in pairs], shared=(col, sides))
+            if pairs
+            else []
+        )
     finally:
         if own:
             eng.close()

@@ -101,8 +101,16 @@ class ReferenceGNTK:
         return float(np.sum(self.node_matrix(i, j)))
 
 
-def reference_gram(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, readout: str,
-                   convention: str, level: str = "graph", pairs: list[tuple[int, int]] | None = None) -> np.ndarray:
+def reference_gram(
+    graphs: list[Graph],
+    blocks: int,
+    mlp_layers: int,
+    scale: str,
+    readout: str,
+    convention: str,
+    level: str = "graph",
+    pairs: list[tuple[int, int]] | None = None,
+) -> np.ndarray:
     """Gram by a Python loop over pairs i ≤ j (graph level) or node blocks (node level).
 
     ``pairs`` restricts the graph-level loop to the given pairs (others left 0; used to time a subset).
@@ -138,7 +146,10 @@ def gntk_gram_mp(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, 
     graphs = check_graphs(graphs)
     mp = mpmath
     with mp.workdps(dps + 10):
-        feats = [[[mp.mpf(float(v)) for v in row] for row in np.asarray(g.features, dtype=np.float64)] for g in graphs]
+        feats = [
+            [[mp.mpf(float(v)) for v in row] for row in np.asarray(g.features, dtype=np.float64)]
+            for g in graphs
+        ]
         adj = []
         for g in graphs:
             a = (g.adjacency_csr() + sp.identity(g.n, format="csr")).toarray()
@@ -149,15 +160,23 @@ def gntk_gram_mp(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, 
             """(value, per-stage diagonals of Σ when i == j)."""
             a1, a2, c1, c2 = adj[i], adj[j], cs[i], cs[j]
             n1, n2 = len(a1), len(a2)
-            sig = [[mp.fsum(p * q for p, q in zip(feats[i][u], feats[j][v])) for v in range(n2)] for u in range(n1)]
+            sig = [
+                [mp.fsum(p * q for p, q in zip(feats[i][u], feats[j][v])) for v in range(n2)]
+                for u in range(n1)
+            ]
             ntk = [row[:] for row in sig]
             total = mp.fsum(mp.fsum(r) for r in ntk) if readout == "jk" else mp.mpf(0)
             diags, stage = [], 0
             for lvl in range(1, blocks + 1):
                 def agg(m):
-                    t = [[mp.fsum(m[w][v] for w in range(n1) if a1[u][w]) for v in range(n2)] for u in range(n1)]
-                    return [[c1[u] * c2[v] * mp.fsum(t[u][w] for w in range(n2) if a2[v][w]) for v in range(n2)]
-                            for u in range(n1)]
+                    t = [
+                        [mp.fsum(m[w][v] for w in range(n1) if a1[u][w]) for v in range(n2)]
+                        for u in range(n1)
+                    ]
+                    return [
+                        [c1[u] * c2[v] * mp.fsum(t[u][w] for w in range(n2) if a2[v][w]) for v in range(n2)]
+                        for u in range(n1)
+                    ]
                 sig, ntk = agg(sig), agg(ntk)
                 for _ in range(mlp_layers):
                     if diag_i is None:

@@ -265,8 +265,13 @@ def _generic_tile(act, name, w2, beta2, di, dj, rho, s, root, gh_order):
     rows = max(1, 4096 // max(1, rho.shape[1]))
     for lo in range(0, rho.shape[0], rows):
         sl = slice(lo, lo + rows)
-        sig[sl] = w2 * G.gauss_hermite_expectation(act.f_np, act.f_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl]) + beta2
-        dsig[sl] = w2 * G.gauss_hermite_expectation(act.df_np, act.df_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl])
+        sig[sl] = (
+            w2 * G.gauss_hermite_expectation(act.f_np, act.f_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl])
+            + beta2
+        )
+        dsig[sl] = w2 * G.gauss_hermite_expectation(
+            act.df_np, act.df_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl]
+        )
     return sig, dsig
 
 
@@ -403,7 +408,9 @@ def ntk_gram(x: np.ndarray, depth: int, convention: str, bias: float = 0.0,
         x2, _ = _check(x2, depth, convention, bias, activation)
         if x2.shape[1] != x.shape[1]:
             raise InputError(f"x2 has {x2.shape[1]} columns, x has {x.shape[1]}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1):
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1
+    ):
         raise InputError(f"workers must be a positive integer, got {workers!r}")
     if tile is not None and (isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1):
         raise InputError(f"tile must be a positive integer, got {tile!r}")
@@ -446,7 +453,10 @@ def ntk_gram_mp(x, depth: int, convention: str, bias: float = 0.0, activation: s
             w2, scale, n_layers = mpmath.mpf(1), 1 / mpmath.mpf(n0), depth - 1
         else:
             w2, scale, n_layers = G.c_sigma(act, dps + 10), mpmath.mpf(1), depth
-        sig = [[scale * mpmath.fsum(p * q for p, q in zip(xm[i], xm[j])) + beta2 for j in range(n)] for i in range(n)]
+        sig = [
+            [scale * mpmath.fsum(p * q for p, q in zip(xm[i], xm[j])) + beta2 for j in range(n)]
+            for i in range(n)
+        ]
         theta = [row[:] for row in sig]
         for _ in range(n_layers):
             new_sig = [[None] * n for _ in range(n)]
@@ -463,7 +473,9 @@ def ntk_gram_mp(x, depth: int, convention: str, bias: float = 0.0, activation: s
         return [[+v for v in row] for row in sig], [[+v for v in row] for row in theta]
 
 
-def neural_tangents_gram(x: np.ndarray, n_relu: int, w_std: float = 1.0, b_std: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def neural_tangents_gram(
+    x: np.ndarray, n_relu: int, w_std: float = 1.0, b_std: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """(nngp, ntk) of neural-tangents' stax.serial(Dense(w_std, b_std), [Relu, Dense(w_std, b_std)] * n_relu).
 
     Input kernel xᵀx'/n₀, Dense: Σ ↦ w²Σ + b², Θ ↦ w²Θ + Σ_new; Relu with c_σ = 1.

@@ -66,11 +66,15 @@ class JoblibEngine:
 class DaskEngine:
     name = "dask"
 
-    def __init__(self, address: str | None = None, n_workers: int | None = None, progress_every: int = 0) -> None:
+    def __init__(
+        self, address: str | None = None, n_workers: int | None = None, progress_every: int = 0
+    ) -> None:
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - dask is a declared dependency
-            raise InputError("the dask engine needs dask[distributed] (pip install 'dask[distributed]')") from None
+            raise InputError(
+                "the dask engine needs dask[distributed] (pip install 'dask[distributed]')"
+            ) from None
         self.progress_every = progress_every
         self.cluster = None
         if address:
@@ -96,7 +100,10 @@ class DaskEngine:
             t0 = time.perf_counter()
             for done, _ in enumerate(as_completed(futures), 1):
                 if done % self.progress_every == 0 or done == len(futures):
-                    print(f"  dask: {done}/{len(futures)} tasks, {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+                    print(
+                        f"  dask: {done}/{len(futures)} tasks, {time.perf_counter() - t0:.1f} s",
+                        file=sys.stderr,
+                    )
         return self.client.gather(futures)
 
     def close(self) -> None:

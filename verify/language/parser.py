@@ -109,7 +109,9 @@ def _parse(text: str, what: str) -> ast.expr:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ClaimError(f"syntax error in {what} {text.strip()!r} at column {exc.offset}: {exc.msg}") from None
+        raise ClaimError(
+            f"syntax error in {what} {text.strip()!r} at column {exc.offset}: {exc.msg}"
+        ) from None
     except (RecursionError, MemoryError, ValueError):
         raise ClaimError(f"{what} is nested too deeply") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
@@ -144,11 +146,17 @@ class _Converter:
             return Node("neg", (inner,))
         if isinstance(node, ast.Attribute):
             if node.attr != "T":
-                raise ClaimError(f"attribute '.{node.attr}' is not allowed (only '.T', the transpose) in {seg!r}")
+                raise ClaimError(
+                    f"attribute '.{node.attr}' is not allowed (only '.T', the transpose) in {seg!r}"
+                )
             return Node("T", (self.convert(node.value),))
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                fname = node.func.id if isinstance(node.func, ast.Name) else ast.get_source_segment(self.text, node.func)
+                fname = (
+                    node.func.id
+                    if isinstance(node.func, ast.Name)
+                    else ast.get_source_segment(self.text, node.func)
+                )
                 raise ClaimError(f"unknown function {fname!r} (known: {', '.join(sorted(FUNCTIONS))})")
             if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
                 raise ClaimError(f"call {seg!r}: only plain positional arguments are allowed")
@@ -171,7 +179,9 @@ class _Converter:
         """``block([[A, B], [C, D]])`` is read as ``vstack(hstack(A, B), hstack(C, D))``."""
         if not isinstance(rows, ast.List) or not rows.elts or not all(
                 isinstance(r, ast.List) and r.elts for r in rows.elts):
-            raise ClaimError(f"block takes a non-empty list of non-empty rows, like block([[A, B], [C, D]]), in {seg!r}")
+            raise ClaimError(
+                f"block takes a non-empty list of non-empty rows, like block([[A, B], [C, D]]), in {seg!r}"
+            )
         out = []
         for r in rows.elts:
             cells = tuple(self.convert(c) for c in r.elts)   # type: ignore[attr-defined]
@@ -205,9 +215,13 @@ def parse_relation(text: str, what: str = "statement") -> Relation:
     if len(tree.ops) != 1:
         raise ClaimError(f"{what} {text.strip()!r} has {len(tree.ops)} relations; exactly one is allowed")
     if type(tree.ops[0]) not in RELATIONS:
-        raise ClaimError(f"relation {type(tree.ops[0]).__name__} in {text.strip()!r} is not allowed (use ==, <=, >=, <, >)")
+        raise ClaimError(
+            f"relation {type(tree.ops[0]).__name__} in {text.strip()!r} is not allowed (use ==, <=, >=, <, >)"
+        )
     conv = _Converter(text.strip())
-    return Relation(conv.convert(tree.left), RELATIONS[type(tree.ops[0])], conv.convert(tree.comparators[0]), text.strip())
+    return Relation(
+        conv.convert(tree.left), RELATIONS[type(tree.ops[0])], conv.convert(tree.comparators[0]), text.strip()
+    )
 
 
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow": 4}

@@ -15,7 +15,8 @@ from .parser import MAX_LITERAL_CHARS, MAX_NODES, MAX_STATEMENT_CHARS
 
 
 def scalar_expression(text: str, variable, functions: Mapping[str, Callable], var_name: str = "z"):
-    """Build ``text`` with SymPy objects: ``variable`` for ``var_name``, ``functions[name](args)`` for calls."""
+    """Build ``text`` with SymPy objects: ``variable`` for ``var_name``, ``functions[name](args)`` for
+    calls."""
     import sympy
 
     if not isinstance(text, str) or len(text) > MAX_STATEMENT_CHARS:
@@ -33,7 +34,11 @@ def scalar_expression(text: str, variable, functions: Mapping[str, Callable], va
 
     def conv(node):
         seg = ast.get_source_segment(text.strip(), node) or type(node).__name__
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool)
+        ):
             if len(seg) > MAX_LITERAL_CHARS:
                 raise ClaimError(f"numeric literal {seg[:20]}... is too long")
             q = Fraction(seg.replace("_", ""))

@@ -30,8 +30,10 @@ def int_value(node: Node, dims: Mapping[str, int]) -> int:
     if node.op in ("add", "sub", "mul"):
         a, b = (int_value(x, dims) for x in node.args)
         return a + b if node.op == "add" else a - b if node.op == "sub" else a * b
-    raise ClaimError(f"sizes (of eye, zeros, ones, a shape, or k of eig/sigma) must be integers or dimensions "
-                     f"with + - *, got {unparse(node)!r}")
+    raise ClaimError(
+        f"sizes (of eye, zeros, ones, a shape, or k of eig/sigma) must be integers or dimensions "
+        f"with + - *, got {unparse(node)!r}"
+    )
 
 
 def dim_value(spec: str | int, dims: Mapping[str, int]) -> int:
@@ -52,7 +54,9 @@ def dim_expression(spec: str) -> Node:
     node = parse_expression(spec, "shape entry")
     for n in node.walk():
         if n.op not in ("num", "name", "add", "sub", "mul") or (n.op == "num" and n.value.denominator != 1):
-            raise ClaimError(f"shape entry {spec!r}: only integers and dimension names with + - * are allowed")
+            raise ClaimError(
+                f"shape entry {spec!r}: only integers and dimension names with + - * are allowed"
+            )
     return node
 
 
@@ -84,7 +88,9 @@ def _infer(node: Node, dims: Mapping[str, int], shapes: Mapping[str, Shape]) -> 
     if op in ("add", "sub"):
         a, b = (infer(x, dims, shapes) for x in node.args)
         if a != b:
-            raise ClaimError(f"shape mismatch in {txt()!r}: {a[0]}x{a[1]} {'+' if op == 'add' else '-'} {b[0]}x{b[1]}")
+            raise ClaimError(
+                f"shape mismatch in {txt()!r}: {a[0]}x{a[1]} {'+' if op == 'add' else '-'} {b[0]}x{b[1]}"
+            )
         return a
     if op == "mul":
         a, b = (infer(x, dims, shapes) for x in node.args)
@@ -162,7 +168,9 @@ def _infer_call(node: Node, dims, shapes) -> Shape:
     if f == "hadamard":
         if args[0] != args[1]:
             (a, b), (c, d) = args
-            raise ClaimError(f"hadamard needs two matrices of the same shape, got {a}x{b} and {c}x{d} in {txt!r}")
+            raise ClaimError(
+                f"hadamard needs two matrices of the same shape, got {a}x{b} and {c}x{d} in {txt!r}"
+            )
         return args[0]
     if f == "hadamard_pow":
         if not _scalar(args[1]):

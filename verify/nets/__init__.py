@@ -1,4 +1,6 @@
-"""Finite-width networks (torch, float64, CUDA when present); the studies that use them are :mod:`verify.studies`.
+"""Finite-width networks (torch, float64, CUDA when present).
+
+The studies that use them are in :mod:`verify.studies`.
 
 * :mod:`verify.nets.fc`: fully connected nets, ``jacot`` (1/√n, bias β) and ``arora`` (c_σ, no bias);
 * :mod:`verify.nets.gnn`: the Du et al. (2019) GNN, graph-level (sum/jk readout) and node-level, and its
@@ -21,8 +23,26 @@ from .stats import loglog_slope, mean_ci
 from .train import Trajectory, train_gd
 
 __all__ = [
-    "FCSpec", "GNNSpec", "GraphBatch", "NORMALISATIONS", "Trajectory", "batch_graphs", "doubled",
-    "doubled_params", "empirical_ntk", "empirical_ntk_loop", "fc_forward", "gnn_forward", "init_fc", "init_gnn",
-    "iterative_gntk_regression", "kernel_flow", "kernel_gd", "kernel_ridge", "loglog_slope",
-    "loss_scale", "mean_ci", "train_gd",
+    "FCSpec",
+    "GNNSpec",
+    "GraphBatch",
+    "NORMALISATIONS",
+    "Trajectory",
+    "batch_graphs",
+    "doubled",
+    "doubled_params",
+    "empirical_ntk",
+    "empirical_ntk_loop",
+    "fc_forward",
+    "gnn_forward",
+    "init_fc",
+    "init_gnn",
+    "iterative_gntk_regression",
+    "kernel_flow",
+    "kernel_gd",
+    "kernel_ridge",
+    "loglog_slope",
+    "loss_scale",
+    "mean_ci",
+    "train_gd",
 ]

@@ -51,7 +51,9 @@ class GNNSpec:
         if self.blocks < 1 or self.mlp_layers < 1:
             raise InputError(f"blocks and mlp_layers must be >= 1 (got {self.blocks}, {self.mlp_layers})")
         if self.width < 1 or self.n_features < 1:
-            raise InputError(f"width and feature dimension must be >= 1 (got {self.width}, {self.n_features})")
+            raise InputError(
+                f"width and feature dimension must be >= 1 (got {self.width}, {self.n_features})"
+            )
         if self.scale not in SCALES:
             raise InputError(f"scale must be one of {SCALES}, got {self.scale!r}")
         if self.readout not in READOUTS:
@@ -127,18 +129,18 @@ def batch_graphs(graphs: Sequence[Any], scale: str = "uniform", device=None) -> 
 
 
 def init_gnn(spec: GNNSpec, seed: int, device=None) -> dict[str, torch.Tensor]:
-    """Parameters ``W{l}_{r}`` (block l, layer r) and output weights ``w`` (``w{l}`` for jk); all N(0, 1)."""
+    """Parameters ``W{b}_{r}`` (block b, layer r) and output weights ``w`` (``w{b}`` for jk); all N(0, 1)."""
     dev = torch_device(device)
     g = generator(seed, dev)
     params: dict[str, torch.Tensor] = {}
-    for l in range(spec.blocks):
+    for b in range(spec.blocks):
         for r in range(spec.mlp_layers):
-            fan_in = spec.n_features if (l == 0 and r == 0) else spec.width
-            params[f"W{l}_{r}"] = torch.randn(spec.width, fan_in, generator=g, dtype=DTYPE, device=dev)
+            fan_in = spec.n_features if (b == 0 and r == 0) else spec.width
+            params[f"W{b}_{r}"] = torch.randn(spec.width, fan_in, generator=g, dtype=DTYPE, device=dev)
     if spec.readout == "jk" and spec.level == "graph":
         params["w0"] = torch.randn(spec.n_features, generator=g, dtype=DTYPE, device=dev)
-        for l in range(1, spec.blocks + 1):
-            params[f"w{l}"] = torch.randn(spec.width, generator=g, dtype=DTYPE, device=dev)
+        for b in range(1, spec.blocks + 1):
+            params[f"w{b}"] = torch.randn(spec.width, generator=g, dtype=DTYPE, device=dev)
     else:
         params["w"] = torch.randn(spec.width, generator=g, dtype=DTYPE, device=dev)
     return params
@@ -150,13 +152,13 @@ def gnn_forward(params: dict[str, torch.Tensor], batch: GraphBatch, spec: GNNSpe
     jk_out = None
     if spec.readout == "jk" and spec.level == "graph":
         jk_out = batch.pool @ (h @ params["w0"])
-    for l in range(spec.blocks):
+    for b in range(spec.blocks):
         h = batch.prop @ h
         for r in range(spec.mlp_layers):
-            w = params[f"W{l}_{r}"]
+            w = params[f"W{b}_{r}"]
             h = math.sqrt(C_SIGMA / w.shape[0]) * torch.relu(h @ w.T)
         if jk_out is not None:
-            jk_out = jk_out + batch.pool @ (h @ params[f"w{l + 1}"])
+            jk_out = jk_out + batch.pool @ (h @ params[f"w{b + 1}"])
     if jk_out is not None:
         return jk_out
     node_out = h @ params["w"]
@@ -171,17 +173,19 @@ def hidden_norms(params: dict[str, torch.Tensor], batch: GraphBatch, spec: GNNSp
     """
     out = []
     h = batch.features
-    for l in range(spec.blocks):
+    for b in range(spec.blocks):
         h = batch.prop @ h
         out.append((h * h).sum(dim=1))
         for r in range(spec.mlp_layers):
-            w = params[f"W{l}_{r}"]
+            w = params[f"W{b}_{r}"]
             h = math.sqrt(C_SIGMA / w.shape[0]) * torch.relu(h @ w.T)
             out.append((h * h).sum(dim=1))
     return out
 
 
-def gnn_kernel(graphs: Sequence[Any], blocks: int, mlp_layers: int, scale: str, readout: str, level: str) -> np.ndarray:
+def gnn_kernel(
+    graphs: Sequence[Any], blocks: int, mlp_layers: int, scale: str, readout: str, level: str
+) -> np.ndarray:
     """Du et al.'s Θ (``convention="paper"``) from verify.kernels.gntk, as a float64 array."""
     gs = []
     for g in graphs:

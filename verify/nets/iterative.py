@@ -19,7 +19,8 @@ def iterative_gntk_regression(
     h_train: np.ndarray, y: np.ndarray, steps: int, lr: float, kappa: float = 1.0, lam: float = 0.0,
     h_test_train: np.ndarray | None = None, record_every: int = 1,
 ) -> dict[str, np.ndarray]:
-    """Run the iteration ``steps`` times; record predictions every ``record_every`` steps (and at 0 and the end).
+    """Run the iteration ``steps`` times; record predictions every ``record_every`` steps (and at 0 and
+    at the end).
 
     Returns ``{"steps": (T,), "train": (T, n), "test": (T, n*)}`` (test only when ``h_test_train``).
     """

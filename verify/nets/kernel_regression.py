@@ -16,8 +16,8 @@ df(x*)/dt = −s Θ(x*, X)(f − Y).  Closed forms, with r₀ = f₀(X) − Y:
   f_k(x*) = f₀(x*) − Θ(x*, X) K^{-1} (I − (I − η s K)^k) r₀.
 
 K^{-1}(I − g(K)) is evaluated through the eigendecomposition of K, as −expm1(−t s μ)/μ and
-−expm1(k log1p(−η s μ))/μ when |η s μ| < ½ (no cancellation for tiny μ; the limits t s and k η s at μ = 0), so a
-singular K is handled.
+−expm1(k log1p(−η s μ))/μ when |η s μ| < ½ (no cancellation for tiny μ; the limits t s and k η s at
+μ = 0), so a singular K is handled.
 """
 from __future__ import annotations
 

@@ -2,6 +2,6 @@
 
 Renderers never compute mathematics; they format results that engines produced.
 """
-from .model import ClaimOutcome, FileOutcome
+from ..check.outcomes import ClaimOutcome, FileOutcome
 
 __all__ = ["ClaimOutcome", "FileOutcome"]

@@ -70,18 +70,26 @@ def chain_summary(pr: ProofResult) -> list[str]:
     th = pr.theorem
     if th is not None:
         r = th.result
-        link = f"; its weakest link is `{th.weakest_link}` ({pr.result_of(th.weakest_link).result.verdict.value})" \
-            if th.weakest_link else ""
+        link = (
+            f"; its weakest link is `{th.weakest_link}` "
+            f"({pr.result_of(th.weakest_link).result.verdict.value})"
+            if th.weakest_link
+            else ""
+        )
         hyps = [s.step.id for s in pr.steps if s.step.hypothesis]
-        out.append(f"**Theorem `{th.step.id}`: {r.verdict.value}** (derived by `{th.step.by}` from its premises, "
-                   f"never asserted{link}). "
-                   + (f"Hypotheses: {', '.join(f'`{h}`' for h in hyps)}. " if hyps else "")
-                   + f"Steps: {tally}.")
+        out.append(
+            f"**Theorem `{th.step.id}`: {r.verdict.value}** (derived by `{th.step.by}` from its premises, "
+            f"never asserted{link}). "
+            + (f"Hypotheses: {', '.join(f'`{h}`' for h in hyps)}. " if hyps else "")
+            + f"Steps: {tally}."
+        )
     else:
         out.append(f"This proof states no derived theorem step. Steps: {tally}.")
     refuted = [s.step.id for s in pr.steps if s.result.verdict.value == "refuted"]
     if refuted:
-        out.append("Refuted (each with a re-checked counterexample): " + ", ".join(f"`{i}`" for i in refuted) + ".")
+        out.append(
+            "Refuted (each with a re-checked counterexample): " + ", ".join(f"`{i}`" for i in refuted) + "."
+        )
     asserted = [s.step.id for s in pr.steps if s.step.asserted]
     if asserted:
         out.append("Asserted without proof: " + ", ".join(f"`{i}`" for i in asserted) + ".")

@@ -29,7 +29,7 @@ from ..result import Verdict, jsonable
 from .chain import chain_summary
 from .graph import VERDICT_COLOURS, dependency_svg
 from .mathml import is_matrix, latex_to_mathml, value_to_mathml
-from .model import FileOutcome
+from ..check.outcomes import FileOutcome
 from .stable import display_path, is_timing_key
 from .summary import evidence_line
 
@@ -204,7 +204,8 @@ def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str) -> st
             sec.append("<p>Assumptions: " + "; ".join(esc(a) for a in st.assumptions) + "</p>")
         expected = "as expected" if s.matches else '<span class="mismatch">NOT as expected</span>'
         sec.append(
-            f"<p>Authors assert: <strong>{'assumed' if st.hypothesis else 'holds'}</strong> · toolkit expects: "
+            f"<p>Authors assert: <strong>{'assumed' if st.hypothesis else 'holds'}</strong> · toolkit "
+            "expects: "
             f"<strong>{esc(st.expect)}</strong> · verdict: "
             f"{verdict_badge(r.verdict.value)} ({expected})</p>"
         )
@@ -345,7 +346,7 @@ def render_site(
     page name to the notebook's title and its HTML (None: the page exists already and is only
     linked); see :mod:`verify.report.notebooks`.
     """
-    from .markdown import figure_png
+    from .figures import figure_png
 
     files: dict[str, str | bytes] = {}
     stems = {r.proof.id: r.proof.id.replace("-", "_") for r in results}

@@ -10,7 +10,7 @@ import shutil
 import textwrap
 
 from ..proof import ProofResult, StepResult
-from .model import FileOutcome
+from ..check.outcomes import FileOutcome
 from .summary import counterexample_line, evidence_line
 
 W_NAME, W_VERDICT, W_EXPECT = 34, 18, 9
@@ -67,12 +67,15 @@ def render_files(files: list[FileOutcome]) -> str:
 
 def render_step(sr: StepResult) -> str:
     r = sr.result
-    lines = [f"[{sr.step.id}] {sr.step.name}",
-             f"  statement: {sr.step.statement}",
-             f"  authors assert: {'assumed' if sr.step.hypothesis else 'holds'}   toolkit expects: {sr.step.expect}"
-             f"   verdict: {r.verdict.value}"
-             f"   ({'as expected' if sr.matches else 'NOT as expected'})",
-             f"  evidence: {evidence_line(r)}"]
+    lines = [
+        f"[{sr.step.id}] {sr.step.name}",
+        f"  statement: {sr.step.statement}",
+        f"  authors assert: {'assumed' if sr.step.hypothesis else 'holds'}   toolkit expects: "
+        f"{sr.step.expect}"
+        f"   verdict: {r.verdict.value}"
+        f"   ({'as expected' if sr.matches else 'NOT as expected'})",
+        f"  evidence: {evidence_line(r)}",
+    ]
     if r.message:
         lines.append(f"  {r.message}")
     cx = counterexample_line(r)

@@ -44,8 +44,17 @@ import sympy
 
 from .terms import Context, Rel, RuleError, Term, canon, nonnegative, show
 
-RULES = ("substitute", "transitive", "add", "scale", "nonnegative", "instantiate", "flow_derivative", "gronwall",
-         "hypothesis")
+RULES = (
+    "substitute",
+    "transitive",
+    "add",
+    "scale",
+    "nonnegative",
+    "instantiate",
+    "flow_derivative",
+    "gronwall",
+    "hypothesis",
+)
 
 
 @dataclass
@@ -85,7 +94,13 @@ def _shape_of(ctx: Context, shape, dims_map: Mapping[str, str]) -> tuple[int, in
     for d in shape:
         if isinstance(d, str) and d in dims_map:
             t = ctx.term(dims_map[d])
-            out.append(int(t.expr.subs({sympy.Symbol(k, integer=True, positive=True): v for k, v in ctx.dims.items()})))
+            out.append(
+                int(
+                    t.expr.subs(
+                        {sympy.Symbol(k, integer=True, positive=True): v for k, v in ctx.dims.items()}
+                    )
+                )
+            )
         else:
             out.append(ctx.dim(d))
     return tuple(out)  # type: ignore[return-value]
@@ -101,11 +116,14 @@ def read_premise(ctx: Context, p: Premise) -> Rel:
             have = ctx.term(v).shape
             want = _shape_of(ctx, shape, {})
             if have != want:
-                raise RuleError(f"premise {p.id}: variable {v!r} has shape {want} in the lemma but {have} in the "
-                                "context")
+                raise RuleError(
+                    f"premise {p.id}: variable {v!r} has shape {want} in the lemma but {have} in the context"
+                )
             if p.assume.get(v):
-                raise RuleError(f"premise {p.id}: variable {v!r} carries assumptions {p.assume[v]} that a direct "
-                                "use cannot discharge; use instantiate with premises")
+                raise RuleError(
+                    f"premise {p.id}: variable {v!r} carries assumptions {p.assume[v]} that a direct "
+                    "use cannot discharge; use instantiate with premises"
+                )
         if p.given:
             raise RuleError(f"premise {p.id} has given conditions {p.given}; use instantiate with premises "
                             "that establish them")
@@ -136,7 +154,9 @@ def _substitute(ctx, concl, prem, params, raw):
                 el, er = sympy.expand(lhs), sympy.expand(rhs)
                 new_l, new_r = el.subs(a, b), er.subs(a, b)
                 if new_l == el and new_r == er:
-                    raise RuleError(f"substitute: neither side of premise {pid} ({eq.text}) occurs in {target.text}")
+                    raise RuleError(
+                        f"substitute: neither side of premise {pid} ({eq.text}) occurs in {target.text}"
+                    )
         lhs, rhs = canon(sympy.expand(new_l)), canon(sympy.expand(new_r))
         used.append(pid)
     e, op = Rel(Term(lhs, (1, 1)), target.op, Term(rhs, (1, 1)), "").oriented()
@@ -166,7 +186,9 @@ def _transitive(ctx, concl, prem, params, raw):
             elif _eq(cur, a):
                 cur = b
             else:
-                errors.append(f"middle terms differ: {show(sympy.expand(cur))} vs {show(sympy.expand(a))} ({r.text})")
+                errors.append(
+                    f"middle terms differ: {show(sympy.expand(cur))} vs {show(sympy.expand(a))} ({r.text})"
+                )
                 ok = False
                 break
             strict |= op == "<"
@@ -300,7 +322,9 @@ def _instantiate(ctx, concl, prem, params, raw):
     inst = ctx.relation(lemma.statement, bind)
     e, op = inst.oriented()
     if not _same(concl, e, op):
-        raise RuleError(f"instantiate: lemma {lid} instantiated is {show(e)} {op} 0, not the conclusion {concl.text}")
+        raise RuleError(
+            f"instantiate: lemma {lid} instantiated is {show(e)} {op} 0, not the conclusion {concl.text}"
+        )
     return {"lemma": lid, "subst": subst, "dims": dims_map}
 
 
@@ -316,8 +340,10 @@ def _flow_derivative(ctx, concl, prem, params, raw):
     expected = ctx.relation(f"d({F}) == {rhs}")
     e, op = expected.oriented()
     if not _same(concl, e, op):
-        raise RuleError(f"flow_derivative: the chain rule gives d({F}) == {show(sympy.expand(expected.rhs.expr))}, "
-                        f"not {concl.text}")
+        raise RuleError(
+            f"flow_derivative: the chain rule gives d({F}) == {show(sympy.expand(expected.rhs.expr))}, "
+            f"not {concl.text}"
+        )
     return {"of": F, "flow": dict(ctx.flow)}
 
 
@@ -346,7 +372,9 @@ def _gronwall(ctx, concl, prem, params, raw):
         used["rate_bound"] = find(c0t.expr - ct.expr, ("<=", "<", "=="), f"{c} >= {c0}")
         used["nonnegative"] = find(-Ft.expr, ("<=", "<"), f"{F} >= 0 (needed to lower the rate)")
     if not ctx.constant(c0t.expr):
-        raise RuleError(f"gronwall: the rate {c0} depends on the flowing variables; it must be constant on [0, {T}]")
+        raise RuleError(
+            f"gronwall: the rate {c0} depends on the flowing variables; it must be constant on [0, {T}]"
+        )
     want = ctx.relation(f"at({F}, {T}) <= at({F}, 0) * exp(-({c0}) * ({T}))")
     e, op = want.oriented()
     if not _same(concl, e, op):

@@ -84,38 +84,20 @@ def settings(*, seed: int = 1, instance: str = "math_md", T: float | None = None
             "etas_long": list(base["etas_long"])}
 
 
-def compute(settings: dict, progress: Callable[[str], None] | None = None) -> dict:
-    """All measurements for the given settings (JSON-friendly dict)."""
-    say = progress or (lambda _m: None)
-    t0 = time.perf_counter()
-    s = settings
-    def problem(**kw):
-        if s["instance"] == "math_md":
-            return models.make_problem(s["seed"], **kw)
-        inst_ = models.make_instance(s["seed"], **kw)
-        return inst_, models.init_weights(inst_, s["seed"] + 1)
+def _problem(s: dict, **kw) -> tuple:
+    """Instance and initial factors: one stream (``math_md``) or instance and weights apart (``split``)."""
+    if s["instance"] == "math_md":
+        return models.make_problem(s["seed"], **kw)
+    inst = models.make_instance(s["seed"], **kw)
+    return inst, models.init_weights(inst, s["seed"] + 1)
 
-    inst, Ws0 = problem()
-    say(f"gd-gap: main instance seed {s['seed']} ({inst.n_params} parameters)")
-    main = gap.gap_study(inst, Ws0, s["T"], s["etas"], device=s["device"], reference=s["reference"],
-                        dps=s["dps"], progress=progress)
-    # the H+1-layer variant of arXiv 2501.14440: prefactor kappa = 1/2 and W_1(0) = 0
-    say("gd-gap: arXiv 2501.14440 variant (kappa = 1/2, W_1(0) = 0)")
-    inst_v, Ws_v = problem(kappa=0.5)
-    Ws_v = [np.zeros_like(Ws_v[0])] + list(Ws_v[1:])
-    variant = gap.gap_study(inst_v, Ws_v, s["T"], s["etas"], device=s["device"], progress=progress)
-    # long-time test-node gap: underdetermined (|I| = 2 < m_x = 3) vs the main shape
-    say("gd-gap: long-time runs (underdetermined and determined)")
-    inst_u, Ws_u = problem(n_train=2)
-    under = gap.gap_study(inst_u, Ws_u, s["T_long"], s["etas_long"], device=s["device"],
-                         predictions=False, progress=progress)
-    det = gap.gap_study(inst, Ws0, s["T_long"], s["etas_long"], device=s["device"],
-                       predictions=False, progress=progress)
-    # the proof's bound along GD iterates
-    say("gd-gap: bound along GD iterates")
+
+def _bound_along_gd_and_flow(inst, Ws0, s: dict) -> dict:
+    """The proof's bound along the GD iterates of every η and along the flow (201 times on [0, T]),
+    with the flow's observed rate over the last fifth next to the proved one."""
     br = bound.bound_ratios(inst, Ws0, s["etas"], [int(round(s["T"] / e)) for e in s["etas"]])
-    bound_main = {"sigma2": br["sigma2"], "per_eta": br["per_eta"],
-                  "rate_4_lambda_sigma2": [4 * r["lambda_run_final"] * br["sigma2"] for r in br["per_eta"]]}
+    out = {"sigma2": br["sigma2"], "per_eta": br["per_eta"],
+           "rate_4_lambda_sigma2": [4 * r["lambda_run_final"] * br["sigma2"] for r in br["per_eta"]]}
     t_fl = np.linspace(0.0, s["T"], 201)
     th_fl = flow.flow_dop853(inst, Ws0, t_fl)
     bf = bound.flow_bound_ratios(inst, th_fl, t_fl)
@@ -123,10 +105,16 @@ def compute(settings: dict, progress: Callable[[str], None] | None = None) -> di
     bf["observed_rate_last_fifth"] = -math.log(ex_fl[-1] / ex_fl[0]) / (t_fl[-1] - t_fl[-41])
     bf["observed_over_proved_rate"] = bf["observed_rate_last_fifth"] / bf["rate"] if bf["rate"] > 0 else None
     bf.pop("ratios")
-    bound_main["flow"] = bf
-    search = bound.bound_search(range(s["seed"], s["seed"] + s["bound_seeds"]), T=s["T"],
-                            progress=progress) if s["bound_seeds"] else None
-    if search and search["n_fail"]:
+    out["flow"] = bf
+    return out
+
+
+def _bound_search(s: dict, progress) -> dict | None:
+    """Search for GD runs that violate the bound; the worst stable failure is re-checked at 40 digits."""
+    if not s["bound_seeds"]:
+        return None
+    search = bound.bound_search(range(s["seed"], s["seed"] + s["bound_seeds"]), T=s["T"], progress=progress)
+    if search["n_fail"]:
         search.update(bound.classify_failures(search))
         worst = max((r for r in search["rows"] if not r["holds"] and not r["diverged"]),
                     key=lambda r: r["max_ratio"], default=None)
@@ -138,6 +126,33 @@ def compute(settings: dict, progress: Callable[[str], None] | None = None) -> di
                                                     "step": worst["argmax_step"],
                                                     "ratio_float64": worst["max_ratio"],
                                                     "ratio_mp40": float(mp[-1])}
+    return search
+
+
+def compute(settings: dict, progress: Callable[[str], None] | None = None) -> dict:
+    """All measurements for the given settings (JSON-friendly dict)."""
+    say = progress or (lambda _m: None)
+    t0 = time.perf_counter()
+    s = settings
+    inst, Ws0 = _problem(s)
+    say(f"gd-gap: main instance seed {s['seed']} ({inst.n_params} parameters)")
+    main = gap.gap_study(inst, Ws0, s["T"], s["etas"], device=s["device"], reference=s["reference"],
+                         dps=s["dps"], progress=progress)
+    # the H+1-layer variant of arXiv 2501.14440: prefactor kappa = 1/2 and W_1(0) = 0
+    say("gd-gap: arXiv 2501.14440 variant (kappa = 1/2, W_1(0) = 0)")
+    inst_v, Ws_v = _problem(s, kappa=0.5)
+    Ws_v = [np.zeros_like(Ws_v[0])] + list(Ws_v[1:])
+    variant = gap.gap_study(inst_v, Ws_v, s["T"], s["etas"], device=s["device"], progress=progress)
+    # long-time test-node gap: underdetermined (|I| = 2 < m_x = 3) vs the main shape
+    say("gd-gap: long-time runs (underdetermined and determined)")
+    inst_u, Ws_u = _problem(s, n_train=2)
+    under = gap.gap_study(inst_u, Ws_u, s["T_long"], s["etas_long"], device=s["device"],
+                          predictions=False, progress=progress)
+    det = gap.gap_study(inst, Ws0, s["T_long"], s["etas_long"], device=s["device"],
+                        predictions=False, progress=progress)
+    say("gd-gap: bound along GD iterates")
+    bound_main = _bound_along_gd_and_flow(inst, Ws0, s)
+    search = _bound_search(s, progress)
     ident = [bound.exact_identity_check(s["seed"] + i) for i in range(3)]
     ident += [bound.exact_identity_check(s["seed"] + 10, widths=(2, 3, 2, 3, 2), n_train=4)]
     return {"experiment": NAME, "settings": s,
@@ -151,7 +166,7 @@ def compute(settings: dict, progress: Callable[[str], None] | None = None) -> di
 def problem_data(inst, Ws0, T: float, etas) -> dict:
     """The main instance itself as nested lists, so the flow and GD can be recomputed without verify.
 
-    Model (MATH.md): Ŷ = W_{H+1} ··· W_1 (X S^H)_{*I}, X (m_x, n) with features as columns,
+    Model (docs/math.md): Ŷ = W_{H+1} ··· W_1 (X S^H)_{*I}, X (m_x, n) with features as columns,
     S (n, n), train I (0-based node indices), Y (m_y, |I|); L = kappa ||Ŷ − Y||_F²; the flow is
     dW_ℓ/dt = −∇_{W_ℓ} L from W_ℓ(0) = ``W0[ℓ−1]``; GD is W ← W − η∇L with ``T/η`` steps.
     """
@@ -166,7 +181,10 @@ def problem_data(inst, Ws0, T: float, etas) -> dict:
 def command_line(s: dict) -> str:
     """The ``verify experiment gd-gap`` command that reproduces these settings."""
     etas = ",".join(repr(e) for e in s["etas"])
-    cmd = (f"verify experiment gd-gap --seed {s['seed']} --instance {s['instance']} --T {s['T']!r} --etas {etas} "
-           f"--reference {s['reference']} --dps {s['dps']} --bound-seeds {s['bound_seeds']} "
-           f"--device {s['device_requested']}")
+    cmd = (
+        f"verify experiment gd-gap --seed {s['seed']} --instance {s['instance']} --T {s['T']!r} --etas "
+        f"{etas} "
+        f"--reference {s['reference']} --dps {s['dps']} --bound-seeds {s['bound_seeds']} "
+        f"--device {s['device_requested']}"
+    )
     return cmd + (" --quick" if s["quick"] else "")

@@ -32,7 +32,9 @@ from ..nets.stats import loglog_slope, mean_ci
 from ..nets.train import train_gd
 
 
-def _draw_task(level: str, n_nodes: int, seed: int, n_train: int, n_test: int, n_features: int) -> dict[str, Any]:
+def _draw_task(
+    level: str, n_nodes: int, seed: int, n_train: int, n_test: int, n_features: int
+) -> dict[str, Any]:
     rng = np.random.default_rng(seed + 7)
     if level == "graph":
         graphs = tagged_graphs(n_train + n_test, n_nodes, n_features, seed)
@@ -70,8 +72,18 @@ def make_task(level: str, n_nodes: int, seed: int, n_train: int = 6, n_test: int
     raise InputError(f"no non-degenerate {level}-level task with {n_nodes} nodes found in 100 draws")
 
 
-def equivalence_run(task: dict[str, Any], level: str, width: int, seed: int, steps: int, lr_factor: float = 0.5,
-                    kappa: float = 1.0, lam_factor: float = 0.1, record_every: int = 5, device=None) -> dict[str, Any]:
+def equivalence_run(
+    task: dict[str, Any],
+    level: str,
+    width: int,
+    seed: int,
+    steps: int,
+    lr_factor: float = 0.5,
+    kappa: float = 1.0,
+    lam_factor: float = 0.1,
+    record_every: int = 5,
+    device=None,
+) -> dict[str, Any]:
     """Train one doubled GNN of width ``width`` and compare with the iterative GNTK regression.
 
     λ = ``lam_factor`` · κ²Λ_max(H); η = ``lr_factor`` / (κ²Λ_max(H) + λ).
@@ -81,7 +93,9 @@ def equivalence_run(task: dict[str, Any], level: str, width: int, seed: int, ste
     lmax = float(np.linalg.eigvalsh(h)[-1])
     lam = lam_factor * kappa ** 2 * lmax
     lr = lr_factor / (kappa ** 2 * lmax + lam)
-    ker = iterative_gntk_regression(h, y, steps, lr, kappa, lam, h_test_train=h_test, record_every=record_every)
+    ker = iterative_gntk_regression(
+        h, y, steps, lr, kappa, lam, h_test_train=h_test, record_every=record_every
+    )
     batch = batch_graphs(task["graphs_train"], "uniform", dev)
     spec = GNNSpec(batch.features.shape[1], width, 2, 1, "uniform", "sum", level)
     g_params = init_gnn(spec, seed, dev)
@@ -130,11 +144,49 @@ def iterations_vs_size(level: str, sizes: Sequence[int], seeds: int = 3, seed: i
 
 
 @single_threaded
+def _gaps_vs_width(level: str, ws: list[int], n0: int, seeds: int, seed: int, kw: dict,
+                   progress) -> tuple[list[list[float]], list[list[dict]]]:
+    """Gap per width and seed on one task of size ``n0`` (and the runs, for their other numbers)."""
+    task0 = make_task(level, n0, seed)
+    gaps, extra = [], []
+    for m in ws:
+        runs = [equivalence_run(task0, level, m, seed * 1000 + s, **kw) for s in range(seeds)]
+        gaps.append([r["gap"] for r in runs])
+        extra.append(runs)
+        if progress:
+            progress(f"gntk-equivalence ({level}): N={n0} m={m} gap {np.mean(gaps[-1]):.4g}")
+    return gaps, extra
+
+
+def _gaps_vs_size(level: str, ns: list[int], m_n: int, seeds: int, seed: int, kw: dict,
+                  progress) -> list[list[float]]:
+    """Gap per graph size N and seed at width ``m_n``."""
+    size_gaps = []
+    for n in ns:
+        task = make_task(level, n, seed)
+        runs = [equivalence_run(task, level, m_n, seed * 1000 + s, **kw)["gap"] for s in range(seeds)]
+        size_gaps.append(runs)
+        if progress:
+            progress(f"gntk-equivalence ({level}): N={n} m={m_n} gap {np.mean(runs):.4g}")
+    return size_gaps
+
+
 def equivalence_study(
-    level: str = "graph", widths: Sequence[int] = (16, 64, 256, 1024), sizes: Sequence[int] = (4, 8, 16),
-    width_for_sizes: int | None = None, n_size: int | None = None, seeds: int = 3, seed: int = 0,
-    steps: int = 60, lr_factor: float = 0.5, kappa: float = 1.0, lam_factor: float = 0.1,
-    eps_iterations: float = 1e-3, iteration_sizes: Sequence[int] | None = None, device=None, progress: Callable[[str], None] | None = None,
+    level: str = "graph",
+    widths: Sequence[int] = (16, 64, 256, 1024),
+    sizes: Sequence[int] = (4, 8, 16),
+    width_for_sizes: int | None = None,
+    n_size: int | None = None,
+    seeds: int = 3,
+    seed: int = 0,
+    steps: int = 60,
+    lr_factor: float = 0.5,
+    kappa: float = 1.0,
+    lam_factor: float = 0.1,
+    eps_iterations: float = 1e-3,
+    iteration_sizes: Sequence[int] | None = None,
+    device=None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Gap vs width (at graph size ``n_size``, default the smallest of ``sizes``) and gap vs graph size N
     (at width ``width_for_sizes``, default the largest of ``widths``); iterations to ε vs N (kernel only)."""
@@ -149,23 +201,10 @@ def equivalence_study(
     n0 = ns[0] if n_size is None else int(n_size)
     m_n = ws[-1] if width_for_sizes is None else int(width_for_sizes)
     kw = dict(steps=steps, lr_factor=lr_factor, kappa=kappa, lam_factor=lam_factor, device=device)
-    task0 = make_task(level, n0, seed)
-    gaps, extra = [], []
-    for m in ws:
-        runs = [equivalence_run(task0, level, m, seed * 1000 + s, **kw) for s in range(seeds)]
-        gaps.append([r["gap"] for r in runs])
-        extra.append(runs)
-        if progress:
-            progress(f"gntk-equivalence ({level}): N={n0} m={m} gap {np.mean(gaps[-1]):.4g}")
+    gaps, extra = _gaps_vs_width(level, ws, n0, seeds, seed, kw, progress)
     mean_gap, ci_gap = zip(*(mean_ci(g) for g in gaps))
     fit_w = loglog_slope(ws, mean_gap)
-    size_gaps = []
-    for n in ns:
-        task = make_task(level, n, seed)
-        runs = [equivalence_run(task, level, m_n, seed * 1000 + s, **kw)["gap"] for s in range(seeds)]
-        size_gaps.append(runs)
-        if progress:
-            progress(f"gntk-equivalence ({level}): N={n} m={m_n} gap {np.mean(runs):.4g}")
+    size_gaps = _gaps_vs_size(level, ns, m_n, seeds, seed, kw, progress)
     mean_sg, ci_sg = zip(*(mean_ci(g) for g in size_gaps))
     fit_n = loglog_slope(ns, mean_sg)
     it = iterations_vs_size(level, iteration_sizes or ns, seeds=max(seeds, 3), seed=seed, eps=eps_iterations,

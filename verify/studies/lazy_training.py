@@ -58,7 +58,9 @@ def lazy_training_study(
             params = init_fc(spec, seed * 1000 + sd, dev)
             f_tr = lambda p: fc_forward(p, xtr, spec)  # noqa: E731
             f_te = lambda p: fc_forward(p, xte, spec)  # noqa: E731
-            traj = train_gd(f_tr, params, y, steps, lr, scale=s, fn_test=f_te, record_every=max(1, steps // 20))
+            traj = train_gd(
+                f_tr, params, y, steps, lr, scale=s, fn_test=f_te, record_every=max(1, steps // 20)
+            )
             if traj.diverged:
                 raise InputError(f"GD diverged at width {m} (lower lr_factor)")
             f0_tr, f0_te = traj.train[0], traj.test[0]

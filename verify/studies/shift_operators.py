@@ -78,7 +78,9 @@ def graph_list(st: dict) -> list[dict]:
     out = []
     for rep in range(st["graph_seeds"]):
         for i, p in enumerate(st["er_p"]):
-            out.append({"family": "er", "p": p, "rep": rep, "graph_seed": st["seed"] * 100000 + rep * 1000 + i})
+            out.append(
+                {"family": "er", "p": p, "rep": rep, "graph_seed": st["seed"] * 100000 + rep * 1000 + i}
+            )
         j = 0
         for p_in in st["sbm_p_in"]:
             for p_out in st["sbm_p_out"]:
@@ -140,12 +142,23 @@ def _one_run(st: dict, g: dict, op: str, X, train, Y, A) -> dict:
         prod = float(np.prod([np.linalg.svd(w, compute_uv=False)[-1] ** 2 for w in W[1:]]))
         theory.append(st["kappa"] / 4 ** (st["H"] - 1) * sig_small ** 2 * prod)
     per_time = [r / eta for r in per_step]
-    return {"operator": op, "eta": eta, "retries": retry, "lambda_max_0": lam0, "steps": K,
-            "sigma_max_Z": float(sv[0]), "sigma_small_Z": sig_small, "rank_Z": int(np.sum(sv > 1e-10 * sv[0])),
-            "excess_0": [float(x) for x in E[:, 0]], "excess_K": [float(x) for x in E[:, -1]],
-            "rate_per_step": per_step, "rate_per_time": per_time, "theory_rate_per_time": theory,
-            "observed_over_theory": [a / b if b > 0 else float("inf") for a, b in zip(per_time, theory)],
-            "device": run.device}
+    return {
+        "operator": op,
+        "eta": eta,
+        "retries": retry,
+        "lambda_max_0": lam0,
+        "steps": K,
+        "sigma_max_Z": float(sv[0]),
+        "sigma_small_Z": sig_small,
+        "rank_Z": int(np.sum(sv > 1e-10 * sv[0])),
+        "excess_0": [float(x) for x in E[:, 0]],
+        "excess_K": [float(x) for x in E[:, -1]],
+        "rate_per_step": per_step,
+        "rate_per_time": per_time,
+        "theory_rate_per_time": theory,
+        "observed_over_theory": [a / b if b > 0 else float("inf") for a, b in zip(per_time, theory)],
+        "device": run.device,
+    }
 
 
 def compute(st: dict, progress: Callable[[str], None] | None = None) -> dict:
@@ -172,70 +185,97 @@ def _compute(st: dict, progress=None) -> dict:
             half = st["n"] // 2
             A = stochastic_block_model([half, st["n"] - half], g["p_in"], g["p_out"], rng)
         d = degrees(A)
-        ginfo = dict(g, edges=int(A.sum() // 2), mean_degree=float(d.mean()), isolated_nodes=int(np.sum(d == 0)))
+        ginfo = dict(
+            g, edges=int(A.sum() // 2), mean_degree=float(d.mean()), isolated_nodes=int(np.sum(d == 0))
+        )
         for op in OPERATORS:
             r = _one_run(st, g, op, X, train, Y, A)
             runs.append(dict(ginfo, **r))
             done += 1
             if progress:
-                progress(f"shift-operators: {done}/{total} {g['family']} p={g['p']:.4g} rep {g['rep']} {op}: "
-                         f"rate/time {np.median(r['rate_per_time']):.3g}, per step {np.median(r['rate_per_step']):.3g}")
+                progress(
+                    f"shift-operators: {done}/{total} {g['family']} p={g['p']:.4g} rep {g['rep']} {op}: "
+                    f"rate/time {np.median(r['rate_per_time']):.3g}, per step "
+                    f"{np.median(r['rate_per_step']):.3g}"
+                )
     summary = summarise(st, runs)
-    return {"experiment": NAME, "settings": {k: st[k] for k in sorted(st)}, "runs": runs, "summary": summary,
-            "reproduce": f"verify experiment shift-operators --seed {st['seed']}" + (" --quick" if st["grid"] == "quick" else "")
-                         + f" --steps {st['steps']} --device {st['device']}",
-            "seconds": round(time.perf_counter() - t0, 2)}
+    return {
+        "experiment": NAME,
+        "settings": {k: st[k] for k in sorted(st)},
+        "runs": runs,
+        "summary": summary,
+        "reproduce": f"verify experiment shift-operators --seed {st['seed']}"
+        + (" --quick" if st["grid"] == "quick" else "")
+        + f" --steps {st['steps']} --device {st['device']}",
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
 
 
-def summarise(st: dict, runs: list[dict]) -> dict:
-    """Per operator: median rates per ER p (over graph and init seeds), log10 ranges over p, verdict."""
-    per_op = {}
-    for op in OPERATORS:
-        rows = []
-        for p in st["er_p"]:
-            sel = [r for r in runs if r["family"] == "er" and r["p"] == p and r["operator"] == op]
-            if not sel:
-                continue
-            rows.append({"p": p,
-                         "rate_per_time": float(np.median([x for r in sel for x in r["rate_per_time"]])),
-                         "rate_per_step": float(np.median([x for r in sel for x in r["rate_per_step"]])),
-                         "theory_rate_per_time": float(np.median([x for r in sel for x in r["theory_rate_per_time"]])),
-                         "observed_over_theory": float(np.median([x for r in sel for x in r["observed_over_theory"]])),
-                         "sigma_small_Z": float(np.median([r["sigma_small_Z"] for r in sel])),
-                         "mean_degree": float(np.median([r["mean_degree"] for r in sel]))})
+def _median(sel: list[dict], key: str) -> float:
+    """Median of ``key`` over runs, each holding one value or one value per initialisation seed."""
+    vals = [x for r in sel for x in (r[key] if isinstance(r[key], list) else [r[key]])]
+    return float(np.median(vals))
 
-        def lrange(key):
-            v = [r[key] for r in rows if r[key] > 0]
-            return float(math.log10(max(v) / min(v))) if len(v) >= 2 else 0.0
 
-        sbm = [{"p_in": r["p_in"], "p_out": r["p_out"], "rep": r["rep"],
-                "rate_per_time": float(np.median(r["rate_per_time"])),
-                "rate_per_step": float(np.median(r["rate_per_step"]))}
-               for r in runs if r["family"] == "sbm" and r["operator"] == op]
-        per_op[op] = {"er": rows, "log10_range_rate_per_time": lrange("rate_per_time"),
-                      "log10_range_rate_per_step": lrange("rate_per_step"),
-                      "log10_range_theory": lrange("theory_rate_per_time"),
-                      "sbm": sbm,
-                      "sbm_log10_range_rate_per_time": (float(math.log10(max(s["rate_per_time"] for s in sbm)
-                                                                        / min(s["rate_per_time"] for s in sbm)))
-                                                        if len(sbm) >= 2 else 0.0)}
+def _log10_range(values: list[float]) -> float:
+    """log10(max/min) over the positive values (0 with fewer than two)."""
+    v = [x for x in values if x > 0]
+    return float(math.log10(max(v) / min(v))) if len(v) >= 2 else 0.0
+
+
+def _er_rows(st: dict, runs: list[dict], op: str) -> list[dict]:
+    """Medians over graph and initialisation seeds at every ER edge probability p."""
+    rows = []
+    for p in st["er_p"]:
+        sel = [r for r in runs if r["family"] == "er" and r["p"] == p and r["operator"] == op]
+        if sel:
+            rows.append({"p": p, **{k: _median(sel, k) for k in (
+                "rate_per_time", "rate_per_step", "theory_rate_per_time", "observed_over_theory",
+                "sigma_small_Z", "mean_degree")}})
+    return rows
+
+
+def _operator_summary(st: dict, runs: list[dict], op: str) -> dict:
+    rows = _er_rows(st, runs, op)
+    sbm = [{"p_in": r["p_in"], "p_out": r["p_out"], "rep": r["rep"],
+            "rate_per_time": float(np.median(r["rate_per_time"])),
+            "rate_per_step": float(np.median(r["rate_per_step"]))}
+           for r in runs if r["family"] == "sbm" and r["operator"] == op]
+    sbm_rates = [s["rate_per_time"] for s in sbm]
+    sbm_range = float(math.log10(max(sbm_rates) / min(sbm_rates))) if len(sbm) >= 2 else 0.0
+    return {"er": rows,
+            "log10_range_rate_per_time": _log10_range([r["rate_per_time"] for r in rows]),
+            "log10_range_rate_per_step": _log10_range([r["rate_per_step"] for r in rows]),
+            "log10_range_theory": _log10_range([r["theory_rate_per_time"] for r in rows]),
+            "sbm": sbm, "sbm_log10_range_rate_per_time": sbm_range}
+
+
+def _verdict(per_op: dict) -> dict:
+    """The seed's claim reproduces when A and D − A vary by >= 10x over the ER grid and the
+    normalised Laplacian varies at least 10x less."""
     un = [per_op["adjacency"]["log10_range_rate_per_time"], per_op["laplacian"]["log10_range_rate_per_time"]]
     nl = per_op["normalized_laplacian"]["log10_range_rate_per_time"]
     na = per_op["normalized_adjacency"]["log10_range_rate_per_time"]
     sensitive = min(un) >= 1.0
     consistent = nl <= min(un) - 1.0
     dense = {o: per_op[o]["er"][-1]["rate_per_time"] for o in per_op}
-    verdict = {
-        "claim": "seed 004: unnormalised operators (A, D − A) are sensitive to sparsity; the normalised Laplacian "
-                 "is consistent (but can be slower)",
-        "criterion": "per-time rate of L − L*: log10 range over the ER grid >= 1 for A and for D − A, and the "
-                     "normalised Laplacian's range <= the smaller of those minus 1",
+    return {
+        "claim": "seed 004: unnormalised operators (A, D − A) are sensitive to sparsity; the normalised "
+                 "Laplacian is consistent (but can be slower)",
+        "criterion": "per-time rate of L − L*: log10 range over the ER grid >= 1 for A and for D − A, and "
+                     "the normalised Laplacian's range <= the smaller of those minus 1",
         "log10_range_per_time": {o: per_op[o]["log10_range_rate_per_time"] for o in per_op},
         "log10_range_per_step": {o: per_op[o]["log10_range_rate_per_step"] for o in per_op},
-        "unnormalised_sensitive": sensitive, "normalized_laplacian_consistent": consistent,
+        "unnormalised_sensitive": sensitive,
+        "normalized_laplacian_consistent": consistent,
         "reproduces": bool(sensitive and consistent),
         "normalized_adjacency_consistent": bool(na <= min(un) - 1.0),
         "normalized_laplacian_slower_per_time_at_densest_p": bool(
             dense["normalized_laplacian"] < min(dense["adjacency"], dense["laplacian"])),
     }
-    return {"operators": per_op, "verdict": verdict}
+
+
+def summarise(st: dict, runs: list[dict]) -> dict:
+    """Per operator: median rates per ER p (over graph and init seeds), log10 ranges over p, verdict."""
+    per_op = {op: _operator_summary(st, runs, op) for op in OPERATORS}
+    return {"operators": per_op, "verdict": _verdict(per_op)}

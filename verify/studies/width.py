@@ -76,12 +76,32 @@ def fc_width_study(
     theta = np.asarray(theta, float)
     xt = as_tensor(x, dev)
     errors = _relative_errors(
-        ws, seeds, seed, theta, lambda m: FCSpec(dim, m, depth, convention, bias, activation),
-        lambda spec, sd: init_fc(spec, sd, dev), lambda p, spec: fc_forward(p, xt, spec), progress, "ntk-width")
+        ws,
+        seeds,
+        seed,
+        theta,
+        lambda m: FCSpec(dim, m, depth, convention, bias, activation),
+        lambda spec, sd: init_fc(spec, sd, dev),
+        lambda p, spec: fc_forward(p, xt, spec),
+        progress,
+        "ntk-width",
+    )
     out = _summarise(ws, errors)
-    out.update({"model": "fc", "convention": convention, "depth": depth, "bias": bias, "activation": activation,
-                "n_points": n_points, "dim": dim, "seeds": seeds, "seed": seed, "device": str(dev),
-                "norm": "relative Frobenius ||Θ_m − Θ||/||Θ||"})
+    out.update(
+        {
+            "model": "fc",
+            "convention": convention,
+            "depth": depth,
+            "bias": bias,
+            "activation": activation,
+            "n_points": n_points,
+            "dim": dim,
+            "seeds": seeds,
+            "seed": seed,
+            "device": str(dev),
+            "norm": "relative Frobenius ||Θ_m − Θ||/||Θ||",
+        }
+    )
     return out
 
 

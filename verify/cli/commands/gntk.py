@@ -40,21 +40,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             p.add_argument("--level", choices=["graph", "node"], default="graph")
             p.add_argument("--out", required=True, help="output .npy file")
         else:
-            p.add_argument("--seed", type=_nonneg_int, default=0, help="seed of the stratified folds (default 0)")
+            p.add_argument(
+                "--seed", type=_nonneg_int, default=0, help="seed of the stratified folds (default 0)"
+            )
             p.add_argument("--folds", type=_nonneg_int, default=10)
-            p.add_argument("--c-num", type=_nonneg_int, default=120, help="C grid size, logspace(-2, 4) (official: 120)")
+            p.add_argument(
+                "--c-num", type=_nonneg_int, default=120, help="C grid size, logspace(-2, 4) (official: 120)"
+            )
             p.add_argument("--nested-c-num", type=_nonneg_int, default=30, help="C grid size for nested CV")
             p.add_argument("--normalise", choices=["min", "cosine"], default="min",
                            help="gram / gram.min() (official, default) or cosine normalisation")
         p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(_gntk_run=fn)
-    t = sub.add_parser("table", help="the GNTK table of Du et al. 2019 (seven data sets) into reports/",
-                       description="Regenerate the GNTK classification table (official selection, nested CV, "
-                                   "paper figure, agreement test) into OUT/gntk_table.{md,json}; settings per "
-                                   "data set in verify.studies.gntk_table.PLANS.")
-    t.add_argument("--data-dir", required=True,
-                   help="folder with MUTAG.txt, PTC.txt, NCI1.txt, PROTEINS.txt, IMDBBINARY.txt, IMDBMULTI.txt, "
-                        "COLLAB.txt.gz (GIN layout; MUTAG falls back to the packaged copy)")
+    t = sub.add_parser(
+        "table",
+        help="the GNTK table of Du et al. 2019 (seven data sets) into reports/",
+        description="Regenerate the GNTK classification table (official selection, nested CV, "
+        "paper figure, agreement test) into OUT/gntk_table.{md,json}; settings per "
+        "data set in verify.studies.gntk_table.PLANS.",
+    )
+    t.add_argument(
+        "--data-dir",
+        required=True,
+        help="folder with MUTAG.txt, PTC.txt, NCI1.txt, PROTEINS.txt, IMDBBINARY.txt, IMDBMULTI.txt, "
+        "COLLAB.txt.gz (GIN layout; MUTAG falls back to the packaged copy)",
+    )
     t.add_argument("--datasets", default=None, help="comma list (default: all seven)")
     t.add_argument("--seed", type=_nonneg_int, default=0, help="seed of the folds and subsamples (default 0)")
     t.add_argument("--engine", default=None,
@@ -87,8 +97,15 @@ def _gram(args):
 
 
 def _options(args) -> dict:
-    return {"dataset": args.dataset, "blocks": args.blocks, "mlp_layers": args.mlp_layers, "scale": args.scale,
-            "readout": args.readout, "convention": args.convention, "degree_as_tag": args.degree_as_tag}
+    return {
+        "dataset": args.dataset,
+        "blocks": args.blocks,
+        "mlp_layers": args.mlp_layers,
+        "scale": args.scale,
+        "readout": args.readout,
+        "convention": args.convention,
+        "degree_as_tag": args.degree_as_tag,
+    }
 
 
 def run_gram(args: argparse.Namespace) -> int:
@@ -130,9 +147,23 @@ def run_classify(args: argparse.Namespace) -> int:
                    nested_c_grid=np.logspace(-2, 4, args.nested_c_num), normalise=args.normalise,
                    progress=progress)
     name = _dataset_name(args.dataset)
-    paper = ({"dataset": name, "accuracy_mean": PAPER[name][0], "accuracy_std": PAPER[name][1],
-              "source": "Du et al. 2019, Table 1 (best over their hyperparameter grid)"} if name in PAPER else None)
-    payload = {**res, "paper": paper, **_options(args), "gram_seconds": round(secs, 4), "n_graphs": len(graphs)}
+    paper = (
+        {
+            "dataset": name,
+            "accuracy_mean": PAPER[name][0],
+            "accuracy_std": PAPER[name][1],
+            "source": "Du et al. 2019, Table 1 (best over their hyperparameter grid)",
+        }
+        if name in PAPER
+        else None
+    )
+    payload = {
+        **res,
+        "paper": paper,
+        **_options(args),
+        "gram_seconds": round(secs, 4),
+        "n_graphs": len(graphs),
+    }
     if args.json:
         print(json.dumps(jsonable(payload)))
     else:
@@ -157,8 +188,12 @@ def run_table(args: argparse.Namespace) -> int:
     progress = progress_printer(not args.json)
     say = progress or (lambda _m: None)
     say(f"gntk table: engine {eng.describe()}, seed {args.seed}")
-    command = "verify gntk table --data-dir DATA" + (f" --datasets {args.datasets}" if args.datasets else "") + \
-        (f" --seed {args.seed}" if args.seed else "") + (f" --engine {args.engine}" if args.engine else "")
+    command = (
+        "verify gntk table --data-dir DATA"
+        + (f" --datasets {args.datasets}" if args.datasets else "")
+        + (f" --seed {args.seed}" if args.seed else "")
+        + (f" --engine {args.engine}" if args.engine else "")
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -169,8 +204,9 @@ def run_table(args: argparse.Namespace) -> int:
         atomic_write_text(out / "gntk_table.md", gntk_table.markdown(result, command))
 
     try:
-        result = gntk_table.compute(args.data_dir, names, seed=args.seed, engine=None if spec is None else eng,
-                                    say=say, on_row=write)
+        result = gntk_table.compute(
+            args.data_dir, names, seed=args.seed, engine=None if spec is None else eng, say=say, on_row=write
+        )
     finally:
         eng.close()
     write(result)
@@ -182,11 +218,17 @@ def run_table(args: argparse.Namespace) -> int:
                 print(f"{r['dataset']}: not run ({r['not_run']})")
                 continue
             a = r["agreement_official_selection"]
-            print(f"{r['dataset']}: {r['accuracy_mean']:.1f} ± {r['accuracy_std']:.1f} (official selection), nested "
-                  f"{r['nested_accuracy_mean']:.1f} ± {r['nested_accuracy_std']:.1f}, paper {r['paper_mean']} ± "
-                  f"{r['paper_std']}: {'agrees' if a['agree'] else 'differs'}; {r['graphs_used']}/{r['graphs_total']} "
-                  f"graphs, {r['kernels']} kernels, Grams {r['seconds']['grams']} s, CV {r['seconds']['cv']} s, "
-                  f"seed {r['seed']}")
+            print(
+                f"{r['dataset']}: {r['accuracy_mean']:.1f} ± {r['accuracy_std']:.1f} (official selection), "
+                "nested "
+                f"{r['nested_accuracy_mean']:.1f} ± {r['nested_accuracy_std']:.1f}, paper {r['paper_mean']} "
+                "± "
+                f"{r['paper_std']}: {'agrees' if a['agree'] else 'differs'}; "
+                f"{r['graphs_used']}/{r['graphs_total']} "
+                f"graphs, {r['kernels']} kernels, Grams {r['seconds']['grams']} s, CV {r['seconds']['cv']} "
+                "s, "
+                f"seed {r['seed']}"
+            )
         print(f"wrote {out / 'gntk_table.md'} and {out / 'gntk_table.json'} ({result['seconds_total']} s)")
     return 0
 

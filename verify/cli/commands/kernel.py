@@ -70,7 +70,9 @@ def _nonneg_int(text: str) -> int:
 
 
 def add_gntk_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--blocks", type=_nonneg_int, required=True, help="number L of BLOCKs (aggregate + MLP), >= 1")
+    p.add_argument(
+        "--blocks", type=_nonneg_int, required=True, help="number L of BLOCKs (aggregate + MLP), >= 1"
+    )
     p.add_argument("--mlp-layers", type=_nonneg_int, required=True, help="ReLU layers R per block, >= 0")
     p.add_argument("--scale", choices=["uniform", "degree"], required=True)
     p.add_argument("--readout", choices=["sum", "jk"], required=True)
@@ -88,7 +90,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=_nonneg_int, required=True,
                    help="jacot: Jacot's L >= 1 (L = 1 linear); arora: hidden layers L >= 0")
     p.add_argument("--bias", type=float, default=0.0, help="bias scale β (adds β² to every Σ)")
-    p.add_argument("--activation", default="relu", help="relu (default), erf, identity, or an expression in z")
+    p.add_argument(
+        "--activation", default="relu", help="relu (default), erf, identity, or an expression in z"
+    )
     p.add_argument("--points", required=True, help="JSON file {\"x\": [[...], ...]}")
     p.add_argument("--points2", default=None, metavar="FILE",
                    help="second point set {\"x\": ...}: cross kernels K(x, x2) (N x M), e.g. train x test")
@@ -96,7 +100,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(_kernel_run=run_ntk)
     g = sub.add_parser("gntk", help="GNTK Gram matrix of graphs given in a JSON file")
-    g.add_argument("--graphs", required=True, help="JSON file {\"graphs\": [{\"adjacency\": ..., \"features\": ...}]}")
+    g.add_argument(
+        "--graphs", required=True, help='JSON file {"graphs": [{"adjacency": ..., "features": ...}]}'
+    )
     add_gntk_options(g)
     g.add_argument("--level", choices=["graph", "node"], default="graph")
     g.add_argument("--graphs2", default=None, metavar="FILE",
@@ -124,7 +130,9 @@ def run_ntk(args: argparse.Namespace) -> int:
     x = read_points(args.points)
     x2 = read_points(args.points2) if args.points2 is not None else None
     if x2 is not None and x2.shape[1] != x.shape[1]:
-        raise InputError(f"--points2 has points of dimension {x2.shape[1]}, --points of dimension {x.shape[1]}")
+        raise InputError(
+            f"--points2 has points of dimension {x2.shape[1]}, --points of dimension {x.shape[1]}"
+        )
     if x2 is not None and args.dps is not None:
         raise InputError("--points2 (cross kernels) is computed in float64: drop --dps")
     if not math.isfinite(args.bias):
@@ -156,7 +164,11 @@ def run_ntk(args: argparse.Namespace) -> int:
                  f"ntk = {np.array2string(np.asarray(ntk), precision=6)}")
     m = x.shape[0] if x2 is None else x2.shape[0]
     what = "Gram" if x2 is None else "cross kernels K(x, x2)"
-    _emit(payload, args.json, f"{args.convention} depth {args.depth}: NNGP and NTK {what} {x.shape[0]}x{m}\n" + table)
+    _emit(
+        payload,
+        args.json,
+        f"{args.convention} depth {args.depth}: NNGP and NTK {what} {x.shape[0]}x{m}\n" + table,
+    )
     return 0
 
 
@@ -176,13 +188,24 @@ def run_gntk(args: argparse.Namespace) -> int:
 
         gram = gntk_cross_gram(graphs, graphs2, args.blocks, args.mlp_layers, args.scale, args.readout,
                                args.convention, args.level, args.chunk_size)
-    payload = {"gram": gram.tolist(), "blocks": args.blocks, "mlp_layers": args.mlp_layers, "scale": args.scale,
-               "readout": args.readout, "convention": args.convention, "level": args.level,
-               "n_graphs": len(graphs), **({"n_graphs2": len(graphs2), "cross": True} if graphs2 else {}),
-               "shape": list(gram.shape), "seconds": round(time.perf_counter() - t0, 6)}
+    payload = {
+        "gram": gram.tolist(),
+        "blocks": args.blocks,
+        "mlp_layers": args.mlp_layers,
+        "scale": args.scale,
+        "readout": args.readout,
+        "convention": args.convention,
+        "level": args.level,
+        "n_graphs": len(graphs),
+        **({"n_graphs2": len(graphs2), "cross": True} if graphs2 else {}),
+        "shape": list(gram.shape),
+        "seconds": round(time.perf_counter() - t0, 6),
+    }
     if args.level == "node":
-        payload["note"] = ("node-level GNTK (arXiv 2309.07452): the graph-level recursion without the readout "
-                           "sum; exact form reconstructed, rows/columns are the nodes of all graphs in order")
+        payload["note"] = (
+            "node-level GNTK (arXiv 2309.07452): the graph-level recursion without the readout "
+            "sum; exact form reconstructed, rows/columns are the nodes of all graphs in order"
+        )
     _emit(payload, args.json, f"GNTK ({args.level} level) Gram {gram.shape[0]}x{gram.shape[1]}\n"
           f"{np.array2string(gram, precision=6)}")
     return 0

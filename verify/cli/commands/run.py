@@ -24,7 +24,7 @@ from ...proof import Proof, ProofResult, run_proof
 from ...result import jsonable
 from ..options import add_check_options, config_from
 from ..output import check_folder
-from .check import check_files
+from ...check.files import check_files
 
 NAME = "run"
 HELP = "run proofs by id or path (all of them and the catalogue when none is given) and write reports"

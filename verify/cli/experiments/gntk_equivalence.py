@@ -27,16 +27,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--quick", action="store_true", help="small settings (tens of seconds)")
     parser.add_argument("--level", default="graph", help="graph | node (default graph)")
-    parser.add_argument("--widths", default=None, help="comma-separated increasing widths (default 16,64,256,1024)")
+    parser.add_argument(
+        "--widths", default=None, help="comma-separated increasing widths (default 16,64,256,1024)"
+    )
     parser.add_argument("--sizes", default=None, help="comma-separated graph sizes N (default 4,8,16)")
     parser.add_argument("--width-for-sizes", type=int, default=None,
                         help="width used for the gap-vs-N sweep (default: the largest width)")
     parser.add_argument("--seeds", type=int, default=None, help="networks per point (default 3; --quick 2)")
     parser.add_argument("--steps", type=int, default=None, help="GD steps (default 60; --quick 30)")
-    parser.add_argument("--lr-factor", type=float, default=0.5, help="eta = lr_factor/(kappa^2 Lmax + lambda)")
+    parser.add_argument(
+        "--lr-factor", type=float, default=0.5, help="eta = lr_factor/(kappa^2 Lmax + lambda)"
+    )
     parser.add_argument("--lam-factor", type=float, default=0.1, help="lambda = lam_factor kappa^2 Lmax(H)")
     parser.add_argument("--kappa", type=float, default=1.0, help="output scale kappa (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of graphs, targets and networks (default 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of graphs, targets and networks (default 0)"
+    )
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     parser.add_argument("--progress", action="store_true", help="show progress on stderr even with --json")
@@ -66,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.lam_factor) and args.lam_factor >= 0):
         raise InputError(f"--lam-factor must be >= 0 and finite (got {args.lam_factor})")
     if args.lr_factor > 2:
-        raise InputError(f"--lr-factor must be <= 2 for the kernel iteration to converge (got {args.lr_factor})")
+        raise InputError(
+            f"--lr-factor must be <= 2 for the kernel iteration to converge (got {args.lr_factor})"
+        )
     if args.width_for_sizes is not None and args.width_for_sizes < 1:
         raise InputError(f"--width-for-sizes must be >= 1 (got {args.width_for_sizes})")
     out = equivalence_study(args.level, widths, sizes, args.width_for_sizes, None, seeds, args.seed, steps,
@@ -85,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
         w(f"  N {n:4d} (width {out['width_for_sizes']})  gap {g:.4g}\n")
     w(f"  gap ∝ N^{out['size_exponent']:.2f}; width for a fixed gap ∝ N^{out['implied_width_exponent']:.2f} "
       f"(paper: N^{out['stated_width_exponent']})\n")
-    w(f"  iterations to eps={out['eps_iterations']}: {out['iterations_to_eps']} ∝ N^{out['iterations_exponent']:.2f} "
-      f"(paper: N^{out['stated_iterations_exponent']})\n")
+    w(
+        f"  iterations to eps={out['eps_iterations']}: {out['iterations_to_eps']} ∝ "
+        f"N^{out['iterations_exponent']:.2f} "
+        f"(paper: N^{out['stated_iterations_exponent']})\n"
+    )
     return 0

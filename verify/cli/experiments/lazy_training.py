@@ -20,11 +20,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--quick", action="store_true", help="small settings (seconds)")
     parser.add_argument("--convention", default="arora", help="jacot | arora (default arora)")
-    parser.add_argument("--depth", type=int, default=1, help="jacot: weight layers; arora: hidden layers (default 1)")
-    parser.add_argument("--widths", default=None, help="comma-separated increasing widths (default 64,256,1024,4096)")
+    parser.add_argument(
+        "--depth", type=int, default=1, help="jacot: weight layers; arora: hidden layers (default 1)"
+    )
+    parser.add_argument(
+        "--widths", default=None, help="comma-separated increasing widths (default 64,256,1024,4096)"
+    )
     parser.add_argument("--seeds", type=int, default=None, help="networks per width (default 3; --quick 2)")
     parser.add_argument("--steps", type=int, default=100, help="GD steps (default 100)")
-    parser.add_argument("--normalisation", default="jacot", help="jacot (1/N) | neural-tangents | arora (none)")
+    parser.add_argument(
+        "--normalisation", default="jacot", help="jacot (1/N) | neural-tangents | arora (none)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of points and networks (default 0)")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")

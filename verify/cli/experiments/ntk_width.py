@@ -27,11 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="small settings (seconds): depth 1, 3 seeds")
     parser.add_argument("--model", default="fc", help="fc | gnn (default fc)")
     parser.add_argument("--convention", default="arora", help="fc: jacot | arora (default arora)")
-    parser.add_argument("--depth", type=int, default=None,
-                        help="fc: jacot L (weight layers) or arora L (hidden layers); gnn: blocks (default 2; --quick 1)")
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=None,
+        help="fc: jacot L (weight layers) or arora L (hidden layers); gnn: blocks (default 2; --quick 1)",
+    )
     parser.add_argument("--bias", type=float, default=0.0, help="jacot bias scale beta (default 0)")
     parser.add_argument("--activation", default="relu", help="relu | erf (default relu)")
-    parser.add_argument("--widths", default=None, help="comma-separated increasing widths (default 16,...,2048)")
+    parser.add_argument(
+        "--widths", default=None, help="comma-separated increasing widths (default 16,...,2048)"
+    )
     parser.add_argument("--seeds", type=int, default=None, help="networks per width (default 5; --quick 3)")
     parser.add_argument("--points", type=int, default=8, help="fc: points on the unit sphere (default 8)")
     parser.add_argument("--dim", type=int, default=3, help="fc: input dimension (default 3)")
@@ -59,11 +65,8 @@ def parse_widths(text: str) -> list[int]:
     return ws
 
 
-def run(args: argparse.Namespace) -> int:
-    from ...device import resolve_device
-    from ...result import jsonable
-    from .. import progress_printer, wants_progress
-
+def _options(args: argparse.Namespace) -> tuple[list[int], int, int]:
+    """(widths, seeds, depth) from the options and the full/quick defaults; InputError when bad."""
     base = _QUICK if args.quick else _FULL
     widths = parse_widths(args.widths or base["widths"])
     seeds = base["seeds"] if args.seeds is None else args.seeds
@@ -78,38 +81,56 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--model must be fc or gnn (got {args.model!r})")
     if args.convention not in ("jacot", "arora"):
         raise InputError(f"--convention must be jacot or arora (got {args.convention!r})")
-    device = resolve_device(args.device)
-    progress = progress_printer(wants_progress(args))
+    if args.lazy and args.model != "fc":
+        raise InputError("--lazy is for --model fc")
+    return widths, seeds, depth
+
+
+def _study(args: argparse.Namespace, widths: list[int], seeds: int, depth: int, device: str,
+           progress) -> tuple[dict, tuple[str, ...]]:
+    """Run the chosen study; returns its result and the columns of its table."""
     if args.lazy:
-        if args.model != "fc":
-            raise InputError("--lazy is for --model fc")
         from ...studies.lazy_training import lazy_training_study
 
         out = lazy_training_study(args.convention, depth, widths, seeds, steps=args.steps,
-                                  normalisation=args.normalisation, seed=args.seed, device=device, progress=progress)
-        keys = ("gap_analytic", "gap_linearised", "weight_change", "kernel_change")
-    elif args.model == "fc":
+                                  normalisation=args.normalisation, seed=args.seed, device=device,
+                                  progress=progress)
+        return out, ("gap_analytic", "gap_linearised", "weight_change", "kernel_change")
+    if args.model == "fc":
         from ...studies.width import fc_width_study
 
-        out = fc_width_study(args.convention, depth, args.bias, widths, seeds, args.points, args.dim, args.seed,
-                             args.activation, device, progress)
-        keys = ("rel_error", "ci")
-    else:
-        from ...studies.width import gnn_width_study
+        out = fc_width_study(args.convention, depth, args.bias, widths, seeds, args.points, args.dim,
+                             args.seed, args.activation, device, progress)
+        return out, ("rel_error", "ci")
+    from ...studies.width import gnn_width_study
 
-        out = gnn_width_study(None, depth, args.mlp_layers, args.scale, args.readout, args.level, widths, seeds,
-                              args.seed, device, progress)
-        keys = ("rel_error", "ci")
+    out = gnn_width_study(None, depth, args.mlp_layers, args.scale, args.readout, args.level, widths, seeds,
+                          args.seed, device, progress)
+    return out, ("rel_error", "ci")
+
+
+def _table(out: dict, keys: tuple[str, ...], seeds: int, seed: int) -> str:
+    lines = ["width  " + "  ".join(f"{k:>14}" for k in keys)]
+    for i, m in enumerate(out["widths"]):
+        lines.append(f"{m:5d}  " + "  ".join(f"{out[k][i]:14.6g}" for k in keys))
+    if "slope" in out:
+        lines.append(f"fitted slope {out['slope']:.3f} ± {out['slope_stderr']:.3f} (theory -0.5); "
+                     f"seeds {seeds}, seed {seed}")
+    else:
+        lines += [f"{k} slope {out[k + '_slope']:.3f}" for k in keys]
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...device import resolve_device
+    from ...result import jsonable
+    from .. import progress_printer, wants_progress
+
+    widths, seeds, depth = _options(args)
+    device = resolve_device(args.device)
+    out, keys = _study(args, widths, seeds, depth, device, progress_printer(wants_progress(args)))
     if args.json:
         sys.stdout.write(json.dumps(jsonable(out)) + "\n")
-        return 0
-    sys.stdout.write("width  " + "  ".join(f"{k:>14}" for k in keys) + "\n")
-    for i, m in enumerate(out["widths"]):
-        sys.stdout.write(f"{m:5d}  " + "  ".join(f"{out[k][i]:14.6g}" for k in keys) + "\n")
-    if "slope" in out:
-        sys.stdout.write(f"fitted slope {out['slope']:.3f} ± {out['slope_stderr']:.3f} (theory -0.5); "
-                         f"seeds {seeds}, seed {args.seed}\n")
     else:
-        for k in keys:
-            sys.stdout.write(f"{k} slope {out[k + '_slope']:.3f}\n")
+        sys.stdout.write(_table(out, keys, seeds, args.seed))
     return 0

@@ -50,7 +50,7 @@ class BallField(Field):
         for i in range(a.shape[0]):
             for j in range(i):
                 d = a[i, j] - a[j, i]
-                if not (0 in d):
+                if 0 not in d:
                     return False
         return True
 

@@ -13,12 +13,12 @@ symbolic dimensions (:mod:`.network`), brings them to a canonical form under the
   can satisfy extra identities, e.g. Cayley-Hamilton at n = 2, and the rules are not complete):
   the ordinary engines decide.
 
-Fragment: matrix and scalar variables, ``eye``, ``zeros`` (also of a product size, ``eye(m*n)``), rational constants and dimension
-symbols as coefficients, ``+ - *``, ``/`` by a constant, ``@``, ``.T``, ``kron``, ``vec``, ``tr``,
-non-negative integer powers (of scalars and square matrices), ``norm(X)**(2k)`` = tr(XᵀX)^k,
-``grad(f, X)`` of a scalar f in the fragment, and ``inv(A)`` of a variable assumed invertible,
-pd or orthogonal.  Assumption rules: symmetric / psd / pd (Sᵀ = S), projector (PP = P, Pᵀ = P),
-orthogonal (QᵀQ = QQᵀ = I), invertible (A inv(A) = inv(A) A = I).
+Fragment: matrix and scalar variables, ``eye``, ``zeros`` (also of a product size, ``eye(m*n)``),
+rational constants and dimension symbols as coefficients, ``+ - *``, ``/`` by a constant, ``@``,
+``.T``, ``kron``, ``vec``, ``tr``, non-negative integer powers (of scalars and square matrices),
+``norm(X)**(2k)`` = tr(XᵀX)^k, ``grad(f, X)`` of a scalar f in the fragment, and ``inv(A)`` of a
+variable assumed invertible, pd or orthogonal.  Assumption rules: symmetric / psd / pd (Sᵀ = S),
+projector (PP = P, Pᵀ = P), orthogonal (QᵀQ = QQᵀ = I), invertible (A inv(A) = inv(A) A = I).
 """
 from __future__ import annotations
 
@@ -101,9 +101,12 @@ def prove_generic(claim: Claim, time_budget: float | None = None) -> GenericProo
         lhs, rhs = normal_form(lhs_e, builder, rules), normal_form(rhs_e, builder, rules)
     except NotInFragment as exc:
         return GenericProof(NOT_IN_FRAGMENT, str(exc), seconds=time.perf_counter() - t0)
-    except AssertionError as exc:     # an inconsistent network: never a proof; the other engines decide
-        return GenericProof(NOT_IN_FRAGMENT, f"internal error in the generic prover ({exc}); please report this claim",
-                            seconds=time.perf_counter() - t0)
+    except AssertionError as exc:  # an inconsistent network: never a proof; the other engines decide
+        return GenericProof(
+            NOT_IN_FRAGMENT,
+            f"internal error in the generic prover ({exc}); please report this claim",
+            seconds=time.perf_counter() - t0,
+        )
     cert = {
         "scope": SCOPE,
         "engine": ENGINE,

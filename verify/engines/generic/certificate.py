@@ -103,7 +103,9 @@ def recheck(claim: Claim, cert: dict[str, Any], shapes: list[dict[str, int]] | N
     for dims in shapes if shapes is not None else default_shapes(claim):
         inst = None
         for _ in range(20):
-            raw = {n: random_raw(rng, n_params(v, shape_of(v, dims)), "integer") for n, v in claim.vars.items()}
+            raw = {
+                n: random_raw(rng, n_params(v, shape_of(v, dims)), "integer") for n, v in claim.vars.items()
+            }
             cand = make_instance(claim, dims, raw)
             if instance_valid(claim, cand):
                 inst = cand
@@ -115,7 +117,9 @@ def recheck(claim: Claim, cert: dict[str, Any], shapes: list[dict[str, int]] | N
             want = claim_side(claim, side, inst)
             got = evaluate_nf(nf, cert["labels"], inst.dims, inst.values)
             if got.shape != want.shape or any(a != b for a, b in zip(got.flat, want.flat)):
-                rep.problems.append(f"{side}: the normal form's value differs from the claim's at dims {dims}")
+                rep.problems.append(
+                    f"{side}: the normal form's value differs from the claim's at dims {dims}"
+                )
         rep.shapes.append(dict(dims))
     rep.ok = rep.rederived and not rep.problems
     return rep

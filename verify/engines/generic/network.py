@@ -166,7 +166,9 @@ class Builder:
             return self._name(node.value)
         if op == "neg":
             a = self.build(node.args[0])
-            return Expr(a.rowdims, a.coldims, [Term(P.scale(t.coef, -1), t.factors, t.row, t.col) for t in a.terms])
+            return Expr(
+                a.rowdims, a.coldims, [Term(P.scale(t.coef, -1), t.factors, t.row, t.col) for t in a.terms]
+            )
         if op in ("add", "sub"):
             a, b = self.build(node.args[0]), self.build(node.args[1])
             a = self.adapt(a, b.rowdims, b.coldims)
@@ -212,8 +214,18 @@ class Builder:
         self.labels[name] = (None if r == 1 else r, None if c == 1 else c, frozenset(v.assume))
         ri = self.fresh(r) if r != 1 else None
         ci = self.fresh(c) if c != 1 else None
-        return Expr(self.leg(r), self.leg(c),
-                    [Term(P.const(1), (Factor(name, ri, ci),), () if ri is None else (ri,), () if ci is None else (ci,))])
+        return Expr(
+            self.leg(r),
+            self.leg(c),
+            [
+                Term(
+                    P.const(1),
+                    (Factor(name, ri, ci),),
+                    () if ri is None else (ri,),
+                    () if ci is None else (ci,),
+                )
+            ],
+        )
 
     def adapt(self, e: Expr, rowdims: tuple[Dim, ...], coldims: tuple[Dim, ...]) -> Expr:
         """e re-indexed with the composite legs (rowdims, coldims) when that changes no entry: e is zero
@@ -269,7 +281,9 @@ class Builder:
         for ta in a.terms:
             for tb0 in b.terms:
                 tb = self._rename(tb0)
-                out.append(Term(P.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row + tb.row, ta.col + tb.col))
+                out.append(
+                    Term(P.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row + tb.row, ta.col + tb.col)
+                )
         self._guard(out)
         return Expr(a.rowdims + b.rowdims, a.coldims + b.coldims, out)
 
@@ -329,7 +343,9 @@ class Builder:
             return Expr(r, c, [])
         if name == "vec":
             a = self.build(node.args[0])
-            return Expr(a.coldims + a.rowdims, (), [Term(t.coef, t.factors, t.col + t.row, ()) for t in a.terms])
+            return Expr(
+                a.coldims + a.rowdims, (), [Term(t.coef, t.factors, t.col + t.row, ()) for t in a.terms]
+            )
         if name == "kron":
             return self.kron(self.build(node.args[0]), self.build(node.args[1]))
         if name == "tr":
@@ -377,8 +393,18 @@ class Builder:
         self.labels[label] = (None if c == 1 else c, None if r == 1 else r, frozenset(assume))
         ri = self.fresh(c) if c != 1 else None
         ci = self.fresh(r) if r != 1 else None
-        return Expr(self.leg(c), self.leg(r),
-                    [Term(P.const(1), (Factor(label, ri, ci),), () if ri is None else (ri,), () if ci is None else (ci,))])
+        return Expr(
+            self.leg(c),
+            self.leg(r),
+            [
+                Term(
+                    P.const(1),
+                    (Factor(label, ri, ci),),
+                    () if ri is None else (ri,),
+                    () if ci is None else (ci,),
+                )
+            ],
+        )
 
     def _proj(self, a: Node, node: Node) -> Expr:
         """proj(B), the orthogonal projector onto the columns of B, as an opaque node with the
@@ -416,7 +442,9 @@ class Builder:
             raise NotInFragment(f"grad of a non-scalar in {unparse(node)!r}")
         v = self.claim.vars[x]
         if v.is_scalar:
-            return Expr((), (), [Term(P.diff(t.coef, x), t.factors, (), ()) for t in f.terms if P.diff(t.coef, x)])
+            return Expr(
+                (), (), [Term(P.diff(t.coef, x), t.factors, (), ()) for t in f.terms if P.diff(t.coef, x)]
+            )
         for t in f.terms:
             for fac in t.factors:
                 if self.depends.get(fac.label) == x:

@@ -93,8 +93,12 @@ class Rules:
             if "projector" in asm and not la.startswith("inv("):
                 self.trace[f"{la} projector: {la} {la} = {la}"] += 1
                 return "merge", (a,)
-            if "orthogonal" in asm and self.labels[la][0] is not None and self.labels[la][0] == self.labels[la][1] \
-                    and (ta != tb or self.symmetric(la)):
+            if (
+                "orthogonal" in asm
+                and self.labels[la][0] is not None
+                and self.labels[la][0] == self.labels[la][1]
+                and (ta != tb or self.symmetric(la))
+            ):
                 self.trace[f"{la} orthogonal: {la}ᵀ{la} = {la}{la}ᵀ = I"] += 1
                 return "drop", ()
             return None
