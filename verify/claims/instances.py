@@ -411,9 +411,11 @@ def _spectrum(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fr
         vals = [_0] * k + _nonzero_decimals(rng, n - k)
         rng.shuffle(vals)
         return vals
-    if style in ("repeated", "equal"):  # c·I, or two distinct values repeated
+    if style == "equal":                # c·I with c > 0 (c < 0 comes from "repeated")
+        return [abs(_nonzero_decimals(rng, 1)[0])] * n
+    if style == "repeated":             # c·I, or two distinct values repeated
         v = _nonzero_decimals(rng, 2)
-        return [v[0]] * n if style == "equal" or rng.random() < 0.5 else [v[i % 2] for i in range(n)]
+        return [v[0]] * n if rng.random() < 0.5 else [v[i % 2] for i in range(n)]
     if style == "near_singular":        # one eigenvalue 10^-k, k up to 40, the rest of order 1
         vals = _nonzero_decimals(rng, n)
         vals[rng.randrange(n)] = rng.choice((-1, 1)) * _pow10(-rng.randint(8, 40))
@@ -543,7 +545,7 @@ def _share_rotations(claim: Claim, dims: dict[str, int], raw: dict[str, list[Fra
 # small sample should contain (c·I and repeated values, exact rank drops, spread spectra)
 # degenerate styles alternate between the variables (even positions at the first occurrence, odd at
 # the second), so that one variable sits at its boundary while the others stay generic
-SCHEDULE = ("decimal", "decimal", "equal", "rank", "spread", "near_singular", "rank", "zero_cols")
+SCHEDULE = ("decimal", "decimal", "rank", "rank", "equal", "wide", "spread", "near_singular", "zero_cols")
 
 
 def random_instance(claim: Claim, rng: random.Random, index: int) -> Instance:
