@@ -1,5 +1,6 @@
 """Hard time limits, per-claim crash isolation (CLI exit 3, every other result written) and a
 stdout that carries only the report."""
+
 import json
 import os
 import time
@@ -33,15 +34,24 @@ def test_hard_limit_interrupts_a_busy_loop_and_nests():
 
 def test_woodbury_answers_within_its_limit():
     st = "inv(A + U @ C @ V) == inv(A) - inv(A) @ U @ inv(inv(C) + V @ inv(A) @ U) @ V @ inv(A)"
-    c = Claim("woodbury", st, dims={"n": [1, 3], "k": [1, 3]},
-              vars={"A": {"shape": ["n", "n"], "assume": ["invertible"]}, "U": {"shape": ["n", "k"]},
-                    "C": {"shape": ["k", "k"], "assume": ["invertible"]}, "V": {"shape": ["k", "n"]}})
+    c = Claim(
+        "woodbury",
+        st,
+        dims={"n": [1, 3], "k": [1, 3]},
+        vars={
+            "A": {"shape": ["n", "n"], "assume": ["invertible"]},
+            "U": {"shape": ["n", "k"]},
+            "C": {"shape": ["k", "k"], "assume": ["invertible"]},
+            "V": {"shape": ["k", "n"]},
+        },
+    )
     t0 = time.monotonic()
     r = check_claim(c, CheckConfig(seed=1, instances=6, search_examples=40, time_limit=4))
     assert time.monotonic() - t0 < 4 + 5
     assert r.verdict is not Verdict.REFUTED and r.verdict is not Verdict.ERROR
     assert "vacuous" not in (r.message or "")
     from verify.check import limits
+
     assert limits._deadlines == []
 
 
@@ -53,7 +63,7 @@ def test_exponential_tower_answers_within_its_limit():
     assert r.verdict is not Verdict.REFUTED
 
 
-TWO = '''
+TWO = """
 [vars]
 x = {}
 [[claim]]
@@ -63,7 +73,7 @@ statement = "x**2 >= 0"
 name = "fine"
 statement = "x**2 + 1 > 0"
 expect = "holds"
-'''
+"""
 
 
 def test_internal_error_in_one_claim_is_isolated(tmp_path, capsys, monkeypatch):
@@ -109,7 +119,7 @@ def test_engines_never_write_to_stdout(capfd, monkeypatch):
 def test_a_timeout_swallowed_by_a_destructor_fires_again():
     class Swallow:
         def __del__(self):
-            time.sleep(0.4)          # the alarm fires here; Python ignores exceptions from __del__
+            time.sleep(0.4)  # the alarm fires here; Python ignores exceptions from __del__
 
     t0 = time.monotonic()
     with pytest.raises(StageTimeout), hard_limit(0.2):
@@ -118,4 +128,5 @@ def test_a_timeout_swallowed_by_a_destructor_fires_again():
             pass
     assert time.monotonic() - t0 < 1.5
     from verify.check import limits
+
     assert limits._deadlines == []

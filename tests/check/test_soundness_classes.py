@@ -1,5 +1,6 @@
 """One test per soundness class of the hostile-review issues, with false and true claims.
 Every counterexample is re-evaluated by tests/independent.py (not verify's engines)."""
+
 from fractions import Fraction
 
 import pytest
@@ -59,6 +60,7 @@ def test_equality_residual_below_the_tolerance_is_rechecked():
     assert r.verdict is Verdict.REFUTED
     # the independent evaluator compares equalities to 1e-40: check the residual with SymPy directly
     import sympy
+
     x = sympy.Rational(str(r.counterexample.to_json()["values"]["x"]))
     assert sympy.N(sympy.exp(x) * sympy.Rational(1, 10**45), 60) > sympy.Rational(1, 10**47)
 
@@ -96,8 +98,8 @@ def test_rank_of_expm_with_a_tiny_singular_value_is_not_refuted():
     # expm(diag(0, -460)) has singular values 1 and e^-460 ~ 1e-200: rank 2, though mpmath's threshold says 1
     rel = parse_relation("rank(expm(A)) == 2")
     inst = _inst(A=[[0, 0], [0, -460]])
-    assert decide_mp(rel, inst, 50).status == "violated"      # the threshold's verdict
-    assert confirm_violation(rel, inst, 50) is None            # ... is never a counterexample
+    assert decide_mp(rel, inst, 50).status == "violated"  # the threshold's verdict
+    assert confirm_violation(rel, inst, 50) is None  # ... is never a counterexample
 
 
 def test_false_rank_claim_on_rational_inputs_is_refuted_exactly():
@@ -157,8 +159,14 @@ def test_values_beyond_float_range_do_not_crash():
 
 
 def test_shapes_are_checked_on_every_assignment_of_the_scope():
-    r = check_claim(_c("A @ B == B @ A", {"A": {"shape": ["m", "m"]}, "B": {"shape": ["n", "n"]}},
-                       dims={"m": [1, 2], "n": [1, 2]}), FAST)
+    r = check_claim(
+        _c(
+            "A @ B == B @ A",
+            {"A": {"shape": ["m", "m"]}, "B": {"shape": ["n", "n"]}},
+            dims={"m": [1, 2], "n": [1, 2]},
+        ),
+        FAST,
+    )
     assert r.verdict is Verdict.ERROR and "shape" in r.message
 
 
@@ -188,3 +196,16 @@ def test_degenerate_coverage_by_an_equality_given_is_inconclusive():
     # without an equality given the same kind of tie is an ordinary tight instance
     r2 = check_claim(_c("exp(x) * y <= exp(x) * y", {"x": {}, "y": {}}), FAST)
     assert r2.verdict.holds, r2.message
+
+
+# --- issue 16: rounding inside det/expm is not a counterexample ------------------------------------------
+def test_cancellation_inside_det_of_expm_is_counted_in_the_tolerance():
+    # expm(A) has entries ~ e^599 that agree to 260 digits; det = e^600 cancels ~260 digits inside det
+    inst = _inst(A=[[300, 299], [299, 300]])
+    rel = parse_relation("det(expm(A)) == exp(tr(A))")
+    d = decide_mp(rel, inst, 50)
+    assert d.status == "holds" and d.details["dps"] > 300
+    assert confirm_violation(rel, inst, 50) is None
+    wrong = parse_relation("det(expm(A)) == exp(tr(A)) * (1 + 10**(-20))")
+    c = confirm_violation(wrong, inst, 50)
+    assert c is not None and "same size" in c.method

@@ -211,7 +211,7 @@ def _check(m: Mutant) -> tuple[str, bool]:
                 shown_false = True
                 break
         except (ZeroDivisionError, ValueError, TypeError, AssertionError, sympy.SympifyError):
-            continue          # undefined there (a singular inverse, eig of a non-symmetric matrix): no witness
+            continue  # undefined there (a singular inverse, eig of a non-symmetric matrix): no witness
     assert not (r.verdict.holds and shown_false), (m, r.verdict, r.message)
     return r.verdict.value, shown_false
 
@@ -240,9 +240,14 @@ CI = _ci_mutants()
 # 1e-40 * a**2, invisible to the float search; it is certified unless a sampled instance has b = 0,
 # a > 0 (the given a >= b filters half of those).  The exhaustive run lists the others.
 KNOWN_UNSOUND = {("a13_reversed_scalar_core", "perturb_1e-40"), ("a13_reversed_scalar_core", "perturb_1e-60")}
-CI_CASES = [pytest.param(m, marks=pytest.mark.xfail(reason="known unsound: certified on samples that miss b = 0",
-                                                    strict=False))
-            if (m.claim, m.op) in KNOWN_UNSOUND else m for m in CI]
+CI_CASES = [
+    pytest.param(
+        m, marks=pytest.mark.xfail(reason="known unsound: certified on samples that miss b = 0", strict=False)
+    )
+    if (m.claim, m.op) in KNOWN_UNSOUND
+    else m
+    for m in CI
+]
 
 
 @pytest.mark.parametrize("mutant", CI_CASES, ids=[f"{m.claim}:{m.op}" for m in CI])

@@ -8,6 +8,7 @@ sigma_small) applied to a matrix that is not exactly rational, and that only mpm
 *undecided*: there those functions decide "zero" by a threshold, which no precision re-check can
 validate (on exact arguments the rank is computed exactly).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ class Tally:
     certified: int = 0
     undecided: int = 0
     tight: int = 0
-    ties: int = 0              # instances where the two sides are equal (mp tight, or exact slack 0)
+    ties: int = 0  # instances where the two sides are equal (mp tight, or exact slack 0)
     numeric_given: int = 0
     worst: float | None = None
     residual: float | None = None
@@ -65,8 +66,11 @@ def run_certify(ctx: Context, tally: Tally) -> Confirmed | None:
                 rank_type = bool(d.details.get("rank_threshold"))
                 if s.given != "rigorous":
                     tally.numeric_given += 1
-                if d.status in ("violated", "undecided") or (rank_type and not rigorous) \
-                        or (e is not None and e.status == "violated"):
+                if (
+                    d.status in ("violated", "undecided")
+                    or (rank_type and not rigorous)
+                    or (e is not None and e.status == "violated")
+                ):
                     # mpmath could not settle it (or a rigorous violation under a numeric-only given)
                     if rigorous and s.given == "rigorous":
                         tally.certified += 1

@@ -1,4 +1,5 @@
 """The state one claim's check carries from stage to stage."""
+
 from __future__ import annotations
 
 import random

@@ -14,6 +14,7 @@ Otherwise the shapes that were proved are evidence ("exact identity on shapes ..
 comes from the instances.  The stage runs under a hard limit of ``SYMBOLIC_SHARE`` of the claim's
 time; when it is cut off the instances still run.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,9 +32,9 @@ from .context import Context
 from .limits import SYMBOLIC_SHARE, StageTimeout, hard_limit
 from .shapes import scope_shapes
 
-MAX_EXACT_SHAPES = 64       # try SymPy on every shape of a finite scope up to this many
+MAX_EXACT_SHAPES = 64  # try SymPy on every shape of a finite scope up to this many
 GENERIC_ENGINE = "generic prover (tensor-network normal form, all dimensions)"
-MAX_POWER = 24              # larger integer powers are not expanded symbolically
+MAX_POWER = 24  # larger integer powers are not expanded symbolically
 
 
 @dataclass
@@ -45,7 +46,7 @@ class ExactResult:
     engine: str = ""
     candidates: list[Instance] = field(default_factory=list)
     seconds: float = 0.0
-    generic: dict[str, Any] | None = None     # the generic prover's evidence, when it was asked
+    generic: dict[str, Any] | None = None  # the generic prover's evidence, when it was asked
     generic_proof: bool = False
 
     def covers(self, dims: dict[str, int]) -> bool:
@@ -53,8 +54,13 @@ class ExactResult:
         return self.covers_scope or any(dims == p for p in self.proved_shapes)
 
     def to_json(self) -> dict[str, Any]:
-        return {"proved_shapes": self.proved_shapes, "covers_scope": self.covers_scope,
-                "method": self.method, "note": self.note, "seconds": round(self.seconds, 3)}
+        return {
+            "proved_shapes": self.proved_shapes,
+            "covers_scope": self.covers_scope,
+            "method": self.method,
+            "note": self.note,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def _max_power(claim) -> int:
@@ -78,8 +84,9 @@ def run_exact(ctx: Context) -> ExactResult:
         with hard_limit(budget):
             _run(ctx, out, budget)
     except StageTimeout:
-        out.note = (out.note + "; " if out.note else "") + \
-            f"the exact stage was cut off at its share of the time limit ({budget:.3g} s)"
+        out.note = (
+            out.note + "; " if out.note else ""
+        ) + f"the exact stage was cut off at its share of the time limit ({budget:.3g} s)"
         ctx.stop("exact", f"cut off after {budget:.3g} s")
     except Exception as exc:  # a decision procedure failing is no verdict, and never sinks the claim
         if type(exc).__name__ not in ("Z3Exception",) and not isinstance(
@@ -129,8 +136,11 @@ def _run(ctx: Context, out: ExactResult, budget: float) -> None:
         out.method, out.engine = ident.method, "symbolic (sympy)"
         out.covers_scope = all_shapes and not ident.skipped and len(ident.shapes) == len(shapes)
         if not out.covers_scope:
-            why = (f"{len(ident.skipped)} shape(s) too large or out of time" if ident.skipped else
-                   "the scope is unbounded or has too many shapes to enumerate")
+            why = (
+                f"{len(ident.skipped)} shape(s) too large or out of time"
+                if ident.skipped
+                else "the scope is unbounded or has too many shapes to enumerate"
+            )
             out.note = f"exact identity on shapes {ident.shapes} only ({why})"
     elif ident.note and not out.note:
         out.note = ident.note

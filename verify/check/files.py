@@ -1,4 +1,5 @@
 """Check every claim of loaded claim files, in this process or in worker processes."""
+
 from __future__ import annotations
 
 from ..claims.files import ClaimFile

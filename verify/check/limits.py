@@ -10,6 +10,7 @@ every stage also checks its deadline.
 ``quiet_stdout()`` points file descriptor 1 at stderr while a claim is checked: LAPACK's ``DLASCL``
 warnings and anything a library prints must never reach stdout, which carries only the report.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-SYMBOLIC_SHARE = 0.25       # the exact (SymPy/z3) stage gets at most this share of a claim's limit
-GRACE = 5.0                 # every claim answers within its limit + GRACE seconds
+SYMBOLIC_SHARE = 0.25  # the exact (SymPy/z3) stage gets at most this share of a claim's limit
+GRACE = 5.0  # every claim answers within its limit + GRACE seconds
 
 
 class StageTimeout(BaseException):

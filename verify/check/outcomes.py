@@ -1,5 +1,6 @@
 """Outcomes of checking claim files: one ClaimOutcome per claim, one FileOutcome per file
 (proofs use ``verify.proof.ProofResult``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,9 +23,17 @@ class ClaimOutcome:
 
     def to_json(self) -> dict[str, Any]:
         r = self.result.to_json()
-        return {"name": self.name, "statement": self.statement, "given": list(self.given),
-                "verdict": r["verdict"], "expect": self.expect, "matches_expect": self.matches,
-                "evidence": r["evidence"], "counterexample": r["counterexample"], "message": r["message"]}
+        return {
+            "name": self.name,
+            "statement": self.statement,
+            "given": list(self.given),
+            "verdict": r["verdict"],
+            "expect": self.expect,
+            "matches_expect": self.matches,
+            "evidence": r["evidence"],
+            "counterexample": r["counterexample"],
+            "message": r["message"],
+        }
 
 
 @dataclass

@@ -9,6 +9,7 @@ exactly or with balls; (6) ``verdict``.  Every claim answers within its time lim
 seconds (``limits``); one claim's failure never sinks another's: an internal error becomes that
 claim's ``error`` verdict (marked ``internal_error``; the CLI exits 3 after writing every result).
 """
+
 from __future__ import annotations
 
 import traceback
@@ -46,8 +47,9 @@ def check_claim(claim: Claim, config: CheckConfig | None = None) -> Result:
     """
     config = config or CheckConfig()
     ctx = Context(claim, config)
-    ctx.evidence.update({"seed": config.seed, "claim_seed": ctx.seed, "dps": config.dps,
-                         "time_limit": config.time_limit})
+    ctx.evidence.update(
+        {"seed": config.seed, "claim_seed": ctx.seed, "dps": config.dps, "time_limit": config.time_limit}
+    )
     with quiet_stdout():
         try:
             with hard_limit(config.time_limit + GRACE - 1.0):

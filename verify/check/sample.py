@@ -5,6 +5,7 @@ An instance whose value is undefined (a singular inverse, NaN, a derivative at a
 and counted, never a counterexample.  A violation seen here is only a candidate for the
 confirmation in the search stage.
 """
+
 from __future__ import annotations
 
 from ..claims.instances import instance_valid, random_instance
@@ -14,7 +15,7 @@ from .context import Context, Sampled
 from .limits import StageTimeout, hard_limit
 from .shapes import ensure_shapes
 
-SHARE_END = 0.55            # sampling ends at this share of the claim's time limit
+SHARE_END = 0.55  # sampling ends at this share of the claim's time limit
 
 
 def run_sampling(ctx: Context) -> None:

@@ -6,6 +6,7 @@ exactly or with balls (an mpmath-only "holds" is not enough), and the violation 
 exactly, with balls, or by a gap of stable size at two higher precisions.
 The search keeps its full budget unless an exact proof covers the whole declared scope.
 """
+
 from __future__ import annotations
 
 import random
@@ -27,7 +28,7 @@ from .exact import ExactResult
 from .limits import StageTimeout, hard_limit
 from .shapes import ensure_shapes
 
-SHARE_END = 0.80            # the search ends at this share of the claim's time limit
+SHARE_END = 0.80  # the search ends at this share of the claim's time limit
 MAX_CONFIRM = 6
 
 
@@ -59,8 +60,12 @@ def confirm_first(ctx: Context, candidates: list[Instance], stats: SearchStats) 
 
 def _size(inst: Instance) -> float:
     """Readability of a counterexample: total digits of its numerators and denominators."""
-    return sum(len(str(abs(v.numerator))) + len(str(v.denominator)) for rows in inst.values.values()
-               for r in rows for v in r)
+    return sum(
+        len(str(abs(v.numerator))) + len(str(v.denominator))
+        for rows in inst.values.values()
+        for r in rows
+        for v in r
+    )
 
 
 PLAIN = {"nonnegative", "positive", "nonzero", "full_rank", "invertible"}
@@ -74,7 +79,7 @@ def run_search(ctx: Context, exact: ExactResult, stats: SearchStats) -> Confirme
             confirmed = confirm_first(ctx, exact.candidates + ctx.candidates, stats)
             budget = ctx.config.search_examples
             if exact.covers_scope:
-                budget = max(10, budget // 5)       # a disagreement would still expose an engine bug
+                budget = max(10, budget // 5)  # a disagreement would still expose an engine bug
             deadline = _perf_deadline(deadline_mono)
             found = hypothesis_search(claim, budget, stats, deadline)
             if found is not None:
@@ -82,7 +87,7 @@ def run_search(ctx: Context, exact: ExactResult, stats: SearchStats) -> Confirme
                 if shrunk is not None and (
                     confirmed is None or _size(shrunk.instance) < _size(confirmed.instance)
                 ):
-                    confirmed = shrunk      # hypothesis shrinks: prefer its smaller, readable counterexample
+                    confirmed = shrunk  # hypothesis shrinks: prefer its smaller, readable counterexample
             if confirmed is None and not exact.covers_scope and claim.vars:
                 starts = _starts(ctx)
                 found_list = optimise(claim, starts, stats, deadline, random.Random(ctx.seed + 1))
@@ -106,8 +111,15 @@ def _starts(ctx: Context):
     starts = []
     for _ in range(2):
         dims = sample_dims(claim, opt_rng, 2)
-        starts.append((dims, {n: random_raw(opt_rng, n_params(v, shape_of(v, dims)), "decimal")
-                              for n, v in claim.vars.items()}))
+        starts.append(
+            (
+                dims,
+                {
+                    n: random_raw(opt_rng, n_params(v, shape_of(v, dims)), "decimal")
+                    for n, v in claim.vars.items()
+                },
+            )
+        )
     if all(not v.assume or set(v.assume) <= PLAIN for v in claim.vars.values()):
         # unstructured variables can restart from the closest sampled instances' values
         for s in sorted(ctx.sampled, key=lambda p: p.decision.slack)[:2]:

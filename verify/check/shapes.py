@@ -4,6 +4,7 @@ A claim is checked for shape consistency on every dimension assignment an instan
 anything is evaluated (so numpy never broadcasts silently), and up front on the whole finite scope
 when that is affordable (else on its corners and the sample window).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -13,7 +14,7 @@ from ..claims.model import Claim
 from ..errors import ClaimError
 from ..language.shapes import infer
 
-MAX_SCOPE_SHAPES = 400      # shape-check every assignment of a finite scope up to this many
+MAX_SCOPE_SHAPES = 400  # shape-check every assignment of a finite scope up to this many
 
 
 def scope_shapes(claim: Claim, limit: int) -> list[dict[str, int]] | None:
@@ -42,11 +43,15 @@ def check_shapes(claim: Claim, dims: dict[str, int]) -> None:
     for rel, what in [(claim.relation, "statement"), *[(g, "given") for g in claim.given_relations]]:
         a, b = infer(rel.lhs, dims, shapes), infer(rel.rhs, dims, shapes)
         if a != b:
-            raise ClaimError(f"the two sides of {what} {rel.text!r} have shapes {a[0]}x{a[1]} and "
-                             f"{b[0]}x{b[1]} at dims {dims}")
+            raise ClaimError(
+                f"the two sides of {what} {rel.text!r} have shapes {a[0]}x{a[1]} and "
+                f"{b[0]}x{b[1]} at dims {dims}"
+            )
         if rel.op != "==" and a != (1, 1):
-            raise ClaimError(f"{rel.op} compares scalars, but {what} {rel.text!r} compares {a[0]}x{a[1]} "
-                             "matrices (state it with eigmin, norm, ...; == compares matrices entrywise)")
+            raise ClaimError(
+                f"{rel.op} compares scalars, but {what} {rel.text!r} compares {a[0]}x{a[1]} "
+                "matrices (state it with eigmin, norm, ...; == compares matrices entrywise)"
+            )
 
 
 def validate_up_front(claim: Claim) -> list[dict[str, int]]:

@@ -11,6 +11,7 @@
   given leaves only ties (degenerate coverage).  Exact results on
   some shapes are reported as evidence.
 """
+
 from __future__ import annotations
 
 from ..engines.search import SearchStats
@@ -30,29 +31,44 @@ def _why_skipped(ctx: Context) -> str:
     return "; ".join(parts) or "no instance generated"
 
 
-def decide(ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Confirmed | None,
-           tally: Tally) -> Result:
+def decide(
+    ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Confirmed | None, tally: Tally
+) -> Result:
     claim, ev = ctx.claim, ctx.evidence
     ev["scope"] = claim.describe_scope()
-    ev["proved_scope"] = ("all dimensions" if exact.generic_proof else "all") if exact.covers_scope \
-        else exact.proved_shapes
+    ev["proved_scope"] = (
+        ("all dimensions" if exact.generic_proof else "all") if exact.covers_scope else exact.proved_shapes
+    )
     if exact.generic is not None:
         ev["generic"] = exact.generic
     ev["exact"] = exact.to_json()
-    ev["symbolic"] = {"proved": exact.covers_scope, "method": exact.method, "shapes": exact.proved_shapes,
-                      "note": exact.note, "seconds": round(exact.seconds, 3)}
+    ev["symbolic"] = {
+        "proved": exact.covers_scope,
+        "method": exact.method,
+        "shapes": exact.proved_shapes,
+        "note": exact.note,
+        "seconds": round(exact.seconds, 3),
+    }
     ev["search"] = stats.to_json()
     valid = len(ctx.sampled)
-    ev.update({"instances_valid": valid, "instances_generated": ctx.attempts,
-               "instances_skipped": dict(ctx.skipped)})
+    ev.update(
+        {
+            "instances_valid": valid,
+            "instances_generated": ctx.attempts,
+            "instances_skipped": dict(ctx.skipped),
+        }
+    )
     if ctx.stopped:
         ev["stopped"] = list(ctx.stopped)
     ev["seconds"] = round(ctx.elapsed(), 3)
 
     if confirmed is not None:
         inst, dec = confirmed.instance, confirmed.decision
-        ev["engine"] = "counterexample search + exact re-check" if dec.method == "exact" else \
-            f"counterexample search + re-check ({dec.method})"
+        ev["engine"] = (
+            "counterexample search + exact re-check"
+            if dec.method == "exact"
+            else f"counterexample search + re-check ({dec.method})"
+        )
         ev["recheck"] = dec.method
         cx_json = inst.to_json(claim)
         cx = Counterexample(cx_json["dims"], cx_json["values"], {"recheck": dec.method, **dec.details})
@@ -66,10 +82,18 @@ def decide(ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Conf
             )
         return Result(Verdict.REFUTED, ev, cx, f"counterexample re-checked ({dec.method})")
 
-    ev.update({"certified_instances": tally.certified, "tight_instances": tally.tight,
-               "undecided_instances": tally.undecided, "digits": ctx.dps - 10,
-               "worst_normalised_slack": tally.worst, "numeric_only_given_instances": tally.numeric_given,
-               "max_abs_residual": tally.residual, "max_tolerance": tally.tolerance})
+    ev.update(
+        {
+            "certified_instances": tally.certified,
+            "tight_instances": tally.tight,
+            "undecided_instances": tally.undecided,
+            "digits": ctx.dps - 10,
+            "worst_normalised_slack": tally.worst,
+            "numeric_only_given_instances": tally.numeric_given,
+            "max_abs_residual": tally.residual,
+            "max_tolerance": tally.tolerance,
+        }
+    )
     exact_note = (
         f"; exact identity on shapes {exact.proved_shapes}"
         if exact.proved_shapes and not exact.covers_scope
@@ -86,15 +110,25 @@ def decide(ctx: Context, exact: ExactResult, stats: SearchStats, confirmed: Conf
                 f"and given conditions was found, so it may be vacuous ({_why_skipped(ctx)})",
             )
         shapes = exact.proved_shapes
-        where = (f" on every shape of the scope {claim.describe_scope()}" if shapes and shapes != [{}] and
-                 not exact.generic_proof else "")
+        where = (
+            f" on every shape of the scope {claim.describe_scope()}"
+            if shapes and shapes != [{}] and not exact.generic_proof
+            else ""
+        )
         return Result(Verdict.PROVED, ev, None, exact.method + where)
     if valid < min(MIN_VALID, ctx.config.instances):
         ev["engine"] = "mpmath"
-        return Result(Verdict.INCONCLUSIVE, ev, None, f"only {valid} valid instance(s) ({_why_skipped(ctx)})"
-                      + exact_note)
-    if claim.relation.op in ("<=", ">=") and any(g.op == "==" for g in claim.given_relations) \
-            and tally.ties == valid:
+        return Result(
+            Verdict.INCONCLUSIVE,
+            ev,
+            None,
+            f"only {valid} valid instance(s) ({_why_skipped(ctx)})" + exact_note,
+        )
+    if (
+        claim.relation.op in ("<=", ">=")
+        and any(g.op == "==" for g in claim.given_relations)
+        and tally.ties == valid
+    ):
         ev["engine"] = "mpmath"
         return Result(
             Verdict.INCONCLUSIVE,

@@ -200,6 +200,45 @@ def _horner(coeffs: list, tau):
     return out
 
 
+def _settings(Ws0, times, dps: int, prec, tol, order, h_max: float) -> tuple:
+    """(times as an array, precision in bits, local tolerance, Taylor order N); InputError when bad."""
+    t = np.asarray(times, dtype=float).ravel()
+    if t.size == 0 or np.any(~np.isfinite(t)) or t[0] < 0 or np.any(np.diff(t) < 0):
+        raise InputError("arb_taylor_flow: times must be finite, non-negative and non-decreasing")
+    if not Ws0:
+        raise InputError("arb_taylor_flow: need at least one factor")
+    if dps < 5:
+        raise InputError(f"arb_taylor_flow: dps must be >= 5 (got {dps})")
+    prec = dps_to_prec(dps) if prec is None else int(prec)
+    tol_v = 10.0 ** (3 - dps) if tol is None else float(tol)
+    if not (0 < tol_v < 1) or not (h_max > 0):
+        raise InputError(f"arb_taylor_flow: need 0 < tol < 1 and h_max > 0 (got tol={tol_v}, h_max={h_max})")
+    N = max(int(order) if order else int(math.ceil(-0.5 * math.log(tol_v) + 1)), 4)
+    return t, prec, tol_v, N
+
+
+def _arb_problem(Ws0, Z, Y) -> tuple[list, Any, Any]:
+    """Factors, Z and Y as ``arb_mat`` at the current precision; InputError when the shapes do not chain."""
+    W = [to_arb_mat(w) for w in Ws0]
+    Za, Ya = to_arb_mat(Z), to_arb_mat(Y)
+    for i in range(1, len(W)):
+        if W[i].ncols() != W[i - 1].nrows():
+            raise InputError(f"arb_taylor_flow: factor {i + 1} has {W[i].ncols()} columns, "
+                             f"factor {i} has {W[i - 1].nrows()} rows")
+    if W[0].ncols() != Za.nrows() or Ya.nrows() != W[-1].nrows() or Ya.ncols() != Za.ncols():
+        raise InputError("arb_taylor_flow: shapes of Z, Y and the factors do not chain")
+    return W, Za, Ya
+
+
+def _step_size(rho: dict, log_tol: float, h_max: float) -> float:
+    """The largest h ≤ h_max with ρ_k h^k ≤ tol for the two highest Taylor coefficients ρ_k."""
+    h = float(h_max)
+    for kk, r in rho.items():
+        if r > 0:
+            h = min(h, math.exp((log_tol - math.log(r)) / kk))
+    return h
+
+
 def arb_taylor_flow(Ws0: Sequence[Any], Z: Any, Y: Any, kappa: Any, times: Sequence[float], *,
              dps: int = 30, prec: int | None = None, tol: float | None = None, order: int | None = None,
              h_max: float = 1.0, max_steps: int = 100000) -> ArbFlow:
@@ -213,29 +252,11 @@ def arb_taylor_flow(Ws0: Sequence[Any], Z: Any, Y: Any, kappa: Any, times: Seque
     size collapsed, e.g. near a blow-up): a caller never gets a truncated trajectory."""
     import flint
 
-    t = np.asarray(times, dtype=float).ravel()
-    if t.size == 0 or np.any(~np.isfinite(t)) or t[0] < 0 or np.any(np.diff(t) < 0):
-        raise InputError("arb_taylor_flow: times must be finite, non-negative and non-decreasing")
-    if not Ws0:
-        raise InputError("arb_taylor_flow: need at least one factor")
-    if dps < 5:
-        raise InputError(f"arb_taylor_flow: dps must be >= 5 (got {dps})")
-    prec = dps_to_prec(dps) if prec is None else int(prec)
-    tol_v = 10.0 ** (3 - dps) if tol is None else float(tol)
-    if not (0 < tol_v < 1) or not (h_max > 0):
-        raise InputError(f"arb_taylor_flow: need 0 < tol < 1 and h_max > 0 (got tol={tol_v}, h_max={h_max})")
-    N = max(int(order) if order else int(math.ceil(-0.5 * math.log(tol_v) + 1)), 4)
+    t, prec, tol_v, N = _settings(Ws0, times, dps, prec, tol, order, h_max)
     log_tol = math.log(tol_v)
     t0 = time.perf_counter()
     with flint_bits(prec):
-        W = [to_arb_mat(w) for w in Ws0]
-        Za, Ya = to_arb_mat(Z), to_arb_mat(Y)
-        for i in range(1, len(W)):
-            if W[i].ncols() != W[i - 1].nrows():
-                raise InputError(f"arb_taylor_flow: factor {i + 1} has {W[i].ncols()} columns, "
-                                 f"factor {i} has {W[i - 1].nrows()} rows")
-        if W[0].ncols() != Za.nrows() or Ya.nrows() != W[-1].nrows() or Ya.ncols() != Za.ncols():
-            raise InputError("arb_taylor_flow: shapes of Z, Y and the factors do not chain")
+        W, Za, Ya = _arb_problem(Ws0, Z, Y)
         ZZt = Za * Za.transpose()
         YZt = Ya * Za.transpose()
         two_k = 2 * _arb_scalar(kappa)
@@ -257,10 +278,7 @@ def arb_taylor_flow(Ws0: Sequence[Any], Z: Any, Y: Any, kappa: Any, times: Seque
                 )
             C = _series(W, ZZt, YZt, two_k, N)
             rho = {kk: max(_maxabs(C[i][kk]) for i in range(len(W))) for kk in (N - 1, N)}
-            h = float(h_max)
-            for kk, r in rho.items():
-                if r > 0:
-                    h = min(h, math.exp((log_tol - math.log(r)) / kk))
+            h = _step_size(rho, log_tol, h_max)
             remaining = float((T_end - cur).mid())
             last = h >= remaining
             ha = (T_end - cur).mid() if last else flint.arb(h)

@@ -6,8 +6,10 @@ each entry ∂f/∂X_ij is differentiated, and the result converted to the field
 shape (the convention dL/dX with X's shape).  It is never taken from SymPy's matrix-expression
 layer, which is known to return wrong derivatives (docs/design.md).
 """
+
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
@@ -20,9 +22,33 @@ from ..language.shapes import int_value
 from .fields import ExactField, Field, FloatField, NotCertifiable, NotExact
 
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
-_UNARY = {"tr", "det", "inv", "pinv", "norm", "eigmin", "eigmax", "sigma_min", "sigma_max",
-          "sigma_small", "rank", "proj", "expm", "exp", "log", "sqrt", "abs", "diag", "diagvec", "relu",
-          "step", "norm1", "norm2", "norminf", "nuclear"}
+_UNARY = {
+    "tr",
+    "det",
+    "inv",
+    "pinv",
+    "norm",
+    "eigmin",
+    "eigmax",
+    "sigma_min",
+    "sigma_max",
+    "sigma_small",
+    "rank",
+    "proj",
+    "expm",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "diag",
+    "diagvec",
+    "relu",
+    "step",
+    "norm1",
+    "norm2",
+    "norminf",
+    "nuclear",
+}
 
 
 @dataclass
@@ -30,8 +56,9 @@ class Evaluator:
     """Evaluates nodes with ``values`` (name -> field matrix) and ``dims`` (name -> int).
 
     ``exact_values`` (name -> ExactField matrix) are the same instance in exact arithmetic; they
-    are needed for ``grad``.  ``max_magnitude`` records the largest absolute entry seen in any
-    intermediate value (the tolerance of the numeric engine scales with it).
+    are needed for ``grad``.  ``max_log10`` records log10 of the largest absolute entry seen in any
+    intermediate value, or formed inside det and expm (the tolerance of the numeric engine scales
+    with it); ``max_magnitude`` is the same as a float, capped at 1e307.
     """
 
     field: Field
@@ -39,6 +66,7 @@ class Evaluator:
     dims: Mapping[str, int]
     exact_values: Mapping[str, Any] | None = None
     max_magnitude: float = 0.0
+    max_log10: float = -math.inf
     threshold_decisions: int = 0
 
     def __call__(self, node: Node):
@@ -49,12 +77,13 @@ class Evaluator:
     def _observe(self, v) -> None:
         if isinstance(self.field, ExactField):
             return
-        try:
-            m = max((abs(float(_mid(x))) for x in np.asarray(v).flat), default=0.0)
-        except (TypeError, ValueError, OverflowError):
-            return
-        if m > self.max_magnitude:
-            self.max_magnitude = m
+        m = max((_log10_abs(x) for x in np.asarray(v).flat), default=-math.inf)
+        self._record(m)
+
+    def _record(self, log10_m: float) -> None:
+        if log10_m > self.max_log10:
+            self.max_log10 = log10_m
+            self.max_magnitude = 10.0 ** min(log10_m, 307.0)
 
     def _exact_argument(self, node: Node):
         """The argument as exact rationals (rank-type decisions need exact input), or None."""
@@ -68,28 +97,23 @@ class Evaluator:
 
     def _observe_inside(self, name: str, a) -> None:
         """Magnitudes formed *inside* det (Hadamard's bound: the product of the column norms, which
-        bounds every partial product of an elimination) and expm (exp of the entrywise 1-norm)."""
+        bounds every partial product of an elimination) and expm (exp of the entrywise 1-norm);
+        kept as log10 so that magnitudes beyond float range still count."""
         if isinstance(self.field, ExactField):
             return
-        try:
-            m = np.abs(
-                np.asarray([[float(_mid(x)) for x in row] for row in np.asarray(a).tolist()], dtype=float)
-            )
-        except (TypeError, ValueError, OverflowError):
+        logs = [[_log10_abs(x) for x in row] for row in np.asarray(a).tolist()]
+        if not logs or not logs[0]:
             return
-        with np.errstate(all="ignore"):
-            self._observe_estimate(name, m)
-
-    def _observe_estimate(self, name: str, m) -> None:
-        import math
-
         if name == "det":
-            logs = [math.log10(max(float(np.sqrt(np.sum(col**2))), 1.0)) for col in m.T]
-            est = 10 ** min(sum(logs), 300.0)
+            n_rows = len(logs)
+            est = sum(max(0.0, max(col) + 0.5 * math.log10(n_rows)) for col in zip(*logs))
         else:
-            est = math.exp(min(float(np.sum(m)), 690.0))
-        if est > self.max_magnitude:
-            self.max_magnitude = est
+            total = 0.0
+            for row in logs:
+                for lx in row:
+                    total += 10.0**lx if lx < 300 else math.inf
+            est = total / math.log(10) if math.isfinite(total) else math.inf
+        self._record(est)
 
     def _eval(self, node: Node):
         f = self.field
@@ -223,7 +247,6 @@ def _check_kinks(expr, subs: dict) -> None:
             raise UndefinedValue(f"derivative at (or numerically at) a kink ({f.func.__name__} of ~0)")
 
 
-
 def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: Mapping[str, tuple]):
     """∂f/∂X_ij as SymPy expressions in independent symbols for every variable's entries (cached).
 
@@ -255,9 +278,11 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
     try:
         fv = ev(fnode)[0, 0]
     except NotExact as exc:
-        raise ClaimError(f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
-                         f"tr, det, inv, norm, vec, kron, diag, diagvec, ones, hadamard, hadamard_pow, "
-                         f"hstack, vstack, sqrt, exp, log ({exc})") from None
+        raise ClaimError(
+            f"grad({unparse(fnode)}, {xname}): f must be built from arithmetic, "
+            f"tr, det, inv, norm, vec, kron, diag, diagvec, ones, hadamard, hadamard_pow, "
+            f"hstack, vstack, sqrt, exp, log ({exc})"
+        ) from None
     x = syms[xname]
     grads = np.empty(x.shape, dtype=object)
     for i in range(x.shape[0]):
@@ -269,6 +294,27 @@ def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: 
         _GRADIENTS.clear()
     _GRADIENTS[key] = (syms, grads, as_float)
     return _GRADIENTS[key]
+
+
+def _log10_abs(x) -> float:
+    """log10 |x| for a float, mpf or ball midpoint, also beyond float range (-inf for 0)."""
+    x = _mid(x)
+    try:
+        a = abs(x)
+        if a == 0:
+            return -math.inf
+        f = float(a)
+        if math.isfinite(f) and f > 0:
+            return math.log10(f)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    try:
+        import mpmath
+
+        v = mpmath.log10(mpmath.mpf(a))
+        return float(v) if mpmath.isfinite(v) else math.inf
+    except (TypeError, ValueError, ZeroDivisionError):
+        return math.inf
 
 
 def _mid(x):

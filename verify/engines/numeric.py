@@ -18,6 +18,7 @@ ball confirmation, or a gap that keeps its size at two higher precisions (a gap 
 the precision is rounding).  Decisions that rank-type functions (rank, pinv, proj, sigma_small)
 determine are never made on mpmath alone: those functions decide "zero" by a threshold.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,20 @@ from .evaluate import Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
-NON_EXACT_FUNCTIONS = {"eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm", "exp", "log",
-                       "eig", "sigma", "norm2", "nuclear"}
+NON_EXACT_FUNCTIONS = {
+    "eigmin",
+    "eigmax",
+    "sigma_min",
+    "sigma_max",
+    "sigma_small",
+    "expm",
+    "exp",
+    "log",
+    "eig",
+    "sigma",
+    "norm2",
+    "nuclear",
+}
 # functions that decide "is this zero?" by a relative threshold at working precision
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
 MAX_DPS = 1500
@@ -79,14 +92,16 @@ def _evaluate(rel: Relation, fieldobj: Field, inst: Instance, exact_values=None)
     ev = Evaluator(fieldobj, field_values(fieldobj, inst), inst.dims, exact_values=exact_values)
     lhs, rhs = ev(rel.lhs), ev(rel.rhs)
     if lhs.shape != rhs.shape:
-        raise ClaimError(f"the two sides of {rel.text!r} have shapes {lhs.shape[0]}x{lhs.shape[1]} "
-                         f"and {rhs.shape[0]}x{rhs.shape[1]}")
+        raise ClaimError(
+            f"the two sides of {rel.text!r} have shapes {lhs.shape[0]}x{lhs.shape[1]} "
+            f"and {rhs.shape[0]}x{rhs.shape[1]}"
+        )
     if rel.op != "==" and lhs.shape != (1, 1):
         raise ClaimError(
             f"{rel.op} compares scalars, but {rel.text!r} compares {lhs.shape[0]}x{lhs.shape[1]} "
             "matrices (use eigmin(...) >= 0, norm(...), ...)"
         )
-    return lhs, rhs, ev.max_magnitude, ev.threshold_decisions > 0
+    return lhs, rhs, ev.max_log10, ev.threshold_decisions > 0
 
 
 def exact_values(inst: Instance) -> dict:
@@ -107,7 +122,7 @@ def decide_exact(rel: Relation, inst: Instance) -> Decision | None:
     if rel.functions() & NON_EXACT_FUNCTIONS:
         return None
     if any(len(rows) * len(rows[0]) > EXACT_MAX_ENTRIES for rows in inst.values.values()):
-        return None                      # exact SymPy arithmetic on large matrices is too slow
+        return None  # exact SymPy arithmetic on large matrices is too slow
     ex = ExactField()
     try:
         lhs, rhs, _, _ = _evaluate(rel, ex, inst, exact_values=exact_values(inst))
@@ -128,12 +143,18 @@ def decide_exact(rel: Relation, inst: Instance) -> Decision | None:
     if rel.op == "==":
         worst = max((abs(d) for d in diffs), default=Fraction(0))
         st = "holds" if worst == 0 else "violated"
-        return Decision(st, "exact", -safe_float(worst) / scale, -safe_float(worst),
-                        {"max_abs_difference": worst})
+        return Decision(
+            st, "exact", -safe_float(worst) / scale, -safe_float(worst), {"max_abs_difference": worst}
+        )
     s = diffs[0] if rel.op in (">=", ">") else -diffs[0]
     ok = s > 0 if rel.op in ("<", ">") else s >= 0
-    return Decision("holds" if ok else "violated", "exact", safe_float(s) / scale, safe_float(s),
-                    {"slack": s, "lhs": _scalar_json(lhs[0, 0]), "rhs": _scalar_json(rhs[0, 0])})
+    return Decision(
+        "holds" if ok else "violated",
+        "exact",
+        safe_float(s) / scale,
+        safe_float(s),
+        {"slack": s, "lhs": _scalar_json(lhs[0, 0]), "rhs": _scalar_json(rhs[0, 0])},
+    )
 
 
 def _scalar_json(v):
@@ -186,12 +207,15 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
     mf = MpField(dps)
     need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
     ev = exact_values(inst) if need else None
-    lhs, rhs, mag, threshold = _evaluate(rel, mf, inst, exact_values=ev)
+    lhs, rhs, maglog, threshold = _evaluate(rel, mf, inst, exact_values=ev)
     ctx = mf.ctx
     for v in list(lhs.flat) + list(rhs.flat):
         if not ctx.isfinite(v):
             raise UndefinedValue("a value is not finite (NaN or infinite)")
-    tol = ctx.mpf(10) ** (-(dps - 10)) * (1 + ctx.mpf(mag))
+    if not math.isfinite(maglog) and maglog > 0:
+        raise UndefinedValue("an intermediate value beyond any representable magnitude")
+    mag = max(maglog, 0.0)  # log10 of (about) 1 + M
+    tol = ctx.mpf(10) ** (-(dps - 10)) * (1 + ctx.mpf(10) ** mag)
     scale = 1 + max((abs(v) for v in list(lhs.flat) + list(rhs.flat)), default=ctx.mpf(0))
     if rel.op == "==":
         worst = max((abs(a - b) for a, b in zip(lhs.flat, rhs.flat)), default=ctx.mpf(0))
@@ -201,10 +225,11 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
 
 
 def _escalated_dps(d: int, mag: float, scale) -> int:
-    """Digits at which the magnitude-scaled tolerance drops below the sides' own scale."""
+    """Digits at which the magnitude-scaled tolerance (``mag`` = log10 of 1 + M) drops below the
+    sides' own scale."""
     if not math.isfinite(mag):
         return 10 * MAX_DPS
-    extra = max(0.0, math.log10(1 + mag) - math.log10(max(float(scale), 1.0)))
+    extra = max(0.0, mag - float(scale.context.log10(scale)) if hasattr(scale, "context") else mag)
     return d + math.ceil(extra) + 10
 
 
@@ -227,8 +252,13 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
         elif s > tol:
             return Decision("holds", f"mpmath dps={d}", safe_float(s / scale), safe_float(s), det)
         elif s < -tol:
-            return Decision("violated", f"mpmath dps={d}", safe_float(s / scale), safe_float(s),
-                            {**det, "lhs": safe_float(lhs[0, 0]), "rhs": safe_float(rhs[0, 0])})
+            return Decision(
+                "violated",
+                f"mpmath dps={d}",
+                safe_float(s / scale),
+                safe_float(s),
+                {**det, "lhs": safe_float(lhs[0, 0]), "rhs": safe_float(rhs[0, 0])},
+            )
         # a near-tie: is the tolerance already at the sides' own scale?
         target = tol.context.mpf(10) ** (-(dps - 10)) * scale
         if tol <= target * 10 and len(trail) >= 2:
@@ -252,7 +282,7 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
                 safe_float(s),
                 {
                     **det,
-                    "why": f"a near-tie below a tolerance set by intermediate magnitudes ~{mag:.3g}; "
+                    "why": f"a near-tie below a tolerance set by intermediate magnitudes ~1e{mag:.0f}; "
                     f"resolving it needs more than {MAX_DPS} digits",
                 },
             )
@@ -283,9 +313,11 @@ def confirm_violation(rel: Relation, inst: Instance, dps: int) -> Decision | Non
             return None
         g2, g3 = d2.raw_slack, d3.raw_slack
         if not (abs(g2 - g3) <= 1e-6 * abs(g3)):
-            return None            # the gap changes with the precision: rounding, not a counterexample
-        d3.method = (f"mpmath at dps {d2.details.get('dps')} and {d3.details.get('dps')}: "
-                     "a gap of the same size at both precisions")
+            return None  # the gap changes with the precision: rounding, not a counterexample
+        d3.method = (
+            f"mpmath at dps {d2.details.get('dps')} and {d3.details.get('dps')}: "
+            "a gap of the same size at both precisions"
+        )
         d3.details["gap_at_lower_precision"] = g2
         return d3
     except UndefinedValue:

@@ -29,6 +29,40 @@ from ..nets.train import train_gd
 from .width import sphere_points
 
 
+def _one_network(spec: FCSpec, net_seed: int, dev, xtr, xte, y: np.ndarray, steps: int, lr: float, s: float,
+                 k_tr: np.ndarray, k_te: np.ndarray, m: int) -> dict[str, float]:
+    """Train one net by GD and measure: the largest distance (over recorded steps, train and test
+    stacked, over ||Y||) to kernel GD with the analytic kernel and with the empirical kernel at θ₀,
+    the relative weight change, and the relative change of the empirical kernel."""
+    params = init_fc(spec, net_seed, dev)
+
+    def f_tr(p):
+        return fc_forward(p, xtr, spec)
+
+    def f_te(p):
+        return fc_forward(p, xte, spec)
+
+    traj = train_gd(f_tr, params, y, steps, lr, scale=s, fn_test=f_te, record_every=max(1, steps // 20))
+    if traj.diverged:
+        raise InputError(f"GD diverged at width {m} (lower lr_factor)")
+    f0_tr, f0_te = traj.train[0], traj.test[0]
+    nn = np.concatenate([traj.train, traj.test], axis=1)
+    an = kernel_gd(k_tr, y, f0_tr, traj.steps, lr, s, k_te, f0_te)
+    e0 = empirical_ntk(f_tr, params).cpu().numpy()
+    e0_te = empirical_ntk(f_te, params, f_tr).cpu().numpy()
+    li = kernel_gd(e0, y, f0_tr, traj.steps, lr, s, e0_te, f0_te)
+    ny = float(np.linalg.norm(y))
+    eT = empirical_ntk(f_tr, traj.params).cpu().numpy()
+    return {
+        "gap_analytic": float(np.max(np.linalg.norm(
+            nn - np.concatenate([an["train"], an["test"]], axis=1), axis=1)) / ny),
+        "gap_linearised": float(np.max(np.linalg.norm(
+            nn - np.concatenate([li["train"], li["test"]], axis=1), axis=1)) / ny),
+        "weight_change": traj.weight_change,
+        "kernel_change": float(np.linalg.norm(eT - e0) / np.linalg.norm(e0)),
+    }
+
+
 @single_threaded
 def lazy_training_study(
     convention: str = "arora", depth: int = 1, widths: Sequence[int] = (64, 256, 1024, 4096), seeds: int = 3,
@@ -55,28 +89,9 @@ def lazy_training_study(
         spec = FCSpec(dim, m, depth, convention)
         per = {k: [] for k in cols}
         for sd in range(seeds):
-            params = init_fc(spec, seed * 1000 + sd, dev)
-            f_tr = lambda p: fc_forward(p, xtr, spec)  # noqa: E731
-            f_te = lambda p: fc_forward(p, xte, spec)  # noqa: E731
-            traj = train_gd(
-                f_tr, params, y, steps, lr, scale=s, fn_test=f_te, record_every=max(1, steps // 20)
-            )
-            if traj.diverged:
-                raise InputError(f"GD diverged at width {m} (lower lr_factor)")
-            f0_tr, f0_te = traj.train[0], traj.test[0]
-            nn = np.concatenate([traj.train, traj.test], axis=1)
-            an = kernel_gd(k_tr, y, f0_tr, traj.steps, lr, s, k_te, f0_te)
-            e0 = empirical_ntk(f_tr, params).cpu().numpy()
-            e0_te = empirical_ntk(f_te, params, f_tr).cpu().numpy()
-            li = kernel_gd(e0, y, f0_tr, traj.steps, lr, s, e0_te, f0_te)
-            ny = float(np.linalg.norm(y))
-            per["gap_analytic"].append(float(np.max(np.linalg.norm(
-                nn - np.concatenate([an["train"], an["test"]], axis=1), axis=1)) / ny))
-            per["gap_linearised"].append(float(np.max(np.linalg.norm(
-                nn - np.concatenate([li["train"], li["test"]], axis=1), axis=1)) / ny))
-            per["weight_change"].append(traj.weight_change)
-            eT = empirical_ntk(f_tr, traj.params).cpu().numpy()
-            per["kernel_change"].append(float(np.linalg.norm(eT - e0) / np.linalg.norm(e0)))
+            one = _one_network(spec, seed * 1000 + sd, dev, xtr, xte, y, steps, lr, s, k_tr, k_te, m)
+            for k in cols:
+                per[k].append(one[k])
         for k in cols:
             cols[k].append(per[k])
         if progress:
