@@ -100,10 +100,25 @@ def evaluate(node, env):
             if a.shape == (1, 1):
                 return _S(a[0, 0] ** b[0, 0])
             return a ** int(b[0, 0])
+    if isinstance(node, ast.Subscript):
+        # member k of a family: the checker names it W_k (verify.claims.families)
+        return env[f"{node.value.id}_{int(evaluate(node.slice, env)[0, 0])}"]
+    if isinstance(node, ast.Call) and node.func.id in ("sum", "prod"):
+        # evaluated here by looping over the index, not from verify's written-out text
+        i, lo, hi = node.args[0].id, evaluate(node.args[1], env), evaluate(node.args[2], env)
+        terms = [evaluate(node.args[3], {**env, i: _S(Rational(k))})
+                 for k in range(int(lo[0, 0]), int(hi[0, 0]) + 1)]
+        out = terms[0]
+        for t in terms[1:]:
+            out = out + t if node.func.id == "sum" else out * t
+        return out
     if isinstance(node, ast.Call):
         f = node.func.id
         if f == "grad":
-            return _grad(node.args[0], node.args[1].id, env, evaluate)
+            x = node.args[1]
+            if isinstance(x, ast.Subscript):          # a family member W[k] is the variable W_k
+                x = ast.Name(f"{x.value.id}_{int(evaluate(x.slice, env)[0, 0])}")
+            return _grad(node.args[0], x.id, env, evaluate)
         if f == "block":
             return Matrix.vstack(
                 *[Matrix.hstack(*[evaluate(c, env) for c in row.elts]) for row in node.args[0].elts]
@@ -148,9 +163,12 @@ def evaluate(node, env):
     raise ValueError(f"unsupported {ast.dump(node)}")
 
 
-def relation_fails(statement: str, given: list[str], cx: dict) -> bool:
-    """True when every given holds and the statement clearly fails on the counterexample."""
-    env = {k: _S(Rational(v)) for k, v in cx.get("dims", {}).items()}
+def relation_fails(statement: str, given: list[str], cx: dict, dims: dict | None = None) -> bool:
+    """True when every given holds and the statement clearly fails on the counterexample.
+
+    ``dims`` adds dimensions the counterexample does not record (the H of a family claim, which the
+    checker fixed before writing the sums out)."""
+    env = {k: _S(Rational(v)) for k, v in {**cx.get("dims", {}), **(dims or {})}.items()}
     env.update({k: to_value(v) for k, v in cx["values"].items()})
     for g in given:
         assert _holds(g, env), f"given {g!r} is false on the counterexample"
