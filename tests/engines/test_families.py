@@ -119,3 +119,12 @@ def test_unparse_round_trips_sums_and_indices():
     r = parse_relation("sum(i, 1, H + 1, W[i] @ W[H - i + 1]) == prod(j, 1, 2, W[j])")
     assert unparse(r.lhs) == "sum(i, 1, H + 1, W[i] @ W[H - i + 1])"
     assert unparse(r.rhs) == "prod(j, 1, 2, W[j])"
+
+
+def test_a_claim_built_directly_refuses_unexpanded_sums():
+    from verify import Claim
+
+    with pytest.raises(ClaimError, match="written out per depth"):
+        Claim("c", "sum(i, 1, 2, x) == 2 * x", vars={"x": {}})
+    with pytest.raises(ClaimError, match="counted from 1"):
+        parse_relation("W[0] == W[1]")

@@ -204,7 +204,10 @@ class _Converter:
             raise ClaimError(f"only a family of variables can be indexed, like W[i], in {seg!r}")
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
             raise ClaimError(f"a family takes one index, like W[i], in {seg!r}")
-        return Node("index", (self._size(node.slice, seg, "the index"),), check_identifier(node.value.id))
+        idx = self._size(node.slice, seg, "the index")
+        if idx.op == "num" and idx.value < 1:
+            raise ClaimError(f"subscript {seg!r}: family members are counted from 1 (W[1] ... W[H])")
+        return Node("index", (idx,), check_identifier(node.value.id))
 
     def _indexed(self, node: ast.Call, seg: str) -> Node:
         """``sum(i, lo, hi, body)`` / ``prod(i, lo, hi, body)`` with lo, hi integer expressions."""
