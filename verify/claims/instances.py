@@ -652,9 +652,9 @@ SPECIAL_DECADES = (8, 20, 35, 50, 65, 80)
 def special_instances(claim: Claim, rng: random.Random) -> list[Instance]:
     """Instances at special points, all values plain decimals unless said otherwise: with two or
     more ranged dims, the two mixed corners of the dims (tall and wide shapes); then the exact
-    special points of the scalar variables' sets: every scalar at 0 (where its set contains 0), every scalar at 1,
-    unconstrained scalars at -1, then for each decade k of ``SPECIAL_DECADES`` one scalar (in turn)
-    at 10^-k (-10^-k for unconstrained scalars on odd turns) with the others at 1.
+    special points of the scalar variables' sets: every scalar at 0 (where its set contains 0),
+    every scalar at 1, unconstrained scalars at -1, then for each decade k of ``SPECIAL_DECADES``
+    one scalar (in turn) at 10^-k (-10^-k for unconstrained scalars on odd turns), the others at 1.
     A value outside a scalar's set (0 or -1 for a positive scalar) is replaced by 1; duplicate and
     invalid points are left out; a claim without scalar variables gets none."""
     out: list[Instance] = []
