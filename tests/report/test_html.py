@@ -9,10 +9,10 @@ import pytest
 
 from tests.report.chromium import Browser, find_chromium
 from verify import CheckConfig, Claim, Figure, Proof, Result, Step, Verdict, run_proof
+from verify.check.outcomes import ClaimOutcome, FileOutcome
 from verify.report.graph import dependency_svg, layers
 from verify.report.html import counterexample_html, evidence_html, render_site
 from verify.report.mathml import latex_to_mathml, value_to_mathml
-from verify.check.outcomes import ClaimOutcome, FileOutcome
 
 HOSTILE = '<script>alert("x")</script> ||x|| & `tick`'
 
@@ -184,7 +184,8 @@ def test_dependency_graph_layers_and_colours():
     ]
     assert layers([s.id for s in steps], {s.id: s.uses for s in steps}) == {"a": 0, "b": 1, "c": 2, "d": 0}
     svg = dependency_svg(steps, {"a": "proved", "b": "refuted", "c": "holds_numerically"})
-    assert svg.startswith("<svg") and svg.count('class="edge"') == 3 and svg.count('class="node"') == 4
+    assert svg.startswith("<svg") and svg.count('class="edge"') == 3 and svg.count('class="node"') == 3
+    assert "#step-d" not in svg                                              # checked on its own: not drawn
     assert 'data-verdict="refuted"' in svg and "#cf222e" in svg
     assert dependency_svg([SimpleNamespace(id="a", uses=[])], {}) == ""  # no premises: no graph
 

@@ -153,6 +153,22 @@ def flow_taylor(inst: models.GNNInstance, Ws0: Sequence[Any], times, *, dps: int
     t = _check_times(times)
     if dps:
         return _flow_taylor_arb(inst, Ws0, t, int(dps), tol, order, h_max, max_steps)
+    return _flow_taylor_float64(inst, Ws0, t, tol, order, h_max, max_steps)
+
+
+def _horner(coef: list, x: float):
+    """Σ_k coef[k] x^k by Horner's rule (coefficients are flat parameter vectors)."""
+    N = len(coef) - 1
+    acc = coef[N]
+    for kk in range(N - 1, -1, -1):
+        acc = acc * x + coef[kk]
+    return acc
+
+
+def _flow_taylor_float64(inst: models.GNNInstance, Ws0: Sequence[Any], t: np.ndarray, tol: float | None,
+                         order: int | None, h_max: float, max_steps: int) -> FlowResult:
+    """The float64 path of :func:`flow_taylor`: the same Taylor scheme, step sizes from the last two
+    series terms, error estimate Σ (ρ_N h^N + ρ_{N−1} h^{N−1})."""
     t0 = time.perf_counter()
     exact = inst
     W = [np.array(w, dtype=float) for w in Ws0]
@@ -185,15 +201,9 @@ def flow_taylor(inst: models.GNNInstance, Ws0: Sequence[Any], times, *, dps: int
             h = T_end - cur_t
         # dense output at requested times inside (cur_t, cur_t + h]
         while j < len(t) and float(t[j]) <= cur_t + h:
-            tau = float(t[j]) - cur_t
-            acc = coef[N]
-            for kk in range(N - 1, -1, -1):
-                acc = acc * tau + coef[kk]
-            out_states[j] = acc
+            out_states[j] = _horner(coef, float(t[j]) - cur_t)
             j += 1
-        acc = coef[N]
-        for kk in range(N - 1, -1, -1):
-            acc = acc * h + coef[kk]
+        acc = _horner(coef, h)
         err += rho[N] * h ** N + rho[N - 1] * h ** (N - 1)
         W = models.unpack(acc, shapes)
         cur_t = cur_t + h

@@ -1,8 +1,10 @@
 """A proof's step-dependency graph as inline SVG: steps are nodes coloured by verdict, an edge
 runs from each premise to the step that uses it (``Step.uses``, when a proof declares premises).
+Steps that neither use nor are used by another step are checked on their own and not drawn.
 
 Layout: a step's layer is the length of the longest premise chain below it (premises to the left);
-inside a layer, steps keep their order in the proof.  Pure Python, no Graphviz.
+inside a layer, steps are ordered by the mean row of the steps that use them (fewer crossings).
+Pure Python, no Graphviz.
 """
 
 from __future__ import annotations
@@ -49,14 +51,28 @@ def layers(ids: Sequence[str], uses: dict[str, list[str]]) -> dict[str, int]:
 
 def dependency_svg(steps: Sequence, verdicts: dict[str, str], href: str = "#step-{id}") -> str:
     """The graph as an ``<svg>`` element ("" when no step names a premise)."""
-    ids = [s.id for s in steps]
+    all_ids = [s.id for s in steps]
     uses = {s.id: premises(s) for s in steps}
     if not any(uses.values()):
         return ""
-    layer = layers(ids, uses)
+    used = {u for v in uses.values() for u in v}
+    ids = [i for i in all_ids if uses[i] or i in used]          # the chain; steps checked alone are left out
+    layer = layers(ids, {i: uses[i] for i in ids})
     columns: dict[int, list[str]] = {}
     for i in ids:
         columns.setdefault(layer[i], []).append(i)
+    # fewer crossings: order each column by the mean row of the steps that use it (right to left)
+    consumers: dict[str, list[str]] = {}
+    for i in ids:
+        for u in uses[i]:
+            consumers.setdefault(u, []).append(i)
+    row: dict[str, float] = {}
+    for c in sorted(columns, reverse=True):
+        members = columns[c]
+        key = {i: (sum(row[k] for k in consumers.get(i, []) if k in row) / max(1, len(consumers.get(i, [])))
+                   if consumers.get(i) else float(ids.index(i))) for i in members}
+        members.sort(key=lambda i: (key[i], ids.index(i)))
+        row.update({i: float(r) for r, i in enumerate(members)})
     pos = {}
     for c, members in columns.items():
         for r, i in enumerate(members):
