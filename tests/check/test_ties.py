@@ -98,3 +98,19 @@ def test_special_instances_reach_zero_one_and_tiny_decades_and_mixed_corners():
     g = Claim("g", "eigmin(B.T @ B) >= 0", **GRAM)
     corners = [(i.dims["r"], i.dims["k"]) for i in special_instances(g, random.Random(1))]
     assert (3, 2) in corners and (1, 4) in corners
+
+
+def test_given_boundary_is_constructed_exactly_where_the_given_is_affine():
+    from verify.check.sample import given_boundary_instances
+
+    claim = Claim("g", "(1 - c * t)**2 <= exp(-2 * c * t)", vars=SCALARS, given=["c * t <= 1"])
+    base = _scalar(t=Fraction(3, 10), c=Fraction(7, 4))
+    out = given_boundary_instances(claim, [base])
+    products = {i.values["c"][0][0] * i.values["t"][0][0] for i in out}
+    assert products == {1} and len(out) == 2  # t = 4/7 with c = 7/4, and c = 10/3 with t = 3/10
+    # a given not affine in any one scalar (t**2 <= 2) has no exactly constructed boundary point
+    curved = Claim("h", "t <= 2", vars=SCALARS, given=["t**2 <= 2"])
+    assert given_boundary_instances(curved, [base]) == []
+    # the boundary instances are sampled too (and the true claim holds there)
+    r = _check("(1 - c * t)**2 <= exp(-2 * c * t)", SCALARS, given=["c * t <= 1"])
+    assert r.verdict.holds and r.evidence["instances_valid"] >= 8 + 2
