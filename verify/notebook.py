@@ -123,7 +123,8 @@ def build_notebook(proof: Proof):
             "its premises'). "
             "Every cell prints the verdict and asserts it is the one expected: `holds` for a right step, "
             "`fails` for a "
-            "step the authors got wrong, which the toolkit must refute with a re-checked counterexample."
+            "step the authors got wrong, which the toolkit must refute with a re-checked counterexample, "
+            "`assumed` for a hypothesis of the theorem (stated, never checked)."
         ),
         new_code_cell(SETUP.format(id=proof.id)),
     ]

@@ -60,8 +60,14 @@ class Step:
 
             if self.by not in RULES:
                 raise ValueError(f"step {self.id}: unknown rule {self.by!r} (known: {', '.join(RULES)})")
-            if self.expect != "holds":
+            if self.by == "hypothesis" and self.expect == "holds":
+                self.expect = "assumed"                 # a hypothesis is stated, never checked
+            elif self.by == "hypothesis" and self.expect != "assumed":
+                raise ValueError(f"step {self.id}: a hypothesis is expected to be assumed")
+            elif self.by != "hypothesis" and self.expect != "holds":
                 raise ValueError(f"step {self.id}: a derived step is expected to hold")
+        if self.expect == "assumed" and self.by != "hypothesis":
+            raise ValueError(f"step {self.id}: only a hypothesis (by='hypothesis') is assumed")
 
     @property
     def derived(self) -> bool:
@@ -279,7 +285,7 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
         return StepResult(
             step,
             Result(
-                Verdict.PROVED,
+                Verdict.ASSUMED,
                 {**evidence, "hypothesis": True},
                 message="a hypothesis of the theorem: assumed, not checked; the "
                 "conclusions that use it hold under it",
@@ -300,17 +306,22 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
         else:
             links.append((_RANK.index(pr.result.verdict), u, pr.result.verdict))
     evidence["premises"] = {u: done[u].result.verdict.value for u in step.uses}
+    hypotheses = [u for u in step.uses if done[u].step.hypothesis]
+    if hypotheses:
+        evidence["under_hypotheses"] = hypotheses
+    under = f" under the hypotheses {', '.join(hypotheses)}" if hypotheses else ""
     if not links:
         return StepResult(
             step,
-            Result(Verdict.PROVED, evidence, message=f"derived by {step.by} from rules alone"),
+            Result(Verdict.PROVED, evidence, message=f"derived by {step.by} from rules alone{under}"),
             time.perf_counter() - t0,
         )
     _, weakest, verdict = max(links, key=lambda x: x[0])
     evidence["weakest_link"] = weakest
     if verdict.holds:
         res = Result(
-            verdict, evidence, message=f"derived by {step.by}; weakest link {weakest} ({verdict.value})"
+            verdict, evidence,
+            message=f"derived by {step.by}{under}; weakest link {weakest} ({verdict.value})"
         )
     else:
         res = Result(Verdict.INCONCLUSIVE, evidence,

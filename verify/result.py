@@ -27,6 +27,8 @@ class Verdict(str, Enum):
     REFUTED = "refuted"
     INCONCLUSIVE = "inconclusive"
     ERROR = "error"
+    # a hypothesis of a theorem: stated, not checked; never counts as holding
+    ASSUMED = "assumed"
 
     @property
     def holds(self) -> bool:
@@ -38,8 +40,8 @@ class Verdict(str, Enum):
 
 
 # what the toolkit expects of a step: it holds, it fails (a refuted slip), or a finite measurement cannot
-# decide it (inconclusive: e.g. an asymptotic rate against a few sizes)
-EXPECTATIONS = ("holds", "fails", "inconclusive")
+# decide it (inconclusive: e.g. an asymptotic rate against a few sizes), or it is a hypothesis (assumed)
+EXPECTATIONS = ("holds", "fails", "inconclusive", "assumed")
 
 
 @dataclass
@@ -113,6 +115,8 @@ class Result:
             return self.verdict is Verdict.REFUTED
         if expect == "inconclusive":
             return self.verdict is Verdict.INCONCLUSIVE
+        if expect == "assumed":
+            return self.verdict is Verdict.ASSUMED
         raise ValueError(f"unknown expectation {expect!r}")
 
     def to_json(self) -> dict[str, Any]:

@@ -42,7 +42,8 @@ def test_structure(proof):
                    "normalised-dldt", "normalised-finite-time", "shift-operator-theory"):
         assert needed in ids
     for s in proof.steps:
-        assert s.name and s.source and s.statement and s.latex and s.expect in ("holds", "fails")
+        assert s.name and s.source and s.statement and s.latex
+        assert (s.expect == "assumed") == s.hypothesis and s.expect in ("holds", "fails", "assumed")
         if s.claim is not None:
             assert s.statement == s.claim.statement and s.claim.expect == s.expect
         if s.expect == "fails":

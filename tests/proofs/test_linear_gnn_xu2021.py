@@ -43,7 +43,8 @@ def test_proof_structure(proof):
                    "flow-bound", "narrow-width-singular", "narrow-width-vacuous"]:
         assert needed in ids
     for s in proof.steps:
-        assert s.name and s.source and s.statement and s.latex and s.expect in ("holds", "fails")
+        assert s.name and s.source and s.statement and s.latex
+        assert (s.expect == "assumed") == s.hypothesis and s.expect in ("holds", "fails", "assumed")
         if s.claim is not None:
             assert s.statement == s.claim.statement and s.given == s.claim.given
             assert s.claim.expect == s.expect

@@ -169,6 +169,25 @@ def test_derived_verdict_is_the_weakest_link():
     assert js["steps"][2]["uses"] == ["ab", "bc"] and js["steps"][2]["by"] == "transitive"
 
 
+def test_a_hypothesis_is_assumed_never_proved():
+    ctx = Context(variables={"a": None, "c": None}, dims={})
+    steps = [
+        Step(id="h", name="h", source="t", statement="a <= c", latex="", by="hypothesis"),
+        Step(id="th", name="th", source="t", statement="4*a <= 4*c", latex="", uses=["h"], by="scale",
+             params={"factor": "4"}),
+    ]
+    r = run_proof(Proof("t", "t", "t", steps, context=ctx, theorem="th"), CheckConfig())
+    hyp, th = r.steps
+    assert hyp.result.verdict is Verdict.ASSUMED and not hyp.result.verdict.holds
+    assert hyp.step.expect == "assumed" and hyp.matches
+    assert th.result.verdict is Verdict.PROVED            # proved from the hypothesis by rules alone
+    assert th.result.evidence["under_hypotheses"] == ["h"] and "under the hypotheses h" in th.result.message
+    assert r.to_json()["steps"][0]["verdict"] == "assumed"
+    with pytest.raises(ValueError, match="only a hypothesis"):
+        Step(id="x", name="x", source="t", statement="a <= c", latex="", expect="assumed",
+             check=lambda config: Result(Verdict.PROVED, {}))
+
+
 def test_refuted_premise_leaves_the_conclusion_unestablished_and_misuse_is_an_error():
     ctx = Context(variables={"a": None, "b": None, "c": None}, dims={})
 

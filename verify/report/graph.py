@@ -18,6 +18,7 @@ VERDICT_COLOURS = {
     "holds_numerically": "#8250df",
     "refuted": "#cf222e",
     "inconclusive": "#9a6700",
+    "assumed": "#0969da",
     "error": "#6e7781",
 }
 NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 190, 34, 70, 14, 10

@@ -303,8 +303,8 @@ def index_page(
     body = [
         "<h1>verify: proofs checked step by step</h1>",
         "<p>Each proof is a list of steps; every step gets a verdict from the engines "
-        "(proved, certified, holds_numerically, refuted, inconclusive, error) and is compared with what "
-        "the authors assert.</p>",
+        "(proved, certified, holds_numerically, refuted, inconclusive, error; a hypothesis is assumed) "
+        "and is compared with what the authors assert.</p>",
     ]
     if rows:
         body.append(
