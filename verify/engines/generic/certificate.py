@@ -30,7 +30,7 @@ from ...claims.instances import (
 )
 from ...claims.model import Claim
 from ...language.parser import Node
-from . import poly as P
+from . import poly
 from .normal import Key, NormalForm, Word, nf_str
 
 SCOPE = "all dimensions"
@@ -41,7 +41,7 @@ def nf_to_json(nf: NormalForm) -> dict[str, Any]:
     terms = []
     for key, c in nf.sorted_terms():
         slot_paths, vec_paths, cycles = key
-        terms.append({"coef": P.to_json(c),
+        terms.append({"coef": poly.to_json(c),
                       "slot_paths": [[a, b, _word_json(w)] for a, b, w in slot_paths],
                       "vector_paths": [_word_json(w) for w in vec_paths],
                       "cycles": [_word_json(w) for w in cycles]})
@@ -57,11 +57,11 @@ def _word(data: list) -> Word:
 
 
 def nf_from_json(data: dict[str, Any]) -> NormalForm:
-    terms: dict[Key, P.Poly] = {}
+    terms: dict[Key, poly.Poly] = {}
     for t in data["terms"]:
         key: Key = (tuple((int(a), int(b), _word(w)) for a, b, w in t["slot_paths"]),
                     tuple(_word(w) for w in t["vector_paths"]), tuple(_word(w) for w in t["cycles"]))
-        terms[key] = P.from_json(t["coef"])
+        terms[key] = poly.from_json(t["coef"])
     return NormalForm(tuple(data["rows"]), tuple(data["cols"]), terms)
 
 
@@ -260,7 +260,7 @@ def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
     total = np.zeros(tuple(slot_dims), dtype=object) + Fraction(0)
     for key, c in nf.terms.items():
         slot_paths, vec_paths, cycles = key
-        s = P.evaluate(c, scal)
+        s = poly.evaluate(c, scal)
         for w in vec_paths:
             s *= prod(w, None)[0, 0]
         for w in cycles:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import poly as P
+from . import poly
 from .network import SYMMETRIC, Builder, Dim, Expr, Term
 
 Letter = tuple[str, bool]          # (node label, transposed?)
@@ -43,7 +43,7 @@ Key = tuple[tuple[tuple[int, int, Word], ...], tuple[Word, ...], tuple[Word, ...
 class NormalForm:
     rowdims: tuple[Dim, ...]
     coldims: tuple[Dim, ...]
-    terms: dict[Key, P.Poly]
+    terms: dict[Key, poly.Poly]
     rewrites: Counter = field(default_factory=Counter)
 
     def __eq__(self, other: object) -> bool:
@@ -51,7 +51,7 @@ class NormalForm:
             return NotImplemented
         return (self.rowdims, self.coldims, self.terms) == (other.rowdims, other.coldims, other.terms)
 
-    def sorted_terms(self) -> list[tuple[Key, P.Poly]]:
+    def sorted_terms(self) -> list[tuple[Key, poly.Poly]]:
         return sorted(self.terms.items(), key=lambda kv: repr(kv[0]))
 
 
@@ -171,7 +171,7 @@ def canonical_vector_path(w: Word) -> Word:
     return min(w, reverse(w))
 
 
-def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
+def term_key(t: Term, rules: Rules) -> tuple[Key, poly.Poly]:
     """Decompose one term into slot paths, vector paths and cycles; apply the rules; canonical key."""
     ports: dict[int, list[tuple]] = {}
     slots = list(t.row) + list(t.col)
@@ -250,7 +250,7 @@ def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
             raise AssertionError("a closed chain is not a cycle (internal error)")
         w, loop_dim = rules.cycle(word)
         if loop_dim is not None:
-            coef = P.mul(coef, P.const(loop_dim) if isinstance(loop_dim, int) else P.var(loop_dim))
+            coef = poly.mul(coef, poly.const(loop_dim) if isinstance(loop_dim, int) else poly.var(loop_dim))
         elif w:
             cycles.append(canonical_cycle(w))
     key: Key = (tuple(slot_paths), tuple(sorted(vec_paths)), tuple(sorted(cycles)))
@@ -259,12 +259,12 @@ def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
 
 def normal_form(expr: Expr, builder: Builder, rules: Rules | None = None) -> NormalForm:
     rules = rules or Rules(builder.labels, builder.proj_base)
-    terms: dict[Key, P.Poly] = {}
+    terms: dict[Key, poly.Poly] = {}
     for t in expr.terms:
         if not t.coef:
             continue
         key, coef = term_key(t, rules)
-        v = P.add(terms.get(key, {}), coef)
+        v = poly.add(terms.get(key, {}), coef)
         if v:
             terms[key] = v
         else:
@@ -306,7 +306,7 @@ def nf_str(nf: NormalForm) -> str:
     out = []
     for key, c in nf.sorted_terms():
         body = key_str(key, len(nf.rowdims), len(nf.coldims))
-        cs = P.to_str(c)
+        cs = poly.to_str(c)
         if cs == "1":
             out.append(f"+ {body}")
         elif cs == "-1":
