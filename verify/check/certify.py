@@ -32,6 +32,7 @@ class Tally:
     residual: float | None = None
     tolerance: float | None = None
     cut_off: int = 0
+    tie: str | None = None  # the deepest near-tie evidence ("tight: residual below 10^-k ...")
 
 
 def exact_or_ball(ctx: Context, inst) -> Decision | None:
@@ -79,6 +80,7 @@ def run_certify(ctx: Context, tally: Tally) -> Confirmed | None:
                     continue
                 if d.status == "tight":
                     tally.tight += 1
+                    tally.tie = d.details.get("tie") or tally.tie
                 if d.status == "tight" or (e is not None and e.method == "exact" and e.raw_slack == 0):
                     tally.ties += 1
                 tally.worst = d.slack if tally.worst is None else min(tally.worst, d.slack)

@@ -94,6 +94,8 @@ def decide(
             "max_tolerance": tally.tolerance,
         }
     )
+    if tally.tie:
+        ev["tight_evidence"] = tally.tie
     exact_note = (
         f"; exact identity on shapes {exact.proved_shapes}"
         if exact.proved_shapes and not exact.covers_scope
@@ -161,5 +163,5 @@ def decide(
         ev,
         None,
         f"agrees to {ctx.dps - 10} digits on {valid} sampled instances ({tally.certified} certified, "
-        f"{tally.tight} tight); no counterexample found" + exact_note,
+        f"{tally.tight} tight{'; ' + tally.tie if tally.tie else ''}); no counterexample found" + exact_note,
     )

@@ -640,3 +640,64 @@ def commuting_group(rng: random.Random, n: int, count: int, kind: str = "symmetr
             out.append([[c0 * (i == j) + c1 * a[i][j] + c2 * a2[i][j] for j in range(n)] for i in range(n)])
         return out
     raise ValueError(f"unknown commuting kind {kind!r} (symmetric, polynomial)")
+
+
+# --- special points of the scalar assumption sets ---------------------------------------------
+# decades at which every scalar with a boundary at 0 is tried in turn: a claim that is tight at 0 and
+# false only within 10^-k of it (a perturbation of 10^-60) is exposed at the next decade, where the
+# gap is about 10^-(k + 65) and exact or ball arithmetic decides it
+SPECIAL_DECADES = (8, 20, 35, 50, 65, 80)
+
+
+def special_instances(claim: Claim, rng: random.Random) -> list[Instance]:
+    """Instances at special points, all values plain decimals unless said otherwise: with two or
+    more ranged dims, the two mixed corners of the dims (tall and wide shapes); then the exact
+    special points of the scalar variables' sets: every scalar at 0 (where its set contains 0),
+    every scalar at 1, unconstrained scalars at -1, then for each decade k of ``SPECIAL_DECADES``
+    one scalar (in turn) at 10^-k (-10^-k for unconstrained scalars on odd turns), the others at 1.
+    A value outside a scalar's set (0 or -1 for a positive scalar) is replaced by 1; duplicate and
+    invalid points are left out; a claim without scalar variables gets none."""
+    out: list[Instance] = []
+    ranged = [n for n, spec in claim.dims.items() if not isinstance(spec, int)]
+    if len(ranged) >= 2:
+        # the mixed corners of the dims (lo/hi alternating, then hi/lo): tall and wide shapes
+        for flip in (0, 1):
+            dims = sample_dims(claim, rng, 0)
+            for i, n in enumerate(ranged):
+                dims[n] = claim.dims[n][(i + flip) % 2]
+            try:
+                raw = {n: sample_raw(v, shape_of(v, dims), rng, "decimal") for n, v in claim.vars.items()}
+                inst = make_instance(claim, dims, raw)
+            except (ZeroDivisionError, ValueError):
+                continue
+            if instance_valid(claim, inst):
+                out.append(inst)
+    scalars = [n for n, v in claim.vars.items() if v.is_scalar]
+    if not scalars:
+        return out
+    dims = sample_dims(claim, rng, 0)
+    base = {n: sample_raw(v, shape_of(v, dims), rng, "decimal") for n, v in claim.vars.items()}
+
+    def allowed(name: str, v: Fraction) -> Fraction:
+        a = set(claim.vars[name].assume)
+        bad = (v == 0 and a & {"positive", "nonzero"}) or (v < 0 and a & {"nonnegative", "positive"})
+        return _1 if bad else v
+
+    def at(values: dict[str, Fraction]) -> Instance | None:
+        raw = {n: ([allowed(n, values[n])] if n in values else base[n]) for n in claim.vars}
+        try:
+            inst = make_instance(claim, dims, raw)
+        except (ZeroDivisionError, ValueError):
+            return None
+        return inst if instance_valid(claim, inst) else None
+
+    points = [{n: _0 for n in scalars}, {n: _1 for n in scalars}, {n: -_1 for n in scalars}]
+    for j, k in enumerate(SPECIAL_DECADES):
+        name = scalars[j % len(scalars)]
+        sign = -1 if j % 2 and not claim.vars[name].assume else 1
+        points.append({**{n: _1 for n in scalars}, name: sign * _pow10(-k)})
+    for p in points:
+        inst = at(p)
+        if inst is not None and all(inst.values != o.values for o in out):
+            out.append(inst)
+    return out

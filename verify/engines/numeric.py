@@ -55,6 +55,12 @@ NON_EXACT_FUNCTIONS = {
 # functions that decide "is this zero?" by a relative threshold at working precision
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
 MAX_DPS = 1500
+# a near-tie is "tight" only once the tolerance is below 10^-TIE_DIGITS of the sides' own scale (a
+# perturbation of 10^-60 that a working precision of 50 digits cannot see is resolved first)
+TIE_DIGITS = 100
+# balls whose enclosure straddles zero are recomputed at about 2x and 4x the digits (a gap of 10^-125
+# relative is decided at 50 working digits)
+BALL_STEPS = 3
 FLOAT_MAX = 1.0e308
 
 
@@ -164,7 +170,24 @@ def _scalar_json(v):
 
 
 def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
-    """Certified decision with python-flint balls; None when the enclosure cannot decide."""
+    """Certified decision with python-flint balls; None when the enclosure cannot decide.
+
+    An enclosure that contains zero (a tie or a gap below the ball's radius) is recomputed with
+    about twice and four times the digits before giving up (``BALL_STEPS``)."""
+    d = dps
+    for _ in range(BALL_STEPS):
+        out = _ball_once(rel, inst, d)
+        if out is not _STRADDLES:
+            return out
+        d = 2 * d + 10
+    return None
+
+
+_STRADDLES = object()
+
+
+def _ball_once(rel: Relation, inst: Instance, dps: int):
+    """One ball evaluation: a Decision, None (not certifiable), or ``_STRADDLES`` (contains 0)."""
     bits = int(dps * 3.33) + 64
     with flint_bits(bits):
         bf = BallField(bits)
@@ -180,7 +203,7 @@ def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
                 return Decision("holds", "arb", 0.0, 0.0, {"bits": bits})
             if any(0 not in d for d in diffs):
                 return Decision("violated", "arb", -1.0, -1.0, {"bits": bits})
-            return None
+            return _STRADDLES
         s = _slack_sign(rel, lhs, rhs)
         strict = rel.op in ("<", ">")
         if (s > 0) if strict else (s >= 0):
@@ -191,7 +214,7 @@ def decide_ball(rel: Relation, inst: Instance, dps: int) -> Decision | None:
             return Decision(
                 "violated", "arb", -1.0, float(s.mid()), {"bits": bits, "slack_upper": float(s.upper())}
             )
-        return None
+        return _STRADDLES
 
 
 def _calls(rel: Relation):
@@ -259,9 +282,14 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
                 safe_float(s),
                 {**det, "lhs": safe_float(lhs[0, 0]), "rhs": safe_float(rhs[0, 0])},
             )
-        # a near-tie: is the tolerance already at the sides' own scale?
-        target = tol.context.mpf(10) ** (-(dps - 10)) * scale
+        # a near-tie: is the tolerance already 10^-tie_digits of the sides' own scale?
+        tie_digits = max(dps - 10, TIE_DIGITS)
+        target = tol.context.mpf(10) ** (-tie_digits) * scale
         if tol <= target * 10 and len(trail) >= 2:
+            det["tie"] = (
+                f"tight: residual below 10^-{tie_digits - 1} relative at every precision tried "
+                f"({', '.join(str(t['dps']) for t in trail)} digits)"
+            )
             if rel.op == "==":
                 return Decision("holds", f"mpmath dps={d}", 0.0, safe_float(raw), det)
             if strict:
@@ -273,7 +301,7 @@ def decide_mp(rel: Relation, inst: Instance, dps: int) -> Decision:
                     {**det, "why": "the two sides agree to the working precision but the relation is strict"},
                 )
             return Decision("tight", f"mpmath dps={d}", 0.0, safe_float(s), det)
-        nd = _escalated_dps(dps, mag, scale)
+        nd = _escalated_dps(tie_digits + 10, mag, scale)
         if nd > MAX_DPS:
             return Decision(
                 "undecided",

@@ -1,0 +1,116 @@
+"""Ties and near-ties: a claim tight at a point (or everywhere) is never refuted by rounding, and a
+claim false only by 10^-30 .. 10^-60 near its tie is refuted.  The special points of the scalar
+sets (0, 1, -1, 10^-k) and the mixed dims corners are sampled; a near-tie escalates to 10^-100
+relative (mpmath) or about four times the digits (balls) before it counts as a tie.  Every
+counterexample is re-evaluated independently (tests/independent.py at 170 digits)."""
+
+from fractions import Fraction
+
+import pytest
+
+from tests.engines.test_mutation_soundness import independent_violation
+from verify import CheckConfig, Claim, Verdict, check_claim
+from verify.claims.instances import Instance, special_instances
+from verify.engines.numeric import TIE_DIGITS, decide_ball, decide_mp
+from verify.language.parser import parse_relation
+
+CFG = CheckConfig(seed=11, instances=8, search_examples=60, time_limit=20)
+SCALARS = {"t": {"assume": ["nonnegative"]}, "c": {"assume": ["positive"]}}
+GRAM = dict(dims={"m": [1, 3], "r": [1, 3], "k": [2, 4]}, vars={"B": {"shape": ["r", "k"]}})
+
+
+def _check(statement, vars, dims=None, given=None):
+    return check_claim(Claim("c", statement, dims=dims or {}, vars=vars, given=given or []), CFG)
+
+
+def _scalar(**values):
+    return Instance({}, {k: [[Fraction(v)]] for k, v in values.items()})
+
+
+@pytest.mark.parametrize(
+    "statement, given",
+    [
+        ("log(1 + t) <= t", []),
+        ("(1 - c * t)**2 <= exp(-2 * c * t)", ["c * t <= 1"]),
+        ("exp(-t) >= 1 - t", []),
+    ],
+)
+def test_true_scalar_claims_tight_at_zero_hold(statement, given):
+    r = _check(statement, SCALARS, given=given)
+    assert r.verdict.holds, (statement, r.verdict, r.message)
+
+
+@pytest.mark.parametrize(
+    "statement, given",
+    [
+        ("log(1 + t) <= (1 - 1 / 10**30) * t", []),
+        ("log(1 + t) <= (1 - 1 / 10**60) * t", []),
+        ("(1 - c * t)**2 <= exp(-(2 + 1 / 10**10) * c * t)", ["c * t <= 1"]),
+        ("(1 - c * t)**2 <= exp(-(2 + 1 / 10**60) * c * t)", ["c * t <= 1"]),
+    ],
+)
+def test_scalar_claims_false_only_near_their_tie_are_refuted(statement, given):
+    r = _check(statement, SCALARS, given=given)
+    assert r.verdict is Verdict.REFUTED, (statement, r.verdict, r.message)
+    cx = r.counterexample.to_json()
+    assert independent_violation(statement, given, cx), cx
+    t = Fraction(cx["values"]["t"]) * Fraction(cx["values"].get("c", 1))
+    assert 0 < t < Fraction(1, 10**9)  # only points this close to the tie at 0 are counterexamples
+
+
+def test_tie_everywhere_is_tight_with_its_depth_never_certified_nor_refuted():
+    r = _check("eigmin(kron(B.T @ B, eye(m))) >= eigmin(B.T @ B)", **GRAM)
+    assert r.verdict is Verdict.HOLDS_NUMERICALLY, (r.verdict, r.message)
+    assert r.evidence["tight_instances"] >= 1
+    assert f"residual below 10^-{TIE_DIGITS - 1} relative" in r.evidence["tight_evidence"]
+
+
+@pytest.mark.parametrize("k", [30, 60])
+def test_tie_everywhere_perturbed_by_1e_minus_k_is_refuted(k):
+    statement = f"eigmin(kron(B.T @ B, eye(m))) >= (1 + 1 / 10**{k}) * eigmin(B.T @ B)"
+    r = _check(statement, **GRAM)
+    assert r.verdict is Verdict.REFUTED, (r.verdict, r.message)
+    assert independent_violation(statement, [], r.counterexample.to_json())
+
+
+def test_near_tie_escalates_to_tie_digits_then_decides():
+    rel = parse_relation("log(1 + t) <= (1 - 1 / 10**40) * t")
+    # at t = 10^-50 the gap is 10^-90 - 10^-100/2: invisible at 50 digits, seen once escalated
+    d = decide_mp(rel, _scalar(t=Fraction(1, 10**50)), 50)
+    assert d.status == "violated" and d.details["dps"] > 50
+    true = parse_relation("log(1 + t) <= t")
+    d = decide_mp(true, _scalar(t=0), 50)
+    assert d.status == "tight" and d.details["tie"].startswith("tight: residual below 10^-99")
+    # balls escalate too: a gap of about 10^-125 is decided at a working precision of 50 digits
+    b = decide_ball(rel, _scalar(t=Fraction(1, 10**85)), 50)
+    assert b is not None and b.status == "violated"
+
+
+def test_special_instances_reach_zero_one_and_tiny_decades_and_mixed_corners():
+    claim = Claim("c", "log(1 + t) <= t * x", vars={"t": {"assume": ["nonnegative"]}, "x": {}})
+    import random
+
+    insts = special_instances(claim, random.Random(1))
+    ts = [i.values["t"][0][0] for i in insts]
+    xs = [i.values["x"][0][0] for i in insts]
+    assert 0 in ts and 1 in ts and -1 in xs and all(v >= 0 for v in ts)
+    assert Fraction(1, 10**80) in ts + [abs(v) for v in xs]
+    g = Claim("g", "eigmin(B.T @ B) >= 0", **GRAM)
+    corners = [(i.dims["r"], i.dims["k"]) for i in special_instances(g, random.Random(1))]
+    assert (3, 2) in corners and (1, 4) in corners
+
+
+def test_given_boundary_is_constructed_exactly_where_the_given_is_affine():
+    from verify.check.sample import given_boundary_instances
+
+    claim = Claim("g", "(1 - c * t)**2 <= exp(-2 * c * t)", vars=SCALARS, given=["c * t <= 1"])
+    base = _scalar(t=Fraction(3, 10), c=Fraction(7, 4))
+    out = given_boundary_instances(claim, [base])
+    products = {i.values["c"][0][0] * i.values["t"][0][0] for i in out}
+    assert products == {1} and len(out) == 2  # t = 4/7 with c = 7/4, and c = 10/3 with t = 3/10
+    # a given not affine in any one scalar (t**2 <= 2) has no exactly constructed boundary point
+    curved = Claim("h", "t <= 2", vars=SCALARS, given=["t**2 <= 2"])
+    assert given_boundary_instances(curved, [base]) == []
+    # the boundary instances are sampled too (and the true claim holds there)
+    r = _check("(1 - c * t)**2 <= exp(-2 * c * t)", SCALARS, given=["c * t <= 1"])
+    assert r.verdict.holds and r.evidence["instances_valid"] >= 8 + 2
