@@ -63,7 +63,55 @@ def _kron(a: Matrix, b: Matrix) -> Matrix:
                   lambda i, j: a[i // b.rows, j // b.cols] * b[i % b.rows, j % b.cols])
 
 
+def _mp_eval(node, env):
+    """f in mpmath (for gradients through expm): names, numbers, + - * @ .T, tr, expm, eye."""
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, ast.Constant):
+        return MP.matrix([[MP.mpf(str(node.value))]])
+    if isinstance(node, ast.Attribute):
+        return _mp_eval(node.value, env).T
+    if isinstance(node, ast.UnaryOp):
+        return -_mp_eval(node.operand, env)
+    if isinstance(node, ast.BinOp):
+        a, b = _mp_eval(node.left, env), _mp_eval(node.right, env)
+        if isinstance(node.op, ast.Mult) and a.rows == a.cols == 1:
+            return a[0, 0] * b
+        if isinstance(node.op, ast.Mult) and b.rows == b.cols == 1:
+            return b[0, 0] * a
+        return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.MatMult: lambda: a * b}[type(node.op)]()
+    if isinstance(node, ast.Call):
+        a = _mp_eval(node.args[0], env)
+        if node.func.id == "tr":
+            return MP.matrix([[sum(a[i, i] for i in range(a.rows))]])
+        if node.func.id == "expm":
+            return MP.expm(a)
+    raise ValueError(f"unsupported inside grad through expm: {ast.dump(node)}")
+
+
+def _grad_expm(fnode, xname, env):
+    """Gradient through expm by mpmath's numerical differentiation of t -> f(X + t E_ij) at 80
+    digits, entry by entry: independent of verify's block-matrix Fréchet formula."""
+    menv = {k: _num(v) for k, v in env.items()}
+    x = menv[xname]
+    out = sympy.zeros(x.rows, x.cols)
+    for i in range(x.rows):
+        for j in range(x.cols):
+            def f(t, i=i, j=j):
+                xt = x.copy()
+                xt[i, j] += t
+                return _mp_eval(fnode, {**menv, xname: xt})[0, 0]
+            out[i, j] = sympy.Float(str(MP.diff(f, 0)), 50)
+    return out
+
+
+def _contains_expm(node) -> bool:
+    return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "expm" for n in ast.walk(node))
+
+
 def _grad(fnode, xname, env, ev):
+    if _contains_expm(fnode):
+        return _grad_expm(fnode, xname, env)
     x = env[xname]
     syms = Matrix(x.rows, x.cols, lambda i, j: sympy.Symbol(f"g{i}_{j}", real=True))
     env2 = dict(env)
@@ -100,10 +148,25 @@ def evaluate(node, env):
             if a.shape == (1, 1):
                 return _S(a[0, 0] ** b[0, 0])
             return a ** int(b[0, 0])
+    if isinstance(node, ast.Subscript):
+        # member k of a family: the checker names it W_k (verify.claims.families)
+        return env[f"{node.value.id}_{int(evaluate(node.slice, env)[0, 0])}"]
+    if isinstance(node, ast.Call) and node.func.id in ("sum", "prod"):
+        # evaluated here by looping over the index, not from verify's written-out text
+        i, lo, hi = node.args[0].id, evaluate(node.args[1], env), evaluate(node.args[2], env)
+        terms = [evaluate(node.args[3], {**env, i: _S(Rational(k))})
+                 for k in range(int(lo[0, 0]), int(hi[0, 0]) + 1)]
+        out = terms[0]
+        for t in terms[1:]:
+            out = out + t if node.func.id == "sum" else out * t
+        return out
     if isinstance(node, ast.Call):
         f = node.func.id
         if f == "grad":
-            return _grad(node.args[0], node.args[1].id, env, evaluate)
+            x = node.args[1]
+            if isinstance(x, ast.Subscript):          # a family member W[k] is the variable W_k
+                x = ast.Name(f"{x.value.id}_{int(evaluate(x.slice, env)[0, 0])}")
+            return _grad(node.args[0], x.id, env, evaluate)
         if f == "block":
             return Matrix.vstack(
                 *[Matrix.hstack(*[evaluate(c, env) for c in row.elts]) for row in node.args[0].elts]
@@ -148,9 +211,12 @@ def evaluate(node, env):
     raise ValueError(f"unsupported {ast.dump(node)}")
 
 
-def relation_fails(statement: str, given: list[str], cx: dict) -> bool:
-    """True when every given holds and the statement clearly fails on the counterexample."""
-    env = {k: _S(Rational(v)) for k, v in cx.get("dims", {}).items()}
+def relation_fails(statement: str, given: list[str], cx: dict, dims: dict | None = None) -> bool:
+    """True when every given holds and the statement clearly fails on the counterexample.
+
+    ``dims`` adds dimensions the counterexample does not record (the H of a family claim, which the
+    checker fixed before writing the sums out)."""
+    env = {k: _S(Rational(v)) for k, v in {**cx.get("dims", {}), **(dims or {})}.items()}
     env.update({k: to_value(v) for k, v in cx["values"].items()})
     for g in given:
         assert _holds(g, env), f"given {g!r} is false on the counterexample"

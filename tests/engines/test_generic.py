@@ -37,6 +37,11 @@ GENERIC = [
     "vec_kron_on_derived_sizes",
     "hessian_vector_product_of_a_quadratic",
     "hessian_vector_product_of_squared_norm_squared",
+    # catalogue group 12: sums and families, written out per depth H (each proof is about its H)
+    *[f"{n}[H={h}]" for n in ("gradient_of_the_layer_penalty", "nested_sum_over_pairs", "telescoping_sum",
+                              "trace_is_additive_over_layers",
+                              "transpose_of_a_deep_product_reverses_the_order")
+      for h in (1, 2, 3)],
 ]
 
 

@@ -8,6 +8,7 @@ n = "any"              #   every n >= 1 (sampled on [1, 5]);
 p = { min = 2, sample = [2, 5] }   # every p >= 2 (sampled on [2, 5])
 [vars]                 # matrices have a shape (dim names or ints); scalars have none
 A = { shape = ["m", "m"], assume = ["symmetric"] }
+W = { family = "m", shape = ["k", "k"] }   # W[1] ... W[m]; see verify.claims.families
 [[claim]]
 name = "..."
 statement = "..."
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ClaimError, InputError
+from ..language.shapes import dim_expression
+from .families import expand_claim, needs_expansion
 from .model import Claim
 
 MAX_FILE_BYTES = 1_000_000
@@ -94,7 +97,7 @@ def parse_claim_document(data: dict, where: str) -> ClaimFile:
     for i, c in enumerate(claims, 1):
         name, given, expect = _claim_fields(c, f"claim #{i}", names, where)
         names.add(name)
-        entries.append(_claim_entry(c, name, given, expect, file_dims, file_vars))
+        entries.extend(_claim_entries(c, name, given, expect, file_dims, file_vars))
     return ClaimFile(where, title, entries)
 
 
@@ -157,9 +160,10 @@ def _claim_fields(c: dict, here: str, names: set[str], where: str) -> tuple[str,
     return name, given, expect
 
 
-def _claim_entry(c: dict, name: str, given, expect, file_dims: dict, file_vars: dict) -> ClaimEntry:
+def _claim_entries(c: dict, name: str, given, expect, file_dims: dict, file_vars: dict) -> list[ClaimEntry]:
     """The entry of one claim: the claim on the file's dims/vars overridden by its own, restricted to
-    the names it uses; or, where that fails, the error instead of a claim."""
+    the names it uses; or, where that fails, the error instead of a claim. A claim with sums or
+    families is expanded into one entry per size (:func:`_expanded_entries`)."""
     from ..language.parser import check_identifier
 
     dims = {**file_dims, **c.get("dims", {})} if isinstance(c.get("dims", {}), dict) else c.get("dims")
@@ -173,13 +177,37 @@ def _claim_entry(c: dict, name: str, given, expect, file_dims: dict, file_vars: 
                     check_identifier(key, what)
         used = _used_names(c["statement"], given)
         vars_used = _restrict(vars_, used) if isinstance(vars_, dict) else vars_
+        if (isinstance(vars_used, dict) and isinstance(dims, dict) and isinstance(given, list)
+                and needs_expansion(c["statement"], given, vars_used)):
+            return _expanded_entries(name, c["statement"], given, expect, dims, vars_used)
         claim = Claim(name, c["statement"],
                       dims=_restrict_dims(dims, used, vars_used) if isinstance(dims, dict) else dims,
                       vars=vars_used,
                       given=given, expect=expect)
-        return ClaimEntry(name, c["statement"], given_list, expect_str, claim, None)
+        return [ClaimEntry(name, c["statement"], given_list, expect_str, claim, None)]
     except ClaimError as exc:
-        return ClaimEntry(name, c["statement"], given_list, expect_str, None, str(exc))
+        return [ClaimEntry(name, c["statement"], given_list, expect_str, None, str(exc))]
+
+
+def _expanded_entries(name: str, statement: str, given: list[str], expect, dims: dict,
+                      vars_: dict) -> list[ClaimEntry]:
+    """One entry per value of the dimensions a claim's sums and families depend on (see
+    ``verify.claims.families``); a sub-claim ill-formed at its size is that entry's error."""
+    out = []
+    for sub_name, text, sub_given, sub_dims, sub_vars, fixed in expand_claim(name, statement, given, dims,
+                                                                             vars_):
+        exp = expect if isinstance(expect, str) else None
+        try:
+            used = _used_names(text, sub_given)
+            kept = _restrict_dims(sub_dims, used, sub_vars)
+            # the fixed depth stays in the claim, so its scope and counterexamples name it
+            kept.update({k: v for k, v in sub_dims.items() if k in fixed})
+            claim = Claim(sub_name, text, dims=kept,
+                          vars=_restrict(sub_vars, used), given=sub_given, expect=exp)
+            out.append(ClaimEntry(sub_name, text, sub_given, exp, claim, None))
+        except ClaimError as exc:
+            out.append(ClaimEntry(sub_name, text, sub_given, exp, None, str(exc)))
+    return out
 
 
 def _used_names(statement: str, given) -> set[str] | None:
@@ -208,5 +236,13 @@ def _restrict_dims(dims: dict, used: set[str] | None, vars_: dict) -> dict:
     need = set(used)
     for spec in vars_.values():
         if isinstance(spec, dict) and isinstance(spec.get("shape"), (list, tuple)):
-            need |= {s for s in spec["shape"] if isinstance(s, str)}
+            for s in spec["shape"]:
+                if isinstance(s, str):
+                    need.add(s)
+                    try:
+                        need |= dim_expression(s).names()     # "n*p" needs n and p
+                    except ClaimError:
+                        pass                                  # reported by Claim with its own message
+        if isinstance(spec, dict) and isinstance(spec.get("family"), str):
+            need.add(spec["family"])
     return {k: v for k, v in dims.items() if k in need}

@@ -176,6 +176,12 @@ class Claim:
                 )
         for rel in [self.relation, *self.given_relations]:
             for node in [*rel.lhs.walk(), *rel.rhs.walk()]:
+                if node.op in ("sum", "prod", "index"):
+                    raise ClaimError(
+                        f"{rel.text!r}: sums, products and family members W[i] are written out per "
+                        "depth from a claim file (verify.claims.families.expand_claim); a Claim takes "
+                        "the written-out form"
+                    )
                 if node.op == "call" and node.value == "grad":
                     target = node.args[1].value
                     if target not in self.vars:

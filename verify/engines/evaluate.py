@@ -186,6 +186,8 @@ class Evaluator:
     def _grad(self, node: Node):
         fnode, xnode = node.args
         xname = xnode.value
+        if any(n.op == "call" and n.value == "expm" for n in fnode.walk()):
+            return self._grad_expm(fnode, xnode)
         base = self.exact_values if self.exact_values is not None else self.values
         syms, grads, as_float = symbolic_gradient(
             fnode, xname, self.dims, {k: v.shape for k, v in base.items()}
@@ -217,6 +219,50 @@ class Evaluator:
                 if g[i, j].has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
                     raise UndefinedValue("gradient is not finite here (0/0 or a pole)")
         return _to_field(self.field, g)
+
+
+    def _grad_expm(self, fnode: Node, xnode: Node):
+        """grad of tr(M @ expm(X)) (or tr(expm(X) @ M), tr(expm(X))) with respect to X, M free of X.
+
+        With L(A, E) the Fréchet derivative of expm at A in direction E, d tr(M e^X) = tr(M L(X, dX))
+        and the adjoint of L(X, .) is L(X^T, .), so the gradient is L(X^T, M^T), computed exactly as
+        the upper-right n x n block of expm([[X^T, M^T], [0, X^T]]) (no finite differences).  expm is
+        never exact, so such a claim is at most certified (balls) or holds_numerically.
+        """
+        m = _expm_trace_form(fnode, xnode.value)
+        if m is False:
+            raise ClaimError(
+                f"grad({unparse(fnode)}, {xnode.value}) through expm: supported forms are tr(expm(X)), "
+                f"tr(M @ expm(X)) and tr(expm(X) @ M) with M free of X"
+            )
+        f = self.field
+        x = self(xnode)
+        n = x.shape[0]
+        xt = f.T(x)
+        mt = f.eye(n) if m is None else f.T(self(m))
+        big = f.vstack(f.hstack(xt, mt), f.hstack(f.zeros(n, n), xt))
+        self._observe_inside("expm", big)
+        return f.expm(big)[:n, n:].copy()
+
+
+def _expm_trace_form(fnode: Node, xname: str):
+    """M of f = tr(M @ expm(X)) or tr(expm(X) @ M) (None for tr(expm(X))); False for any other form."""
+    if fnode.op != "call" or fnode.value != "tr":
+        return False
+    e = fnode.args[0]
+
+    def is_expm_x(n: Node) -> bool:
+        return n.op == "call" and n.value == "expm" and n.args[0].op == "name" and n.args[0].value == xname
+
+    if is_expm_x(e):
+        return None
+    if e.op == "matmul":
+        a, b = e.args
+        for this, other in ((a, b), (b, a)):
+            if is_expm_x(this) and xname not in other.names() and not any(
+                    n.op == "call" and n.value == "grad" for n in other.walk()):
+                return other
+    return False
 
 
 _GRADIENTS: dict = {}

@@ -2,10 +2,10 @@
 
 Python's ``ast`` module is used only to *parse* (it never evaluates); the tree is then walked with a
 whitelist: numbers, names, ``+ - * / ** @``, unary minus, ``.T``, calls of the functions in
-``FUNCTIONS``, and exactly one relation (``== <= >= < >``) at the top.  Anything else (attributes
-other than ``.T``, subscripts, lambdas, comprehensions, strings, keywords, dunder names) is a
-``ClaimError`` naming what was found.  Numeric literals are exact: ``0.1`` is 1/10 and ``6/25`` is
-the rational 6/25.
+``FUNCTIONS``, ``sum``/``prod`` over an index, a family member ``W[i]``, and exactly one relation
+(``== <= >= < >``) at the top.  Anything else (attributes other than ``.T``, other subscripts,
+lambdas, comprehensions, strings, keywords, dunder names) is a ``ClaimError`` naming what was found.
+Numeric literals are exact: ``0.1`` is 1/10 and ``6/25`` is the rational 6/25.
 """
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "nuclear": (1, 1),
 }
 
+# sums and products over an index: sum(i, lo, hi, body) / prod(i, lo, hi, body); bodies may index a
+# family of variables, W[i].  They are expanded for concrete bounds by verify.claims.families before
+# any engine sees the claim (the engines never meet these nodes).
+INDEXED = {"sum": "add", "prod": "matmul"}
+
 RELATIONS = {ast.Eq: "==", ast.LtE: "<=", ast.GtE: ">=", ast.Lt: "<", ast.Gt: ">"}
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
            ast.MatMult: "matmul"}
@@ -44,9 +49,11 @@ NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 
 @dataclass(frozen=True)
 class Node:
-    """One node: ``op`` is num | name | add | sub | mul | div | pow | matmul | neg | T | call.
+    """One node: ``op`` is num | name | add | sub | mul | div | pow | matmul | neg | T | call, or
+    (before expansion, see ``verify.claims.families``) sum | prod | index.
 
-    ``value`` holds the Fraction of a ``num``, the identifier of a ``name``, the function of a ``call``.
+    ``value`` holds the Fraction of a ``num``, the identifier of a ``name``, the function of a ``call``,
+    the bound index of a ``sum``/``prod`` (args: lo, hi, body) and the family of an ``index`` (args: i).
     """
 
     op: str
@@ -59,7 +66,8 @@ class Node:
             yield from a.walk()
 
     def names(self) -> set[str]:
-        return {n.value for n in self.walk() if n.op == "name"}  # type: ignore[misc]
+        """Variable, dimension and index names, and the families indexed (``W`` of ``W[i]``)."""
+        return {n.value for n in self.walk() if n.op in ("name", "index")}  # type: ignore[misc]
 
     def functions(self) -> set[str]:
         return {n.value for n in self.walk() if n.op == "call"}  # type: ignore[misc]
@@ -86,7 +94,7 @@ def check_identifier(name: str, what: str = "name") -> str:
     """A variable or dimension name: letters, digits, underscore; starts with a letter; no dunder."""
     if not isinstance(name, str) or not NAME_RE.match(name) or keyword.iskeyword(name) or "__" in name:
         raise ClaimError(f"invalid {what} {name!r}: use a letter followed by letters, digits or '_'")
-    if name in FUNCTIONS or name == "T":
+    if name in FUNCTIONS or name in INDEXED or name == "T":
         raise ClaimError(f"invalid {what} {name!r}: it is reserved (a function name)")
     return name
 
@@ -150,6 +158,10 @@ class _Converter:
                     f"attribute '.{node.attr}' is not allowed (only '.T', the transpose) in {seg!r}"
                 )
             return Node("T", (self.convert(node.value),))
+        if isinstance(node, ast.Subscript):
+            return self._index(node, seg)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in INDEXED:
+            return self._indexed(node, seg)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 fname = (
@@ -168,12 +180,44 @@ class _Converter:
             if node.func.id == "block":
                 return self._block(node.args[0], seg)
             args = tuple(self.convert(a) for a in node.args)
-            if node.func.id == "grad" and args[1].op != "name":
-                raise ClaimError(f"grad(f, X): X must be a variable name, got {seg!r}")
+            if node.func.id == "grad" and args[1].op not in ("name", "index"):
+                raise ClaimError(f"grad(f, X): X must be a variable name (or a family member W[i]), "
+                                 f"got {seg!r}")
             return Node("call", args, node.func.id)
         if isinstance(node, ast.Compare):
             raise ClaimError(f"a relation may appear only once, at the top: {seg!r}")
         raise ClaimError(f"{type(node).__name__.lower()} {seg!r} is not allowed in a claim")
+
+    def _size(self, node: ast.AST, seg: str, what: str) -> Node:
+        """An integer-valued expression: integer literals and names with + - * (checked, never run)."""
+        out = self.convert(node)
+        for n in out.walk():
+            if n.op not in ("num", "name", "add", "sub", "mul") or (
+                    n.op == "num" and n.value.denominator != 1):
+                raise ClaimError(f"{what} in {seg!r} must be an integer expression (integers and "
+                                 "dimension or index names with + - *)")
+        return out
+
+    def _index(self, node: ast.Subscript, seg: str) -> Node:
+        """``W[i]``: member i of the family W (i counts from 1)."""
+        if not isinstance(node.value, ast.Name):
+            raise ClaimError(f"only a family of variables can be indexed, like W[i], in {seg!r}")
+        if isinstance(node.slice, (ast.Slice, ast.Tuple)):
+            raise ClaimError(f"a family takes one index, like W[i], in {seg!r}")
+        idx = self._size(node.slice, seg, "the index")
+        if idx.op == "num" and idx.value < 1:
+            raise ClaimError(f"subscript {seg!r}: family members are counted from 1 (W[1] ... W[H])")
+        return Node("index", (idx,), check_identifier(node.value.id))
+
+    def _indexed(self, node: ast.Call, seg: str) -> Node:
+        """``sum(i, lo, hi, body)`` / ``prod(i, lo, hi, body)`` with lo, hi integer expressions."""
+        f = node.func.id  # type: ignore[attr-defined]
+        if node.keywords or len(node.args) != 4 or not isinstance(node.args[0], ast.Name):
+            raise ClaimError(f"{f} takes (index, lo, hi, body), like {f}(i, 1, H, W[i]), in {seg!r}")
+        i = check_identifier(node.args[0].id, "index name")
+        lo = self._size(node.args[1], seg, f"the lower bound of {f}")
+        hi = self._size(node.args[2], seg, f"the upper bound of {f}")
+        return Node(f, (lo, hi, self.convert(node.args[3])), i)
 
     def _block(self, rows: ast.AST, seg: str) -> Node:
         """``block([[A, B], [C, D]])`` is read as ``vstack(hstack(A, B), hstack(C, D))``."""
@@ -238,6 +282,10 @@ def unparse(node: Node) -> str:
         return str(node.value)
     if node.op == "call":
         return f"{node.value}({', '.join(unparse(a) for a in node.args)})"
+    if node.op in INDEXED:
+        return f"{node.op}({node.value}, {', '.join(unparse(a) for a in node.args)})"
+    if node.op == "index":
+        return f"{node.value}[{unparse(node.args[0])}]"
     if node.op == "T":
         inner = unparse(node.args[0])
         return f"{inner}.T" if node.args[0].op in ("name", "call", "T") else f"({inner}).T"
