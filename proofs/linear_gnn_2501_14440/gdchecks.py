@@ -142,7 +142,9 @@ def check_gd_small_step(config: CheckConfig) -> Result:
 
 def _exact_descent(inst, Ws, eta: float):
     """(L(θ − η∇L(θ)), L(θ) − (η/2)||∇L(θ)||²) in exact rational arithmetic from the float64 θ, η."""
-    q = lambda a: np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(a, float))
+    def q(a):
+        return np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(a, float))
+
     Wq = [q(W) for W in Ws]
     Z, Y, k = q(inst.G), q(inst.Y), Fraction(float(inst.kappa))
     e = Fraction(eta)

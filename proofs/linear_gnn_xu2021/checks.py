@@ -55,8 +55,8 @@ def _first_order_symbolic(m_y: int, ms: Sequence[int], *, omit_part_b: bool = Fa
         return sympy.Matrix(r, c, lambda i, j: sympy.Symbol(f"{name}_{i}{j}"))
 
     W, DW = mat("W", m_y, ms[-1]), mat("DW", m_y, ms[-1])
-    Bs = [mat(f"B{l}", ms[l], ms[l - 1]) for l in range(1, H + 1)]
-    Ds = [mat(f"D{l}", ms[l], ms[l - 1]) for l in range(1, H + 1)]
+    Bs = [mat(f"B{layer}", ms[layer], ms[layer - 1]) for layer in range(1, H + 1)]
+    Ds = [mat(f"D{layer}", ms[layer], ms[layer - 1]) for layer in range(1, H + 1)]
 
     def prod(mats):
         out = mats[0]
@@ -64,12 +64,12 @@ def _first_order_symbolic(m_y: int, ms: Sequence[int], *, omit_part_b: bool = Fa
             out = out * m
         return out
 
-    new = prod([W - a * DW] + [Bs[l] - a * Ds[l] for l in reversed(range(H))])
+    new = prod([W - a * DW] + [Bs[layer] - a * Ds[layer] for layer in reversed(range(H))])
     old = prod([W] + list(reversed(Bs)))
     part_a = prod([DW] + list(reversed(Bs)))
     part_b = sympy.zeros(m_y, ms[0])
-    for l in range(0 if not omit_part_b else H, H):   # W B_H..B_(l+2) D_(l+1) B_l..B_1 (0-based l)
-        factors = [W] + [Bs[j] for j in reversed(range(l + 1, H))] + [Ds[l]] + [Bs[j] for j in reversed(range(l))]
+    for layer in range(0 if not omit_part_b else H, H):   # W B_H..B_(l+2) D_(l+1) B_l..B_1 (0-based l)
+        factors = [W] + [Bs[j] for j in reversed(range(layer + 1, H))] + [Ds[layer]] + [Bs[j] for j in reversed(range(layer))]
         part_b += prod(factors)
     diff = (new - old).applyfunc(sympy.expand)
     c0 = diff.applyfunc(lambda e: e.coeff(a, 0))
@@ -95,10 +95,10 @@ def check_first_order(config: CheckConfig) -> Result:
         P = models.chain(list(reversed(Bs)), mpmath.eye, G.rows)
         part_a = g.gW * P
         part_b = mpmath.zeros(W.rows, G.rows)
-        for l in range(1, H + 1):
-            A = W * models.chain(list(reversed(Bs[l:])), mpmath.eye, Bs[l - 1].rows)
-            C = models.chain(list(reversed(Bs[: l - 1])), mpmath.eye, G.rows)
-            part_b += A * g.gB[l - 1] * C
+        for layer in range(1, H + 1):
+            A = W * models.chain(list(reversed(Bs[layer:])), mpmath.eye, Bs[layer - 1].rows)
+            C = models.chain(list(reversed(Bs[: layer - 1])), mpmath.eye, G.rows)
+            part_b += A * g.gB[layer - 1] * C
         Wt = W * P
         # the exact α² coefficient: Σ over pairs of factors perturbed
         factors = [W] + list(reversed(Bs))
@@ -114,7 +114,7 @@ def check_first_order(config: CheckConfig) -> Result:
         kmax = max(4, min(15, (config.dps - 10) // 2))     # α² remainder resolvable at this precision
         for k in range(1, kmax + 1):
             al = mpmath.mpf(10) ** (-k)
-            Wn = (W - al * g.gW) * models.chain([Bs[l] - al * g.gB[l] for l in reversed(range(H))], mpmath.eye, 0)
+            Wn = (W - al * g.gW) * models.chain([Bs[layer] - al * g.gB[layer] for layer in reversed(range(H))], mpmath.eye, 0)
             Rm = Wn - Wt + al * (part_a + part_b)
             r = mpmath.sqrt(models.frob2(Rm)) / al ** 2
             alphas.append(float(al))

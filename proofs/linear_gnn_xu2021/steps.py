@@ -108,30 +108,30 @@ def _steps() -> list[Step]:
                     2: {"m_y": 1, "m_x": 2, "m1": [2, 3], "m2": 2, "nb": 2},
                     3: {"m_y": 1, "m_x": 2, "m1": 2, "m2": 2, "m3": 2, "nb": 2}}
     for H in (1, 2, 3):
-        Bs = [f"B{l}" for l in range(H, 0, -1)]                      # B_H, ..., B_1
+        Bs = [f"B{layer}" for layer in range(H, 0, -1)]                      # B_H, ..., B_1
         prod = " @ ".join(Bs)
         yhat = f"W @ {prod} @ G"
         loss = f"norm({yhat} - Y)**2"
         D = f"2*({yhat} - Y) @ G.T"
         vars_ = {"W": _m("m_y", f"m{H}"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")}
-        for l in range(1, H + 1):
-            vars_[f"B{l}"] = _m(f"m{l}", "m_x" if l == 1 else f"m{l - 1}")
+        for layer in range(1, H + 1):
+            vars_[f"B{layer}"] = _m(f"m{layer}", "m_x" if layer == 1 else f"m{layer - 1}")
         s.append(_claim_step(
             f"grad-W-H{H}", f"Gradient with respect to W (H = {H})",
             f"{BLOG}, Step 1, Eq. (gradients)",
             f"grad({loss}, W) == ({D}) @ ({prod}).T",
             r"\nabla_W L = \nabla_{\tilde W_H} L\,(B_{(H)}\cdots B_{(1)})^\top" + f"\\quad(H={H})",
             dims=depth_shapes[H], vars=vars_))
-        for l in range(1, H + 1):
-            left = " @ ".join(["W"] + [f"B{j}" for j in range(H, l, -1)])      # W B_H ... B_(l+1)
-            right = " @ ".join(f"B{j}" for j in range(l - 1, 0, -1))           # B_(l-1) ... B_1
+        for layer in range(1, H + 1):
+            left = " @ ".join(["W"] + [f"B{j}" for j in range(H, layer, -1)])      # W B_H ... B_(l+1)
+            right = " @ ".join(f"B{j}" for j in range(layer - 1, 0, -1))           # B_(l-1) ... B_1
             rhs = f"({left}).T @ ({D})" + (f" @ ({right}).T" if right else "")
             s.append(_claim_step(
-                f"grad-B{l}-H{H}", f"Gradient with respect to B_({l}) (H = {H})",
+                f"grad-B{layer}-H{H}", f"Gradient with respect to B_({layer}) (H = {H})",
                 f"{BLOG}, Step 1, Eq. (gradients)",
-                f"grad({loss}, B{l}) == {rhs}",
+                f"grad({loss}, B{layer}) == {rhs}",
                 r"\nabla_{B_{(\ell)}} L = (W B_{(H)}\cdots B_{(\ell+1)})^\top\,\nabla_{\tilde W_H} L\,"
-                r"(B_{(\ell-1)}\cdots B_{(1)})^\top" + f"\\quad(H={H},\\ \\ell={l})",
+                r"(B_{(\ell-1)}\cdots B_{(1)})^\top" + f"\\quad(H={H},\\ \\ell={layer})",
                 dims=depth_shapes[H], vars=vars_))
     s.append(_claim_step(
         "grad-sandwich", "Lemma: grad_X ||A X C - Y||² = A^T 2(A X C - Y) C^T",
