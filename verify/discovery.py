@@ -99,6 +99,19 @@ def _scan_package(pkg: ModuleType, label: str, errors: list[str] | None) -> list
     return out
 
 
+def _exec_module(name: str, spec) -> ModuleType:
+    """Create the module of ``spec``, register it as ``sys.modules[name]`` and run it; on any failure
+    the half-imported module is unregistered and the error propagates."""
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return mod
+
+
 def _import_shipped() -> ModuleType:
     """Import the shipped ``proofs`` package from its own folder, whatever ``sys.path`` holds."""
     folder = shipped_proofs_dir()
@@ -119,14 +132,7 @@ def _import_shipped() -> ModuleType:
         SHIPPED_PACKAGE, init, submodule_search_locations=[str(folder)]
     )
     assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[SHIPPED_PACKAGE] = mod
-    try:
-        spec.loader.exec_module(mod)
-    except BaseException:
-        sys.modules.pop(SHIPPED_PACKAGE, None)
-        raise
-    return mod
+    return _exec_module(SHIPPED_PACKAGE, spec)
 
 
 def _synthetic_name(path: Path) -> str:
@@ -148,14 +154,7 @@ def _import_path(path: Path) -> ModuleType:
         spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise InputError(f"{path}: cannot be imported as a Python module")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    try:
-        spec.loader.exec_module(mod)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return mod
+    return _exec_module(name, spec)
 
 
 def proofs_from_path(path: str | Path, errors: list[str] | None = None) -> list[Proof]:

@@ -241,58 +241,25 @@ def _premise(step: Step):
     return Premise(step.id, step.relation())
 
 
-def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepResult:
-    """A derived, hypothesis or asserted step: the rule kernel's check and the weakest premise."""
-    from .rules import RuleError, derive
+def _rule_error(step: Step, message: str, t0: float) -> StepResult:
+    """The ``error`` result of a derived step whose rule the kernel rejected (or could not run)."""
+    return StepResult(
+        step,
+        Result(Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by}, message=message),
+        time.perf_counter() - t0,
+    )
 
-    t0 = time.perf_counter()
-    if step.asserted:
-        res = Result(Verdict.INCONCLUSIVE, {"engine": "none", "asserted": True},
-                     message="asserted without proof: an explicit unproved premise")
-        return StepResult(step, res, time.perf_counter() - t0, weakest_link=step.id)
-    try:
-        ev = derive(
-            proof.context,
-            step.by or "",
-            step.relation(),
-            [_premise(done[u].step) for u in step.uses],
-            step.params,
-        )
-    except RuleError as exc:
-        return StepResult(
-            step,
-            Result(
-                Verdict.ERROR,
-                {"engine": "rule kernel (verify.rules)", "rule": step.by},
-                message=f"rule {step.by} rejected: {exc}",
-            ),
-            time.perf_counter() - t0,
-        )
-    except VerifyError as exc:
-        return StepResult(
-            step,
-            Result(
-                Verdict.ERROR, {"engine": "rule kernel (verify.rules)", "rule": step.by}, message=str(exc)
-            ),
-            time.perf_counter() - t0,
-        )
-    evidence = {"engine": "rule kernel (verify.rules, exact normal forms)", **ev}
-    lemmas = {u: {k: list(v) if isinstance(v, tuple) else v for k, v in done[u].step.claim.dims.items()}
-              for u in step.uses if done[u].step.claim is not None}
-    if lemmas:   # a lemma is checked on these dimensions and used at the context's (shape-checked) dimensions
-        evidence["lemmas_checked_on_dims"] = lemmas
-    if step.hypothesis:
-        return StepResult(
-            step,
-            Result(
-                Verdict.ASSUMED,
-                {**evidence, "hypothesis": True},
-                message="a hypothesis of the theorem: assumed, not checked; the "
-                "conclusions that use it hold under it",
-            ),
-            time.perf_counter() - t0,
-        )
-    # the weakest leaf among the premises (hypotheses are conditions of the theorem, not links)
+
+def _lemma_dims(step: Step, done: dict[str, StepResult]) -> dict[str, dict[str, Any]]:
+    """The dimensions each claim-checked premise (lemma) of ``step`` was checked on, by premise id."""
+    return {u: {k: list(v) if isinstance(v, tuple) else v for k, v in done[u].step.claim.dims.items()}
+            for u in step.uses if done[u].step.claim is not None}
+
+
+def _premise_links(step: Step, done: dict[str, StepResult]) -> list[tuple[int, str, Verdict]]:
+    """The leaves ``step`` rests on, as (rank in _RANK, step id, verdict): a derived premise contributes
+    its own weakest link, a checked premise itself; hypotheses (conditions of the theorem) and premises
+    derived from rules alone contribute nothing."""
     links: list[tuple[int, str, Verdict]] = []
     for u in step.uses:
         pr = done[u]
@@ -305,6 +272,14 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
             continue                                  # derived from rules alone: proved
         else:
             links.append((_RANK.index(pr.result.verdict), u, pr.result.verdict))
+    return links
+
+
+def _derived_result(step: Step, evidence: dict[str, Any], done: dict[str, StepResult],
+                    t0: float) -> StepResult:
+    """The verdict of a derived (non-hypothesis) step whose rule check passed: proved from rules alone,
+    else the weakest premise leaf's verdict if it holds, else inconclusive."""
+    links = _premise_links(step, done)
     evidence["premises"] = {u: done[u].result.verdict.value for u in step.uses}
     hypotheses = [u for u in step.uses if done[u].step.hypothesis]
     if hypotheses:
@@ -327,6 +302,45 @@ def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepRe
         res = Result(Verdict.INCONCLUSIVE, evidence,
                      message=f"premise {weakest} is {verdict.value}: the conclusion is not established")
     return StepResult(step, res, time.perf_counter() - t0, weakest_link=weakest)
+
+
+def derive_step(step: Step, proof: Proof, done: dict[str, StepResult]) -> StepResult:
+    """A derived, hypothesis or asserted step: the rule kernel's check and the weakest premise."""
+    from .rules import RuleError, derive
+
+    t0 = time.perf_counter()
+    if step.asserted:
+        res = Result(Verdict.INCONCLUSIVE, {"engine": "none", "asserted": True},
+                     message="asserted without proof: an explicit unproved premise")
+        return StepResult(step, res, time.perf_counter() - t0, weakest_link=step.id)
+    try:
+        ev = derive(
+            proof.context,
+            step.by or "",
+            step.relation(),
+            [_premise(done[u].step) for u in step.uses],
+            step.params,
+        )
+    except RuleError as exc:
+        return _rule_error(step, f"rule {step.by} rejected: {exc}", t0)
+    except VerifyError as exc:
+        return _rule_error(step, str(exc), t0)
+    evidence = {"engine": "rule kernel (verify.rules, exact normal forms)", **ev}
+    lemmas = _lemma_dims(step, done)
+    if lemmas:   # a lemma is checked on these dimensions and used at the context's (shape-checked) dimensions
+        evidence["lemmas_checked_on_dims"] = lemmas
+    if step.hypothesis:
+        return StepResult(
+            step,
+            Result(
+                Verdict.ASSUMED,
+                {**evidence, "hypothesis": True},
+                message="a hypothesis of the theorem: assumed, not checked; the "
+                "conclusions that use it hold under it",
+            ),
+            time.perf_counter() - t0,
+        )
+    return _derived_result(step, evidence, done, t0)
 
 
 def run_proof(proof: Proof, config: CheckConfig | None = None) -> ProofResult:

@@ -15,10 +15,10 @@ from fractions import Fraction
 import numpy as np
 
 from verify import CheckConfig, Counterexample, Figure, Result, Verdict
-from verify.dynamics import models as M
+from verify.dynamics import models
 from verify.result import jsonable
 
-from . import model as L
+from . import model
 
 HALVING_SCALES = (0.25, 1.0, 2.0, 4.0)
 HALVING_SEEDS = 4
@@ -53,7 +53,7 @@ def check_model_kappa(config: CheckConfig) -> Result:
             Ws = [rat(s) for s in shapes]
             Vs = [rat(s) for s in shapes]
             Z, Y = rat((3, 4)), rat((2, 4))
-            g = M.chain_grads(Ws, Z, Y, kappa)
+            g = models.chain_grads(Ws, Z, Y, kappa)
             directional = sum(sum((a * b).ravel()) for a, b in zip(g, Vs))
             Wsym = [sp.Matrix(W.tolist()) + eps * sp.Matrix(V.tolist()) for W, V in zip(Ws, Vs)]
             prod = Wsym[0]
@@ -62,7 +62,7 @@ def check_model_kappa(config: CheckConfig) -> Result:
             R = prod * sp.Matrix(Z.tolist()) - sp.Matrix(Y.tolist())
             Ls = sp.Rational(kappa.numerator, kappa.denominator) * sum(x ** 2 for x in R)
             d0 = sp.diff(Ls, eps).subs(eps, 0)
-            L0 = M.chain_loss(Ws, Z, Y, kappa)
+            L0 = models.chain_loss(Ws, Z, Y, kappa)
             cases.append({"kappa": str(kappa), "widths": widths,
                           "loss_matches": sp.Rational(L0.numerator, L0.denominator) == Ls.subs(eps, 0),
                           "derivative_matches": sp.Rational(directional.numerator, directional.denominator) == d0,
@@ -87,16 +87,16 @@ def check_conservation_trajectory(config: CheckConfig) -> Result:
 
     t0 = time.perf_counter()
     dps = 30
-    inst = M.make_instance(config.seed % 100000, n=7, m_x=3, hidden=[3, 2], m_y=1, H=2, n_train=4, kappa=0.5)
-    Ws0 = L.zero_first_init(inst, config.seed % 1000 + 1, 1.0)
+    inst = models.make_instance(config.seed % 100000, n=7, m_x=3, hidden=[3, 2], m_y=1, H=2, n_train=4, kappa=0.5)
+    Ws0 = model.zero_first_init(inst, config.seed % 1000 + 1, 1.0)
     times = [0.0, 0.5, 1.0, 1.5, 2.0]
     fr = flow_taylor(inst, Ws0, times, dps=dps)
     with mpmath.workdps(dps):
-        D0 = M.balance_gaps(M.to_object(Ws0, "mpf"))
+        D0 = models.balance_gaps(models.to_object(Ws0, "mpf"))
         drift, moved = [], []
         for th in fr.thetas_exact:
-            Ws = M.unpack(th, inst.shapes)
-            D = M.balance_gaps(Ws)
+            Ws = models.unpack(th, inst.shapes)
+            D = models.balance_gaps(Ws)
             drift.append(max(float(max(abs(x) for x in (a - b).ravel())) for a, b in zip(D, D0)))
             G1 = Ws[0] @ Ws[0].T
             moved.append(float(max(abs(x) for x in G1.ravel())))
@@ -120,19 +120,19 @@ def check_conservation_trajectory(config: CheckConfig) -> Result:
 @functools.lru_cache(maxsize=64)
 def _trajectory(seed: int, kappa: float, scale: float, init_seed: int, T: float, n_out: int = 161):
     """Flow from W_1(0) = 0 on the rank-deficient instance: times, factors, excess losses."""
-    inst = L.rank_deficient_instance(seed, kappa=kappa)
-    Ws0 = L.zero_first_init(inst, init_seed, scale)
+    inst = model.rank_deficient_instance(seed, kappa=kappa)
+    Ws0 = model.zero_first_init(inst, init_seed, scale)
     ts = np.linspace(0.0, T, n_out)
-    states = L.flow_states(inst, Ws0, ts)
-    Pi = M.row_projector(np.asarray(inst.G, float))
-    E = np.array([float(M.excess_loss(inst, W, Pi)) for W in states])
+    states = model.flow_states(inst, Ws0, ts)
+    Pi = models.row_projector(np.asarray(inst.G, float))
+    E = np.array([float(models.excess_loss(inst, W, Pi)) for W in states])
     return inst, Ws0, ts, states, E
 
 
 def _ratios(Ws0, states) -> np.ndarray:
     """min over time of σ_min(W_ℓ(t)) / σ_min(W_ℓ(0)) for ℓ = 2..H+1, and the time series."""
-    s0 = np.array([L.smin(W) for W in Ws0[1:]])
-    return np.array([[L.smin(W) for W in Ws[1:]] for Ws in states]) / s0
+    s0 = np.array([model.smin(W) for W in Ws0[1:]])
+    return np.array([[model.smin(W) for W in Ws[1:]] for Ws in states]) / s0
 
 
 def _horizon(scale: float) -> float:
@@ -146,7 +146,7 @@ def _scan(config: CheckConfig):
             inst, Ws0, ts, states, E = _trajectory(config.seed, 1.0, scale, s, _horizon(scale), 81)
             r = _ratios(Ws0, states)
             j = int(np.argmin(r.min(axis=1)))
-            rows.append({"scale": scale, "init_seed": s, "sigma_min_0": [L.smin(W) for W in Ws0[1:]],
+            rows.append({"scale": scale, "init_seed": s, "sigma_min_0": [model.smin(W) for W in Ws0[1:]],
                          "min_ratio_per_layer": r.min(axis=0).tolist(), "t_of_min": float(ts[j]),
                          "T": _horizon(scale), "excess_0": float(E[0]), "excess_T": float(E[-1])})
     return rows
@@ -171,7 +171,7 @@ def check_halving_large(config: CheckConfig) -> Result:
             break
     layer2_min = min(r["min_ratio_per_layer"][0] for r in rows)
     ev = {"engine": "float64 DOP853 gradient flow (rtol 1e-10), sampled at 81 times",
-          "instance": L.rank_deficient_instance(config.seed).describe(),
+          "instance": model.rank_deficient_instance(config.seed).describe(),
           "T_per_scale": {str(s): _horizon(s) for s in HALVING_SCALES},
           "scales": list(HALVING_SCALES), "init_seeds": list(range(HALVING_SEEDS)),
           "worst_ratio_per_scale": {str(s): min(v) for s, v in by_scale.items()},
@@ -215,8 +215,8 @@ def check_halving_any(config: CheckConfig) -> Result:
     inst, Ws0, ts, states, E = _trajectory(config.seed, 1.0, r["scale"], r["init_seed"], r["T"], 81)
     t_min = r["t_of_min"]
     th = flow_dop853(inst, Ws0, [0.0, t_min], rtol=1e-13, atol=1e-16)
-    W_t = M.unpack(th[-1], inst.shapes)
-    ratios = [L.smin(a) / L.smin(b) for a, b in zip(W_t[1:], Ws0[1:])]
+    W_t = models.unpack(th[-1], inst.shapes)
+    ratios = [model.smin(a) / model.smin(b) for a, b in zip(W_t[1:], Ws0[1:])]
     layer = int(np.argmin(ratios)) + 2
     ev = {"engine": "float64 DOP853 gradient flow, re-integrated at rtol 1e-13",
           "runs_violating": len(bad), "runs_total": len(rows),
@@ -229,8 +229,8 @@ def check_halving_any(config: CheckConfig) -> Result:
               "n_train": len(inst.train), "H": inst.H},
         values={"Z": np.asarray(inst.G, float).tolist(), "Y": np.asarray(inst.Y, float).tolist(),
                 "kappa": float(inst.kappa), "t": t_min, **{f"W{i + 1}_0": W.tolist() for i, W in enumerate(Ws0)}},
-        details={"layer": layer, "sigma_min_W_l_0": L.smin(Ws0[layer - 1]),
-                 "sigma_min_W_l_t": L.smin(W_t[layer - 1]), "ratio": min(ratios),
+        details={"layer": layer, "sigma_min_W_l_0": model.smin(Ws0[layer - 1]),
+                 "sigma_min_W_l_t": model.smin(W_t[layer - 1]), "ratio": min(ratios),
                  "ratio_rtol_1e-10_run": min(r["min_ratio_per_layer"]), "scale": r["scale"],
                  "init_seed": r["init_seed"], "excess_0": float(E[0]), "excess_T": float(E[-1]), "T": r["T"]})
     msg = (f"scale {r['scale']} (init seed {r['init_seed']}): σ_min(W_{layer}(t)) falls to {min(ratios):.4f} × its initial "
@@ -249,28 +249,28 @@ def check_rate_trajectory(config: CheckConfig) -> Result:
     runs, figs, ok = [], [], True
     for kappa in KAPPAS:
         for scale in RATE_SCALES:
-            inst0 = L.rank_deficient_instance(config.seed, kappa=kappa)
-            Ws0 = L.zero_first_init(inst0, 0, scale)
+            inst0 = model.rank_deficient_instance(config.seed, kappa=kappa)
+            Ws0 = model.zero_first_init(inst0, 0, scale)
             T = 20.0 / (kappa * scale ** 2)
             inst, Ws0, ts, states, E = _trajectory(config.seed, kappa, scale, 0, T)
             G = np.asarray(inst.G, float)
-            sv = L.svals(G)
-            sig_small = float(M.sigma_small(G))
-            rate = L.theory_rate(inst, Ws0)
+            sv = model.svals(G)
+            sig_small = float(models.sigma_small(G))
+            rate = model.theory_rate(inst, Ws0)
             bound = E[0] * np.exp(-rate * ts)
             ratio = _ratios(Ws0, states)
-            lam = np.array([M.lambda_min_prefix(W) for W in states])
+            lam = np.array([models.lambda_min_prefix(W) for W in states])
             lam_T = float(lam.min())
             xu_rate_small = 4 * kappa * lam_T * sig_small ** 2
             xu_rate_literal = 4 * kappa * lam_T * float(sv[-1]) ** 2
             floor = 1e-12 * E[0]          # float64 flow states (rtol 1e-10): E is reliable down to ~1e-14·E_0
-            obs = L.fit_rate(ts, E, floor)
+            obs = model.fit_rate(ts, E, floor)
             holds = bool(np.all(E <= bound * (1 + 1e-8) + 1e-14 * E[0]))
             ok = ok and holds
             runs.append({"kappa": kappa, "scale": scale, "T": T, "sigma_small_Z": sig_small,
                          "singular_values_Z": sv.tolist(), "rank_Z": int(np.sum(sv > 1e-10 * sv[0])),
-                         "L_star": float(M.optimal_loss(inst)),
-                         "sigma_min_W_0": [L.smin(W) for W in Ws0[1:]],
+                         "L_star": float(models.optimal_loss(inst)),
+                         "sigma_min_W_0": [model.smin(W) for W in Ws0[1:]],
                          "min_halving_ratio": float(ratio.min()), "theory_rate": rate,
                          "observed_rate": obs, "looseness_observed_over_theory": obs / rate,
                          "excess_0": float(E[0]), "excess_T": float(E[-1]),
@@ -309,12 +309,12 @@ UNBAL_T = 25.0
 
 @functools.lru_cache(maxsize=8)
 def _balanced_run(seed: int):
-    inst = L.rank_deficient_instance(seed, kappa=0.5)
-    Ws0 = L.balanced_init(inst, seed + 7, BAL_SIGMAS)
+    inst = model.rank_deficient_instance(seed, kappa=0.5)
+    Ws0 = model.balanced_init(inst, seed + 7, BAL_SIGMAS)
     ts = np.linspace(0.0, BAL_T, 61)
-    states = L.flow_states(inst, Ws0, ts, rtol=1e-12)
-    Pi = M.row_projector(np.asarray(inst.G, float))
-    E = np.array([float(M.excess_loss(inst, W, Pi)) for W in states])
+    states = model.flow_states(inst, Ws0, ts, rtol=1e-12)
+    Pi = models.row_projector(np.asarray(inst.G, float))
+    E = np.array([float(models.excess_loss(inst, W, Pi)) for W in states])
     return inst, Ws0, ts, states, E
 
 
@@ -323,7 +323,7 @@ def check_balanced_preserved(config: CheckConfig) -> Result:
     integrator's error level (DOP853, rtol 1e-12) while the factors move by O(1)."""
     t0 = time.perf_counter()
     inst, Ws0, ts, states, E = _balanced_run(config.seed)
-    gaps = [max(float(np.abs(D).max()) for D in M.balance_gaps(W)) for W in states]
+    gaps = [max(float(np.abs(D).max()) for D in models.balance_gaps(W)) for W in states]
     moved = max(float(np.abs(a - b).max()) for a, b in zip(states[-1], Ws0))
     ev = {"engine": "float64 DOP853 gradient flow (rtol 1e-12)", "instance": inst.describe(),
           "sigmas": list(BAL_SIGMAS), "T": BAL_T, "gap_0": gaps[0], "max_gap": max(gaps),
@@ -343,17 +343,17 @@ def check_balanced_limit(config: CheckConfig) -> Result:
     t0 = time.perf_counter()
     inst, Ws0, ts, states, E = _balanced_run(config.seed)
     Wf = states[-1]
-    Wt = M.chain_product(Wf)
+    Wt = models.chain_product(Wf)
     depth = len(Wf)
-    sw = L.svals(Wt)
+    sw = model.svals(Wt)
     r = int(np.sum(sw > 1e-10 * sw[0]))
     target = sw[:r] ** (1.0 / depth)
-    sv_err = max(float(np.max(np.abs(L.svals(W)[:r] - target) / target)) for W in Wf)
-    tail = max(float(L.svals(W)[r]) if L.svals(W).size > r else 0.0 for W in Wf)
-    en, emin = L.energy(Wf), L.min_energy(Wt, depth)
+    sv_err = max(float(np.max(np.abs(model.svals(W)[:r] - target) / target)) for W in Wf)
+    tail = max(float(model.svals(W)[r]) if model.svals(W).size > r else 0.0 for W in Wf)
+    en, emin = model.energy(Wf), model.min_energy(Wt, depth)
     ev = {"engine": "float64 DOP853 gradient flow (rtol 1e-12)", "T": BAL_T, "excess_T": float(E[-1]),
           "excess_0": float(E[0]), "rank_W_tilde": r, "sigma_W_tilde": sw.tolist(),
-          "sigma_W_l": [L.svals(W).tolist() for W in Wf], "max_rel_error_sigma": sv_err,
+          "sigma_W_l": [model.svals(W).tolist() for W in Wf], "max_rel_error_sigma": sv_err,
           "largest_extra_singular_value": tail, "energy": en, "min_energy": emin,
           "energy_rel_gap": (en - emin) / emin, "seconds": round(time.perf_counter() - t0, 3)}
     msg = (f"converged (L − L* = {E[-1]:.1e}); σ_i(W_ℓ) = σ_i(W̃)^(1/3) to {sv_err:.1e} relative; energy {en:.10g} "
@@ -370,16 +370,16 @@ def check_unbalanced_energy(config: CheckConfig) -> Result:
     t0 = time.perf_counter()
     out = []
     for label, zero_first in (("W1(0)=0", True), ("all random", False)):
-        inst = L.rank_deficient_instance(config.seed, kappa=0.5)
-        Ws0 = M.init_weights(inst, 3, zero_first=zero_first, scale=1.5)
+        inst = model.rank_deficient_instance(config.seed, kappa=0.5)
+        Ws0 = models.init_weights(inst, 3, zero_first=zero_first, scale=1.5)
         T = UNBAL_T
         ts = np.linspace(0.0, T, 31)
-        states = L.flow_states(inst, Ws0, ts, rtol=1e-12)
-        Pi = M.row_projector(np.asarray(inst.G, float))
-        E = [float(M.excess_loss(inst, W, Pi)) for W in states]
+        states = model.flow_states(inst, Ws0, ts, rtol=1e-12)
+        Pi = models.row_projector(np.asarray(inst.G, float))
+        E = [float(models.excess_loss(inst, W, Pi)) for W in states]
         Wf = states[-1]
-        en, emin = L.energy(Wf), L.min_energy(M.chain_product(Wf), len(Wf))
-        imb = max(float(np.abs(D).max()) for D in M.balance_gaps(Ws0))
+        en, emin = model.energy(Wf), model.min_energy(models.chain_product(Wf), len(Wf))
+        imb = max(float(np.abs(D).max()) for D in models.balance_gaps(Ws0))
         out.append({"start": label, "excess_0": E[0], "excess_T": E[-1], "energy_T": en, "min_energy_T": emin,
                     "gap": en - emin, "rel_gap": (en - emin) / emin, "initial_imbalance_max": imb})
     ev = {"engine": "float64 DOP853 gradient flow (rtol 1e-12)", "T": UNBAL_T, "runs": out,
@@ -405,15 +405,15 @@ def check_zero_first_excludes_balanced(config: CheckConfig) -> Result:
         squares = sp.expand(sum(x ** 2 for x in W))
         proofs.append({"shape": [r, c], "trace_is_sum_of_squares": sp.simplify(tr - squares) == 0})
     # critical point at zero: every gradient of the chain contains another factor
-    inst = L.rank_deficient_instance(config.seed, kappa=0.5)
+    inst = model.rank_deficient_instance(config.seed, kappa=0.5)
     zeros = [np.zeros(s, dtype=object) for s in inst.shapes]
     zeros = [np.vectorize(lambda v: Fraction(0), otypes=[object])(z) for z in zeros]
     Zq = np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(inst.G, float))
     Yq = np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(inst.Y, float))
-    g = M.chain_grads(zeros, Zq, Yq, Fraction(1, 2))
+    g = models.chain_grads(zeros, Zq, Yq, Fraction(1, 2))
     grad_zero = all(all(x == 0 for x in gi.ravel()) for gi in g)
-    L0 = float(M.chain_loss(zeros, Zq, Yq, Fraction(1, 2)))
-    Lstar = float(M.optimal_loss(inst))
+    L0 = float(models.chain_loss(zeros, Zq, Yq, Fraction(1, 2)))
+    Lstar = float(models.optimal_loss(inst))
     ok = all(p["trace_is_sum_of_squares"] for p in proofs) and grad_zero and L0 > Lstar
     ev = {"engine": "sympy (sum of squares) + exact rational gradients at W = 0", "shapes": proofs,
           "argument": "W_1 = 0 ⇒ W_2ᵀW_2 = W_1W_1ᵀ = 0 ⇒ tr(W_2ᵀW_2) = Σ w² = 0 ⇒ W_2 = 0 ⇒ … ⇒ W_{H+1} = 0",

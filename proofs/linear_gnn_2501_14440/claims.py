@@ -16,13 +16,14 @@ CHAIN_VARS = {"W1": {"shape": ["d1", "mx"]}, "W2": {"shape": ["d2", "d1"]}, "W3"
               "Z": {"shape": ["mx", "n"]}, "Y": {"shape": ["my", "n"]}, "k": {}}
 
 
-def g(X: str) -> str:
-    return f"grad({F}, {X})"
+def grad_of(weight: str) -> str:
+    """The claim-language gradient of the loss F with respect to ``weight`` (same shape as ``weight``)."""
+    return f"grad({F}, {weight})"
 
 
 def claim_gradient() -> Claim:
     return Claim(name="chain_gradient_middle_factor",
-                 statement=f"{g('W2')} == 2*k*W3.T @ (W3 @ W2 @ W1 @ Z - Y) @ Z.T @ W1.T",
+                 statement=f"{grad_of('W2')} == 2*k*W3.T @ (W3 @ W2 @ W1 @ Z - Y) @ Z.T @ W1.T",
                  dims={"mx": 2, "d1": 2, "d2": 2, "my": 2, "n": 2}, vars=CHAIN_VARS)
 
 
@@ -31,13 +32,13 @@ def claim_conservation(pair: int) -> Claim:
     stated as the equality of the two symmetric products."""
     a, b = (("W1", "W2"), ("W2", "W3"))[pair - 1]
     return Claim(name=f"conservation_pair_{pair}",
-                 statement=f"{g(b)}.T @ {b} + {b}.T @ {g(b)} == {g(a)} @ {a}.T + {a} @ {g(a)}.T",
+                 statement=f"{grad_of(b)}.T @ {b} + {b}.T @ {grad_of(b)} == {grad_of(a)} @ {a}.T + {a} @ {grad_of(a)}.T",
                  dims=CONSERVATION_DIMS, vars=CHAIN_VARS)
 
 
 def claim_grad_w1() -> Claim:
     return Claim(name="first_layer_gradient",
-                 statement=f"{g('W1')} == 2*k*(W3 @ W2).T @ (W3 @ W2 @ W1 @ Z - Y) @ Z.T",
+                 statement=f"{grad_of('W1')} == 2*k*(W3 @ W2).T @ (W3 @ W2 @ W1 @ Z - Y) @ Z.T",
                  dims=CHAIN_DIMS, vars=CHAIN_VARS)
 
 

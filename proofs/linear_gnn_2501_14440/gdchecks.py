@@ -18,11 +18,11 @@ from fractions import Fraction
 import numpy as np
 
 from verify import CheckConfig, Counterexample, Figure, Result, Verdict
-from verify.dynamics import models as M
+from verify.dynamics import models
 from verify.dynamics.gap import sharpness
 from verify.result import jsonable
 
-from . import model as L
+from . import model
 
 GD_KAPPA = 0.5
 GD_SCALE = 1.0
@@ -31,21 +31,21 @@ GD_MAX_STEPS = 4000
 
 
 def _setup(seed: int):
-    inst = L.rank_deficient_instance(seed, kappa=GD_KAPPA)
-    Ws0 = L.zero_first_init(inst, 0, GD_SCALE)
+    inst = model.rank_deficient_instance(seed, kappa=GD_KAPPA)
+    Ws0 = model.zero_first_init(inst, 0, GD_SCALE)
     return inst, Ws0
 
 
 def _gd_path(inst, Ws0, eta: float, max_steps: int = GD_MAX_STEPS):
     """Iterates (list of factor lists), excess losses, squared gradient norms; stops at GD_STOP·E_0,
     at divergence (E > 1e6·E_0) or after max_steps."""
-    Pi = M.row_projector(np.asarray(inst.G, float))
+    Pi = models.row_projector(np.asarray(inst.G, float))
     Ws = [np.array(W, float) for W in Ws0]
     path, E, g2 = [], [], []
-    E0 = float(M.excess_loss(inst, Ws, Pi))
+    E0 = float(models.excess_loss(inst, Ws, Pi))
     for _k in range(max_steps + 1):
-        e = float(M.excess_loss(inst, Ws, Pi))
-        g = M.grads(inst, Ws)
+        e = float(models.excess_loss(inst, Ws, Pi))
+        g = models.grads(inst, Ws)
         path.append(Ws)
         E.append(e)
         g2.append(float(sum((x * x).sum() for x in g)))
@@ -81,7 +81,7 @@ def _calibrate(seed: int):
     sharpness grows along the path: W_1 starts at 0)."""
     inst, Ws0 = _setup(seed)
     lam0 = sharpness(inst, Ws0)
-    states = L.flow_states(inst, Ws0, np.linspace(0.0, 25.0, 26))
+    states = model.flow_states(inst, Ws0, np.linspace(0.0, 25.0, 26))
     M_flow = max(sharpness(inst, W) for W in states)
     return inst, Ws0, lam0, M_flow
 
@@ -142,13 +142,15 @@ def check_gd_small_step(config: CheckConfig) -> Result:
 
 def _exact_descent(inst, Ws, eta: float):
     """(L(θ − η∇L(θ)), L(θ) − (η/2)||∇L(θ)||²) in exact rational arithmetic from the float64 θ, η."""
-    q = lambda a: np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(a, float))
+    def q(a):
+        return np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(a, float))
+
     Wq = [q(W) for W in Ws]
     Z, Y, k = q(inst.G), q(inst.Y), Fraction(float(inst.kappa))
     e = Fraction(eta)
-    g = M.chain_grads(Wq, Z, Y, k)
-    L0 = M.chain_loss(Wq, Z, Y, k)
-    L1 = M.chain_loss([W - e * x for W, x in zip(Wq, g)], Z, Y, k)
+    g = models.chain_grads(Wq, Z, Y, k)
+    L0 = models.chain_loss(Wq, Z, Y, k)
+    L1 = models.chain_loss([W - e * x for W, x in zip(Wq, g)], Z, Y, k)
     g2 = sum(sum((x * x).ravel()) for x in g)
     return L1, L0 - e / 2 * g2
 
@@ -215,13 +217,13 @@ NF_STOP = 1e-10
 
 @functools.lru_cache(maxsize=4)
 def _normalised(seed: int):
-    inst = L.rank_deficient_instance(seed, kappa=0.5)
-    Ws0 = L.zero_first_init(inst, 0, 1.0)
-    Pi = M.row_projector(np.asarray(inst.G, float))
-    E0 = float(M.excess_loss(inst, Ws0, Pi))
-    ts, states, hit = L.normalised_flow(inst, Ws0, 50.0, stop_excess=NF_STOP * E0, n_out=801)
-    E = np.array([float(M.excess_loss(inst, W, Pi)) for W in states])
-    gn = np.array([np.sqrt(sum((x * x).sum() for x in M.grads(inst, W))) for W in states])
+    inst = model.rank_deficient_instance(seed, kappa=0.5)
+    Ws0 = model.zero_first_init(inst, 0, 1.0)
+    Pi = models.row_projector(np.asarray(inst.G, float))
+    E0 = float(models.excess_loss(inst, Ws0, Pi))
+    ts, states, hit = model.normalised_flow(inst, Ws0, 50.0, stop_excess=NF_STOP * E0, n_out=801)
+    E = np.array([float(models.excess_loss(inst, W, Pi)) for W in states])
+    gn = np.array([np.sqrt(sum((x * x).sum() for x in models.grads(inst, W))) for W in states])
     return inst, ts, E, gn, hit
 
 
@@ -290,7 +292,7 @@ def check_shift_theory(config: CheckConfig) -> Result:
             for op in OPERATORS:
                 S = shift_operator(A, op)
                 Z = (X @ S @ S)[:, train]
-                vals[op].append(float(M.sigma_small(Z)) ** 2)
+                vals[op].append(float(models.sigma_small(Z)) ** 2)
         for op in OPERATORS:
             table[op].append(float(np.median(vals[op])))
     rng_log = {op: float(np.log10(max(v) / min(v))) for op, v in table.items()}

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from verify.dynamics import models as M
+from verify.dynamics import models
 
 __all__ = [
     "balanced_init",
@@ -35,13 +35,13 @@ __all__ = [
 
 
 def rank_deficient_instance(seed: int, *, kappa: float = 1.0, rank: int = 2, n: int = 10, m_x: int = 4,
-                            hidden: Sequence[int] = (4, 3), m_y: int = 2, n_train: int = 6) -> M.GNNInstance:
+                            hidden: Sequence[int] = (4, 3), m_y: int = 2, n_train: int = 6) -> models.GNNInstance:
     """A seeded instance whose aggregated features Z = (X S^H)_I have rank ``rank`` < min(m_x, |I|).
 
     X = A B with A (m_x × rank), B (rank × n) Gaussian, so rank Z ≤ rank; S is the symmetric
     normalised adjacency of an Erdős–Rényi graph G(n, 0.4) with self-loops (as in
     ``models.make_instance``); H = len(hidden); hidden sizes non-increasing (no bottleneck)."""
-    base = M.make_instance(seed, n=n, m_x=m_x, hidden=list(hidden), m_y=m_y, H=len(hidden),
+    base = models.make_instance(seed, n=n, m_x=m_x, hidden=list(hidden), m_y=m_y, H=len(hidden),
                            n_train=n_train, p_edge=0.4, kappa=kappa)
     rng = np.random.default_rng(seed + 1000)
     X = rng.standard_normal((m_x, rank)) @ rng.standard_normal((rank, n))
@@ -50,12 +50,12 @@ def rank_deficient_instance(seed: int, *, kappa: float = 1.0, rank: int = 2, n: 
     return replace(base, X=X, Y=Y, meta=meta)
 
 
-def zero_first_init(inst: M.GNNInstance, seed: int, scale: float) -> list[np.ndarray]:
+def zero_first_init(inst: models.GNNInstance, seed: int, scale: float) -> list[np.ndarray]:
     """Theorem 3.1's start: W_1(0) = 0, W_ℓ(0) entries N(0, scale²/d_{ℓ−1}) for ℓ ≥ 2."""
-    return M.init_weights(inst, seed, zero_first=True, scale=scale)
+    return models.init_weights(inst, seed, zero_first=True, scale=scale)
 
 
-def balanced_init(inst: M.GNNInstance, seed: int, sigmas: Sequence[float]) -> list[np.ndarray]:
+def balanced_init(inst: models.GNNInstance, seed: int, sigmas: Sequence[float]) -> list[np.ndarray]:
     """Balanced factors W_ℓ = U_ℓ Σ U_{ℓ−1}ᵀ, U_ℓ ∈ R^{d_ℓ × r} with orthonormal columns,
     Σ = diag(sigmas), r = len(sigmas) ≤ min width.  Then W_ℓW_ℓᵀ = U_ℓΣ²U_ℓᵀ = W_{ℓ+1}ᵀW_{ℓ+1}."""
     r = len(sigmas)
@@ -89,15 +89,15 @@ def min_energy(Wt, depth: int, rank_tol: float = 1e-12) -> float:
     return float(depth * np.sum(s ** (2.0 / depth)))
 
 
-def flow_states(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], times, *, rtol: float = 1e-10) -> list[list[np.ndarray]]:
+def flow_states(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], times, *, rtol: float = 1e-10) -> list[list[np.ndarray]]:
     """Gradient-flow factors at ``times`` (float64 DOP853 from :func:`verify.dynamics.flow_dop853`)."""
     from verify.dynamics import flow_dop853
 
     th = flow_dop853(inst, Ws0, times, rtol=rtol, atol=rtol * 1e-3)
-    return [M.unpack(row, inst.shapes) for row in th]
+    return [models.unpack(row, inst.shapes) for row in th]
 
 
-def normalised_flow(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, *, stop_excess: float,
+def normalised_flow(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], T: float, *, stop_excess: float,
                     n_out: int = 400, rtol: float = 1e-10) -> tuple[np.ndarray, list[list[np.ndarray]], float | None]:
     """Remark 6.1's normalised flow dW_ℓ/dt = −∇_{W_ℓ}L / ||∇L||_F (||∇L||_F over all factors).
 
@@ -108,25 +108,25 @@ def normalised_flow(inst: M.GNNInstance, Ws0: Sequence[np.ndarray], T: float, *,
 
     shapes = inst.shapes
     G, Y, kappa = np.asarray(inst.G, float), np.asarray(inst.Y, float), float(inst.kappa)
-    YP = Y @ M.row_projector(G)
+    YP = Y @ models.row_projector(G)
 
     def f(_t, y):
-        g = M.pack(M.chain_grads(M.unpack(y, shapes), G, Y, kappa))
+        g = models.pack(models.chain_grads(models.unpack(y, shapes), G, Y, kappa))
         return -g / np.sqrt(g @ g)
 
     def ev(_t, y):
-        Ws = M.unpack(y, shapes)
-        return kappa * float(((M.chain_forward(Ws, G) - YP) ** 2).sum()) - stop_excess
+        Ws = models.unpack(y, shapes)
+        return kappa * float(((models.chain_forward(Ws, G) - YP) ** 2).sum()) - stop_excess
 
     ev.terminal = True
     ev.direction = -1
-    sol = solve_ivp(f, (0.0, T), M.pack([np.asarray(w, float) for w in Ws0]), method="DOP853",
+    sol = solve_ivp(f, (0.0, T), models.pack([np.asarray(w, float) for w in Ws0]), method="DOP853",
                     rtol=rtol, atol=rtol * 1e-3, events=ev, dense_output=True)
     if sol.status < 0:
         raise ArithmeticError(f"normalised flow: DOP853 failed: {sol.message}")
     t_end = float(sol.t[-1])
     ts = np.linspace(0.0, t_end, n_out)
-    states = [M.unpack(sol.sol(t), shapes) for t in ts]
+    states = [models.unpack(sol.sol(t), shapes) for t in ts]
     hit = float(sol.t_events[0][0]) if len(sol.t_events[0]) else None
     return ts, states, hit
 
@@ -144,8 +144,8 @@ def fit_rate(ts, E, floor: float) -> float:
     return float(-slope)
 
 
-def theory_rate(inst: M.GNNInstance, Ws0: Sequence[np.ndarray]) -> float:
+def theory_rate(inst: models.GNNInstance, Ws0: Sequence[np.ndarray]) -> float:
     """Theorem 3.1's rate (κ / 4^{H−1}) σ²_small(Z) Π_{ℓ=2}^{H+1} σ²_min(W_ℓ(0))."""
-    sig = float(M.sigma_small(np.asarray(inst.G, float)))
+    sig = float(models.sigma_small(np.asarray(inst.G, float)))
     prod = float(np.prod([smin(W) ** 2 for W in Ws0[1:]]))
     return float(inst.kappa) / 4 ** (inst.H - 1) * sig ** 2 * prod

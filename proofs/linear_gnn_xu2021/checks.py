@@ -20,7 +20,7 @@ import numpy as np
 
 from verify import CheckConfig, Figure, Result, Verdict
 
-from verify.dynamics import models as M
+from verify.dynamics import models
 
 
 def _f(x) -> float:
@@ -55,8 +55,8 @@ def _first_order_symbolic(m_y: int, ms: Sequence[int], *, omit_part_b: bool = Fa
         return sympy.Matrix(r, c, lambda i, j: sympy.Symbol(f"{name}_{i}{j}"))
 
     W, DW = mat("W", m_y, ms[-1]), mat("DW", m_y, ms[-1])
-    Bs = [mat(f"B{l}", ms[l], ms[l - 1]) for l in range(1, H + 1)]
-    Ds = [mat(f"D{l}", ms[l], ms[l - 1]) for l in range(1, H + 1)]
+    Bs = [mat(f"B{layer}", ms[layer], ms[layer - 1]) for layer in range(1, H + 1)]
+    Ds = [mat(f"D{layer}", ms[layer], ms[layer - 1]) for layer in range(1, H + 1)]
 
     def prod(mats):
         out = mats[0]
@@ -64,12 +64,12 @@ def _first_order_symbolic(m_y: int, ms: Sequence[int], *, omit_part_b: bool = Fa
             out = out * m
         return out
 
-    new = prod([W - a * DW] + [Bs[l] - a * Ds[l] for l in reversed(range(H))])
+    new = prod([W - a * DW] + [Bs[layer] - a * Ds[layer] for layer in reversed(range(H))])
     old = prod([W] + list(reversed(Bs)))
     part_a = prod([DW] + list(reversed(Bs)))
     part_b = sympy.zeros(m_y, ms[0])
-    for l in range(0 if not omit_part_b else H, H):   # W B_H..B_(l+2) D_(l+1) B_l..B_1 (0-based l)
-        factors = [W] + [Bs[j] for j in reversed(range(l + 1, H))] + [Ds[l]] + [Bs[j] for j in reversed(range(l))]
+    for layer in range(0 if not omit_part_b else H, H):   # W B_H..B_(l+2) D_(l+1) B_l..B_1 (0-based l)
+        factors = [W] + [Bs[j] for j in reversed(range(layer + 1, H))] + [Ds[layer]] + [Bs[j] for j in reversed(range(layer))]
         part_b += prod(factors)
     diff = (new - old).applyfunc(sympy.expand)
     c0 = diff.applyfunc(lambda e: e.coeff(a, 0))
@@ -87,18 +87,18 @@ def check_first_order(config: CheckConfig) -> Result:
     sym = [_first_order_symbolic(m_y, ms) for m_y, ms in FIRST_ORDER_SHAPES]
     exact_ok = all(s["alpha0_zero"] and s["alpha1_matches"] for s in sym)
 
-    inst = M.xu_problem(config.seed, n=6, m_x=3, widths=(4, 3), m_y=2, n_train=4)
+    inst = models.xu_problem(config.seed, n=6, m_x=3, widths=(4, 3), m_y=2, n_train=4)
     with mpmath.workdps(config.dps):
-        W, Bs, G, Y = M.to_mp(inst.W), [M.to_mp(B) for B in inst.Bs], M.to_mp(inst.G()), M.to_mp(inst.Y)
-        g = M.gradients(W, Bs, G, Y, mpmath.eye)
+        W, Bs, G, Y = models.to_mp(inst.W), [models.to_mp(B) for B in inst.Bs], models.to_mp(inst.G()), models.to_mp(inst.Y)
+        g = models.gradients(W, Bs, G, Y, mpmath.eye)
         H = len(Bs)
-        P = M.chain(list(reversed(Bs)), mpmath.eye, G.rows)
+        P = models.chain(list(reversed(Bs)), mpmath.eye, G.rows)
         part_a = g.gW * P
         part_b = mpmath.zeros(W.rows, G.rows)
-        for l in range(1, H + 1):
-            A = W * M.chain(list(reversed(Bs[l:])), mpmath.eye, Bs[l - 1].rows)
-            C = M.chain(list(reversed(Bs[: l - 1])), mpmath.eye, G.rows)
-            part_b += A * g.gB[l - 1] * C
+        for layer in range(1, H + 1):
+            A = W * models.chain(list(reversed(Bs[layer:])), mpmath.eye, Bs[layer - 1].rows)
+            C = models.chain(list(reversed(Bs[: layer - 1])), mpmath.eye, G.rows)
+            part_b += A * g.gB[layer - 1] * C
         Wt = W * P
         # the exact α² coefficient: Σ over pairs of factors perturbed
         factors = [W] + list(reversed(Bs))
@@ -108,15 +108,15 @@ def check_first_order(config: CheckConfig) -> Result:
             for j in range(i + 1, len(factors)):
                 fs = list(factors)
                 fs[i], fs[j] = dirs[i], dirs[j]
-                c2 += M.chain(fs, mpmath.eye, 0)
-        c2n = mpmath.sqrt(M.frob2(c2))
+                c2 += models.chain(fs, mpmath.eye, 0)
+        c2n = mpmath.sqrt(models.frob2(c2))
         alphas, ratios, rel = [], [], []
         kmax = max(4, min(15, (config.dps - 10) // 2))     # α² remainder resolvable at this precision
         for k in range(1, kmax + 1):
             al = mpmath.mpf(10) ** (-k)
-            Wn = (W - al * g.gW) * M.chain([Bs[l] - al * g.gB[l] for l in reversed(range(H))], mpmath.eye, 0)
+            Wn = (W - al * g.gW) * models.chain([Bs[layer] - al * g.gB[layer] for layer in reversed(range(H))], mpmath.eye, 0)
             Rm = Wn - Wt + al * (part_a + part_b)
-            r = mpmath.sqrt(M.frob2(Rm)) / al ** 2
+            r = mpmath.sqrt(models.frob2(Rm)) / al ** 2
             alphas.append(float(al))
             ratios.append(r)
             rel.append(abs(r - c2n) / c2n)
@@ -173,7 +173,7 @@ class FlowPoint:
     Bs: list
 
 
-def taylor_flow(inst: M.Problem, times: Sequence[float], *, dps: int, tol: float, order: int,
+def taylor_flow(inst: models.Problem, times: Sequence[float], *, dps: int, tol: float, order: int,
                 h_max: float = 0.25, max_steps: int = 20000):
     """Gradient flow of L = ||W B_H⋯B_1 G~ − Y||_F² from the instance's weights at ``times``:
     ``verify.dynamics.arb_taylor_flow`` (python-flint arb_mat Taylor series, ⌈dps·log₂10⌉ + 64 bits)
@@ -183,7 +183,7 @@ def taylor_flow(inst: M.Problem, times: Sequence[float], *, dps: int, tol: float
     from verify.dynamics import arb_taylor_flow
     from verify.dynamics.flow_arb import arb_mat_to_object
 
-    Ws, Z, Y = M.chain_factors(inst)
+    Ws, Z, Y = models.chain_factors(inst)
     run = arb_taylor_flow(Ws, Z, Y, 1, times, dps=dps, tol=tol, order=order, h_max=h_max, max_steps=max_steps)
 
     def mp(m):
@@ -199,7 +199,7 @@ def state_distance(a: Sequence[FlowPoint], b: Sequence[FlowPoint]):
     return max(abs(u - v) for x, y in zip(a, b) for u, v in zip(flat(x), flat(y)))
 
 
-def _trajectory(config: CheckConfig, inst: M.Problem, T_end: float):
+def _trajectory(config: CheckConfig, inst: models.Problem, T_end: float):
     """Reference flow at tolerance 10^-(dps-10), order 30, at :func:`trajectory_times`, and
     its accuracy: the larger of the integrator's own error estimate and the distance (over the whole
     grid) to a coarser run (10^-(dps-16), order 26), which over-estimates the reference run's error."""
@@ -217,13 +217,13 @@ def _trajectory(config: CheckConfig, inst: M.Problem, T_end: float):
 
 def _bound_along_flow(config: CheckConfig, seed: int) -> dict:
     """The bound's quantities along the reference flow of ``xu_problem(seed)`` (32 parameters)."""
-    inst = M.xu_problem(seed)          # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
+    inst = models.xu_problem(seed)          # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
     with mpmath.workdps(config.dps):
         pts, acc, integ_info = _trajectory(config, inst, TRAJ_T)
-        G, Y = M.to_mp(inst.G()), M.to_mp(inst.Y)
-        Pi = M.row_projector(G)
-        sig2 = M.sigma_small2(G)
-        terms = [M.bound_terms(p.W, p.Bs, G, Y, Pi=Pi, sigma2=sig2) for p in pts]
+        G, Y = models.to_mp(inst.G()), models.to_mp(inst.Y)
+        Pi = models.row_projector(G)
+        sig2 = models.sigma_small2(G)
+        terms = [models.bound_terms(p.W, p.Bs, G, Y, Pi=Pi, sigma2=sig2) for p in pts]
         ts = [p.t for p in pts]
         ex = [b.excess for b in terms]
         g2 = [b.grad2 for b in terms]
@@ -346,7 +346,7 @@ def _exact_lambda_zero(Bs: Sequence[np.ndarray], m_x: int) -> tuple[int, Fractio
 
     P = sympy.eye(m_x)
     for B in Bs:
-        P = M.to_sympy(B) * P
+        P = models.to_sympy(B) * P
     K = P.T * P
     return int(P.rank()), K.det()
 
@@ -357,16 +357,16 @@ CONVERGED = 0.1           # narrow-width-vacuous: the flow must bring L − L* b
 def check_width_vacuous(config: CheckConfig) -> Result:
     """m_1 < m_x: λ_min((B_H..B_1)^T(B_H..B_1)) = 0 exactly, the rate 4λσ² is 0, yet the flow converges."""
     t0 = time.perf_counter()
-    inst = M.xu_problem(config.seed, n=8, m_x=3, widths=(2, 4), m_y=1, n_train=5)
+    inst = models.xu_problem(config.seed, n=8, m_x=3, widths=(2, 4), m_y=1, n_train=5)
     rank, det = _exact_lambda_zero(inst.Bs, inst.X.shape[0])
     T_end = 4.0
     with mpmath.workdps(config.dps):
         pts, run = taylor_flow(inst, trajectory_times(T_end), dps=config.dps, order=30,
                                tol=10.0 ** (-(config.dps - 10)))
-        G, Y = M.to_mp(inst.G()), M.to_mp(inst.Y)
-        Pi, sig2 = M.row_projector(G), M.sigma_small2(G)
+        G, Y = models.to_mp(inst.G()), models.to_mp(inst.Y)
+        Pi, sig2 = models.row_projector(G), models.sigma_small2(G)
         ts = [p.t for p in pts]
-        terms = [M.bound_terms(p.W, p.Bs, G, Y, Pi=Pi, sigma2=sig2) for p in pts]
+        terms = [models.bound_terms(p.W, p.Bs, G, Y, Pi=Pi, sigma2=sig2) for p in pts]
         ex = [b.excess for b in terms]
         lam_num = [b.lam for b in terms]
     vacuous = det == 0 and rank < inst.X.shape[0]
@@ -409,17 +409,17 @@ def check_width_vacuous(config: CheckConfig) -> Result:
 
 # ------------------------------------------------------------------ step: A.1.3 on a graph instance
 
-def a13_exact(inst: M.Problem) -> dict:
+def a13_exact(inst: models.Problem) -> dict:
     """a² = L and b² = L* = ||Y (I - Π)||_F² in exact rational arithmetic (Π = G~^T (G~ G~^T)^{-1} G~,
     G~ of full row rank; float64 entries are exact dyadic rationals), and the verdict of
     (a - b)² >= a² - b²  <=>  2b² - 2ab >= 0  <=>  b = 0 or b² >= a²   (a, b >= 0)."""
     import sympy
 
-    G, Y = M.to_sympy(inst.G()), M.to_sympy(inst.Y)
-    W = M.to_sympy(inst.W)
+    G, Y = models.to_sympy(inst.G()), models.to_sympy(inst.Y)
+    W = models.to_sympy(inst.W)
     P = sympy.eye(G.rows)
     for B in inst.Bs:
-        P = M.to_sympy(B) * P
+        P = models.to_sympy(B) * P
     if (G * G.T).det() == 0:
         raise ValueError("G~ is not of full row rank on this instance")
     Pi = G.T * (G * G.T).inv() * G
@@ -435,7 +435,7 @@ def check_a13_graph(config: CheckConfig) -> Result:
     from verify import Counterexample
 
     t0 = time.perf_counter()
-    inst = M.xu_problem(config.seed)      # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
+    inst = models.xu_problem(config.seed)      # n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5
     ex = a13_exact(inst)
     L, Ls = ex["L"], ex["L_star"]
     evidence = {"engine": "exact rational arithmetic (sympy) on a float64 linear-GNN instance",

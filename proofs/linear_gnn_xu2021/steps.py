@@ -19,8 +19,8 @@ from typing import Any
 
 from verify import Claim, Proof, Step
 
-from . import checks as C
-from . import notebook as NB
+from . import checks
+from . import notebook
 
 SOURCE = ("Xu, Zhang, Jegelka, Kawaguchi, 'Optimization of Graph Neural Networks: Implicit Acceleration "
           "by Skip Connections and More Depth', ICML 2021 (Theorem 1, Appendix A.1); restated in the blog "
@@ -108,30 +108,30 @@ def _steps() -> list[Step]:
                     2: {"m_y": 1, "m_x": 2, "m1": [2, 3], "m2": 2, "nb": 2},
                     3: {"m_y": 1, "m_x": 2, "m1": 2, "m2": 2, "m3": 2, "nb": 2}}
     for H in (1, 2, 3):
-        Bs = [f"B{l}" for l in range(H, 0, -1)]                      # B_H, ..., B_1
+        Bs = [f"B{layer}" for layer in range(H, 0, -1)]                      # B_H, ..., B_1
         prod = " @ ".join(Bs)
         yhat = f"W @ {prod} @ G"
         loss = f"norm({yhat} - Y)**2"
         D = f"2*({yhat} - Y) @ G.T"
         vars_ = {"W": _m("m_y", f"m{H}"), "G": _m("m_x", "nb"), "Y": _m("m_y", "nb")}
-        for l in range(1, H + 1):
-            vars_[f"B{l}"] = _m(f"m{l}", "m_x" if l == 1 else f"m{l - 1}")
+        for layer in range(1, H + 1):
+            vars_[f"B{layer}"] = _m(f"m{layer}", "m_x" if layer == 1 else f"m{layer - 1}")
         s.append(_claim_step(
             f"grad-W-H{H}", f"Gradient with respect to W (H = {H})",
             f"{BLOG}, Step 1, Eq. (gradients)",
             f"grad({loss}, W) == ({D}) @ ({prod}).T",
             r"\nabla_W L = \nabla_{\tilde W_H} L\,(B_{(H)}\cdots B_{(1)})^\top" + f"\\quad(H={H})",
             dims=depth_shapes[H], vars=vars_))
-        for l in range(1, H + 1):
-            left = " @ ".join(["W"] + [f"B{j}" for j in range(H, l, -1)])      # W B_H ... B_(l+1)
-            right = " @ ".join(f"B{j}" for j in range(l - 1, 0, -1))           # B_(l-1) ... B_1
+        for layer in range(1, H + 1):
+            left = " @ ".join(["W"] + [f"B{j}" for j in range(H, layer, -1)])      # W B_H ... B_(l+1)
+            right = " @ ".join(f"B{j}" for j in range(layer - 1, 0, -1))           # B_(l-1) ... B_1
             rhs = f"({left}).T @ ({D})" + (f" @ ({right}).T" if right else "")
             s.append(_claim_step(
-                f"grad-B{l}-H{H}", f"Gradient with respect to B_({l}) (H = {H})",
+                f"grad-B{layer}-H{H}", f"Gradient with respect to B_({layer}) (H = {H})",
                 f"{BLOG}, Step 1, Eq. (gradients)",
-                f"grad({loss}, B{l}) == {rhs}",
+                f"grad({loss}, B{layer}) == {rhs}",
                 r"\nabla_{B_{(\ell)}} L = (W B_{(H)}\cdots B_{(\ell+1)})^\top\,\nabla_{\tilde W_H} L\,"
-                r"(B_{(\ell-1)}\cdots B_{(1)})^\top" + f"\\quad(H={H},\\ \\ell={l})",
+                r"(B_{(\ell-1)}\cdots B_{(1)})^\top" + f"\\quad(H={H},\\ \\ell={layer})",
                 dims=depth_shapes[H], vars=vars_))
     s.append(_claim_step(
         "grad-sandwich", "Lemma: grad_X ||A X C - Y||² = A^T 2(A X C - Y) C^T",
@@ -215,7 +215,7 @@ def _steps() -> list[Step]:
                   "D = the gradients",
         latex=r"\mathrm{vec}[\tilde W_H'] - \mathrm{vec}[\tilde W_H] = -\alpha\,(\text{part a} + "
               r"\textstyle\sum_\ell \text{part b}_\ell) + \mathcal O(\alpha^2)",
-        check=C.check_first_order,
+        check=checks.check_first_order,
         assumptions=["W' = W - α grad_W L, B'_l = B_l - α grad_{B_l} L"],
         note="Proved exactly on shapes (H = 1, 2, 3) for arbitrary directions D: the α⁰ and α¹ coefficients "
              "match; the remainder is a polynomial in α of degree H + 1 starting at α². At 50 digits on an "
@@ -310,7 +310,7 @@ def _steps() -> list[Step]:
         statement="(||vec[W B_2 B_1 G~ - Y]|| - ||(I - P) vec[Y]||)^2 >= ||vec[W B_2 B_1 G~ - Y]||^2 - ||(I - P) vec[Y]||^2 "
                   "on G~ = X (S^2)_{*I}, S = D^{-1/2}(A + I)D^{-1/2}, |I| = 5 of n = 8 nodes",
         latex=r"\big(\sqrt{L} - \sqrt{L^*_H}\big)^2 \ge L - L^*_H\quad\text{(on a GNN instance with a real graph)}",
-        check=C.check_a13_graph, expect="fails",
+        check=checks.check_a13_graph, expect="fails",
         assumptions=["instance: n = 8, m_x = 3, widths (4, 4), m_y = 1, |I| = 5, weights N(0, 1/fan_in), seed from the config"],
         note="The same inequality on a non-degenerate instance (normalised adjacency with self-loops, a proper "
              "training subset, random weights), decided in exact rational arithmetic on the float64 entries: "
@@ -392,7 +392,7 @@ def _steps() -> list[Step]:
                   "L_t - L* <= (L_0 - L*) exp(-4 λ_t σ_min² t) with λ_t the running minimum",
         latex=r"-\tfrac{d}{dt}(L-L^*) = \|\nabla_\theta L\|^2 \ge 4\lambda_{\min}(t)\sigma^2_{\min}(L-L^*),\quad "
               r"L_t - L^* \le (L_0-L^*)e^{-4\lambda_t\sigma^2_{\min}t}",
-        check=C.check_trajectory,
+        check=checks.check_trajectory,
         assumptions=["instance: n = 8, m_x = 3, hidden widths 4, 4, m_y = 1, |I| = 5 (32 parameters), seed from the config"],
         note="Reference trajectory by a Taylor-series integrator in ball arithmetic (verify.dynamics; accuracy: "
              "the larger of the integrator's own error estimate and the distance to a second run at another "
@@ -415,7 +415,7 @@ def _steps() -> list[Step]:
         source="docs/math.md 'Details that matter' (finding)",
         statement="m_1 < m_x  =>  λ_T = 0, rate 4 λ_T σ² = 0: L_T - L* <= L_0 - L* (vacuous), on an instance",
         latex=r"m_1 < m_x:\ \lambda^{(H)}_T = 0,\ \ L_T - L^*_H \le (L_0 - L^*_H)\,e^{0}",
-        check=C.check_width_vacuous,
+        check=checks.check_width_vacuous,
         assumptions=["instance: n = 8, m_x = 3, widths (2, 4), m_y = 1, |I| = 5"],
         note="The theorem is true but says nothing here: a width condition m_l >= m_x (all l) is necessary "
              "for λ_T > 0 and should be part of its statement."))
@@ -559,8 +559,8 @@ def build_proof() -> Proof:
         steps=_steps(),
         context=context(),
         theorem="theorem",
-        intro=NB.INTRO,
-        sections=NB.SECTIONS,
+        intro=notebook.INTRO,
+        sections=notebook.SECTIONS,
         summary=("Restated proof of L_T - L* <= (L_0 - L*) exp(-4 λ_T σ_min²(X(S^H)_{*I}) T). "
                  "Four slips in the restatement (gradient sign, layout, a missing transpose in a figure, "
                  "sqrt(L) labelled L) and the W_(H) typo are refuted as written and proved once corrected; the "

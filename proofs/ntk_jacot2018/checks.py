@@ -226,7 +226,9 @@ def check_kernel_gd(config: CheckConfig) -> Result:
     params = init_fc(spec, config.seed, "cpu")
     x = torch.tensor(np.random.default_rng(config.seed).standard_normal((4, 3)))
     y = torch.zeros(4, dtype=torch.float64)
-    f = lambda p: fc_forward(p, x, spec)
+    def f(p):
+        return fc_forward(p, x, spec)
+
     theta = {k: v.clone().requires_grad_(True) for k, v in params.items()}
     out = f(theta)
     loss = 0.5 * ((out - y) ** 2).sum() / 4

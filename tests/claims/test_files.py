@@ -3,6 +3,8 @@ import pytest
 from verify.claims.files import load_claim_file
 from verify.errors import InputError
 
+from tests.claim_files import write
+
 GOOD = '''
 title = "t"
 [dims]
@@ -16,12 +18,6 @@ statement = "A + A == 2 * A"
 name = "bad"
 statement = "A @ A @ == A"
 '''
-
-
-def write(tmp_path, text, name="c.toml"):
-    p = tmp_path / name
-    p.write_text(text)
-    return p
 
 
 def test_good_file_with_one_bad_claim(tmp_path):

@@ -6,6 +6,8 @@ import sys
 
 from verify.cli import main
 
+from tests.claim_files import write as write_claim_file
+
 TRUE_FALSE = '''
 title = "pair"
 [dims]
@@ -24,9 +26,7 @@ statement = "(A @ B).T == A.T @ B.T"
 
 
 def write(tmp_path, text, name="c.toml"):
-    p = tmp_path / name
-    p.write_text(text)
-    return str(p)
+    return str(write_claim_file(tmp_path, text, name))
 
 
 def run_cli(*args):

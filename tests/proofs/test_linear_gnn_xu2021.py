@@ -16,6 +16,8 @@ from verify import CheckConfig, Proof, Verdict, load_proof, run_proof
 from proofs.linear_gnn_xu2021 import checks as C
 from verify.dynamics import models as M
 
+from tests.proofs.build_support import assert_build_runs_no_check
+
 PROOF_ID = "linear-gnn-xu2021"
 HOLDS = {"proved", "certified", "holds_numerically"}
 
@@ -57,13 +59,11 @@ def test_proof_structure(proof):
                      "a13-published", "a13-published-graph", "a13-scalar-core", "a13-underbrace-slip"}
 
 
-def test_build_is_cheap():
-    import time
-
+def test_build_checks_nothing():
+    """Building only declares the steps (the checks run in run_proof); timing is in benchmarks/."""
     from proofs.linear_gnn_xu2021 import build_proof
-    t0 = time.perf_counter()
-    build_proof()
-    assert time.perf_counter() - t0 < 2.0
+    proof = assert_build_runs_no_check(build_proof)
+    assert [s.id for s in proof.steps] == [s.id for s in build_proof().steps]
 
 
 # ------------------------------------------------------------------ verdicts
@@ -179,8 +179,8 @@ def _kron(A, B):
     for i in range(A.rows):
         for j in range(A.cols):
             for k in range(B.rows):
-                for l in range(B.cols):
-                    K[i * B.rows + k, j * B.cols + l] = A[i, j] * B[k, l]
+                for layer in range(B.cols):
+                    K[i * B.rows + k, j * B.cols + layer] = A[i, j] * B[k, layer]
     return K
 
 
@@ -220,13 +220,17 @@ def _refutes(step_id: str, v: dict) -> bool:
         return _maxdiff(true, 2 * (Y - Yh)) > tol and _maxdiff(true, 2 * (Yh - Y)) < tol
     if step_id == "grad-layout-slip":
         A, B, Cm = _mat(v["A"]), _mat(v["B"]), _mat(v["C"])
-        phi = lambda Z: mp.fsum((Cm.T * A * Z)[i, i] for i in range(Z.cols))
+        def phi(Z):
+            return mp.fsum((Cm.T * A * Z)[i, i] for i in range(Z.cols))
+
         true = _num_grad(phi, B)
         return _maxdiff(true, A * Cm) > tol and _maxdiff(true, A.T * Cm) < tol
     if step_id == "grad-B1-figure-slip":
         W, B2, B1, G, Y = (_mat(v[k]) for k in ("W", "B2", "B1", "G", "Y"))
-        L = lambda Z: _fro2(W * B2 * Z * G - Y)
-        true = _num_grad(L, B1)
+        def loss_b1(Z):
+            return _fro2(W * B2 * Z * G - Y)
+
+        true = _num_grad(loss_b1, B1)
         D = 2 * (W * B2 * B1 * G - Y) * G.T
         return _maxdiff(true, W * B2 * D) > tol and _maxdiff(true, (W * B2).T * D) < tol
     if step_id == "J-typo-literal":
@@ -306,9 +310,11 @@ def test_model_gradients_match_finite_differences():
                 P = B * P
             return _fro2(Wx * P * G - Y)
         assert _maxdiff(_num_grad(lambda Z: loss(Z, Bs), W), g.gW) < mp.mpf(10) ** -40
-        for l in range(len(Bs)):
-            f = lambda Z, l=l: loss(W, Bs[:l] + [Z] + Bs[l + 1:])
-            assert _maxdiff(_num_grad(f, Bs[l]), g.gB[l]) < mp.mpf(10) ** -40
+        for layer in range(len(Bs)):
+            def f(Z, layer=layer):
+                return loss(W, Bs[:layer] + [Z] + Bs[layer + 1:])
+
+            assert _maxdiff(_num_grad(f, Bs[layer]), g.gB[layer]) < mp.mpf(10) ** -40
         # G~ = X (S^H)_{*I}: compare with numpy
         SH = np.linalg.matrix_power(inst.S, 3)
         assert np.allclose(inst.G().astype(float), (inst.X @ SH)[:, list(inst.train)], rtol=1e-13, atol=1e-13)

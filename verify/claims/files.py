@@ -26,6 +26,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ClaimError, InputError
 from ..language.shapes import dim_expression
@@ -88,6 +89,20 @@ def load_claim_file(path: str | Path) -> ClaimFile:
 
 
 def parse_claim_document(data: dict, where: str) -> ClaimFile:
+    """A claim file from its parsed TOML: file-level errors raise InputError (naming ``where``); a claim
+    whose statement, dims or vars are wrong becomes an entry carrying the error, the others still run."""
+    title, claims, file_dims, file_vars = _file_tables(data, where)
+    entries = []
+    names: set[str] = set()
+    for i, c in enumerate(claims, 1):
+        name, given, expect = _claim_fields(c, f"claim #{i}", names, where)
+        names.add(name)
+        entries.extend(_claim_entries(c, name, given, expect, file_dims, file_vars))
+    return ClaimFile(where, title, entries)
+
+
+def _file_tables(data: dict, where: str) -> tuple[str, list[dict], dict, dict]:
+    """The file's title, its [[claim]] tables, and its [dims] and [vars] tables, validated."""
     unknown = set(data) - FILE_KEYS
     if unknown:
         raise InputError(
@@ -116,55 +131,62 @@ def parse_claim_document(data: dict, where: str) -> ClaimFile:
                 raise InputError(
                     f"[{'dims' if table is file_dims else 'vars'}]: {exc}", where=where
                 ) from None
-    entries = []
-    names = set()
-    for i, c in enumerate(claims, 1):
-        here = f"claim #{i}"
-        bad = set(c) - CLAIM_KEYS
-        if bad:
-            raise InputError(
-                f"{here}: unknown key {sorted(bad)[0]!r} (expected {', '.join(sorted(CLAIM_KEYS))})",
-                where=where,
-            )
-        for key in ("name", "statement"):
-            if key not in c:
-                raise InputError(f"{here}: missing field {key!r}", where=where)
-            if not isinstance(c[key], str):
-                raise InputError(f"{here}: field {key!r} must be a string", where=where)
-        name = c["name"]
-        if name in names:
-            raise InputError(f"{here}: duplicate claim name {name!r}", where=where)
-        names.add(name)
-        given = c.get("given", [])
-        if isinstance(given, str):
-            given = [given]
-        expect = c.get("expect")
-        if expect is not None and expect not in ("holds", "fails"):
-            raise InputError(f"{here} ({name}): expect must be \"holds\" or \"fails\", got {expect!r}",
-                             where=where)
-        dims = {**file_dims, **c.get("dims", {})} if isinstance(c.get("dims", {}), dict) else c.get("dims")
-        vars_ = {**file_vars, **c.get("vars", {})} if isinstance(c.get("vars", {}), dict) else c.get("vars")
-        try:
-            for table, what in ((c.get("dims", {}), "dimension name"), (c.get("vars", {}), "variable name")):
-                if isinstance(table, dict):
-                    for key in table:
-                        check_identifier(key, what)
-            used = _used_names(c["statement"], given)
-            vars_used = _restrict(vars_, used) if isinstance(vars_, dict) else vars_
-            if (isinstance(vars_used, dict) and isinstance(dims, dict) and isinstance(given, list)
-                    and needs_expansion(c["statement"], given, vars_used)):
-                entries.extend(_expanded_entries(name, c["statement"], given, expect, dims, vars_used))
-                continue
-            claim = Claim(name, c["statement"],
-                          dims=_restrict_dims(dims, used, vars_used) if isinstance(dims, dict) else dims,
-                          vars=vars_used,
-                          given=given, expect=expect)
-            entries.append(ClaimEntry(name, c["statement"], list(given) if isinstance(given, list) else [],
-                                      expect if isinstance(expect, str) else None, claim, None))
-        except ClaimError as exc:
-            entries.append(ClaimEntry(name, c["statement"], list(given) if isinstance(given, list) else [],
-                                      expect if isinstance(expect, str) else None, None, str(exc)))
-    return ClaimFile(where, title, entries)
+    return title, claims, file_dims, file_vars
+
+
+def _claim_fields(c: dict, here: str, names: set[str], where: str) -> tuple[str, Any, Any]:
+    """A [[claim]] table's name (unique among ``names``), given list and expect, validated."""
+    bad = set(c) - CLAIM_KEYS
+    if bad:
+        raise InputError(
+            f"{here}: unknown key {sorted(bad)[0]!r} (expected {', '.join(sorted(CLAIM_KEYS))})",
+            where=where,
+        )
+    for key in ("name", "statement"):
+        if key not in c:
+            raise InputError(f"{here}: missing field {key!r}", where=where)
+        if not isinstance(c[key], str):
+            raise InputError(f"{here}: field {key!r} must be a string", where=where)
+    name = c["name"]
+    if name in names:
+        raise InputError(f"{here}: duplicate claim name {name!r}", where=where)
+    given = c.get("given", [])
+    if isinstance(given, str):
+        given = [given]
+    expect = c.get("expect")
+    if expect is not None and expect not in ("holds", "fails"):
+        raise InputError(f"{here} ({name}): expect must be \"holds\" or \"fails\", got {expect!r}",
+                         where=where)
+    return name, given, expect
+
+
+def _claim_entries(c: dict, name: str, given, expect, file_dims: dict, file_vars: dict) -> list[ClaimEntry]:
+    """The entry of one claim: the claim on the file's dims/vars overridden by its own, restricted to
+    the names it uses; or, where that fails, the error instead of a claim. A claim with sums or
+    families is expanded into one entry per size (:func:`_expanded_entries`)."""
+    from ..language.parser import check_identifier
+
+    dims = {**file_dims, **c.get("dims", {})} if isinstance(c.get("dims", {}), dict) else c.get("dims")
+    vars_ = {**file_vars, **c.get("vars", {})} if isinstance(c.get("vars", {}), dict) else c.get("vars")
+    given_list = list(given) if isinstance(given, list) else []
+    expect_str = expect if isinstance(expect, str) else None
+    try:
+        for table, what in ((c.get("dims", {}), "dimension name"), (c.get("vars", {}), "variable name")):
+            if isinstance(table, dict):
+                for key in table:
+                    check_identifier(key, what)
+        used = _used_names(c["statement"], given)
+        vars_used = _restrict(vars_, used) if isinstance(vars_, dict) else vars_
+        if (isinstance(vars_used, dict) and isinstance(dims, dict) and isinstance(given, list)
+                and needs_expansion(c["statement"], given, vars_used)):
+            return _expanded_entries(name, c["statement"], given, expect, dims, vars_used)
+        claim = Claim(name, c["statement"],
+                      dims=_restrict_dims(dims, used, vars_used) if isinstance(dims, dict) else dims,
+                      vars=vars_used,
+                      given=given, expect=expect)
+        return [ClaimEntry(name, c["statement"], given_list, expect_str, claim, None)]
+    except ClaimError as exc:
+        return [ClaimEntry(name, c["statement"], given_list, expect_str, None, str(exc))]
 
 
 def _expanded_entries(name: str, statement: str, given: list[str], expect, dims: dict,

@@ -279,6 +279,8 @@ def _dim_scope(name: str, spec: Any) -> DimScope:
 
 
 def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:
+    """The claim's variables from their table: name = { shape = [rows, cols], assume = [...] } (no shape:
+    a scalar), each checked against the dimensions ``dims`` and the known assumptions."""
     if not isinstance(vars, Mapping):
         raise ClaimError("vars must be a table of name = { shape = [...], assume = [...] }")
     out: dict[str, Var] = {}
@@ -295,52 +297,64 @@ def _parse_vars(vars: Mapping[str, Any], dims: dict) -> dict[str, Var]:
         extra = set(spec) - {"shape", "assume"}
         if extra:
             raise ClaimError(f"variable {name}: unknown field {sorted(extra)[0]!r} (use shape, assume)")
-        shape = spec.get("shape")
-        if shape is not None:
-            if not isinstance(shape, (list, tuple)) or len(shape) != 2:
-                raise ClaimError(f"variable {name}: shape must be [rows, cols]")
-            for s in shape:
-                if isinstance(s, bool) or not isinstance(s, (int, str)):
-                    raise ClaimError(f"variable {name}: shape entries are dim names or ints, got {s!r}")
-                if isinstance(s, int) and not 1 <= s <= MAX_DIM:
-                    from ..errors import ResourceLimitError
-
-                    if s > MAX_DIM:
-                        raise ResourceLimitError(
-                            f"variable {name}: size {s} is too large (at most {MAX_DIM})"
-                        )
-                    raise ClaimError(f"variable {name}: sizes must be positive, got {s}")
-                if isinstance(s, str) and s not in dims:
-                    unknown = sorted(dim_expression(s).names() - set(dims))
-                    if unknown:
-                        raise ClaimError(f"variable {name}: shape uses unknown dimension {unknown[0]!r}")
-            shape = (shape[0], shape[1])
-        assume = spec.get("assume", [])
-        if isinstance(assume, str):
-            assume = [assume]
-        if not isinstance(assume, (list, tuple)) or not all(isinstance(a, str) for a in assume):
-            raise ClaimError(f"variable {name}: assume must be a list of names")
-        for a in assume:
-            if a not in ASSUMPTIONS:
-                raise ClaimError(
-                    f"variable {name}: unknown assumption {a!r} (known: {', '.join(ASSUMPTIONS)})"
-                )
-        aset = set(assume)
-        for pair, why in CONFLICTS:
-            if pair <= aset:
-                raise ClaimError(
-                    f"variable {name}: assumptions {' and '.join(sorted(pair))} are contradictory ({why})"
-                )
-        if shape is None and aset & MATRIX_ONLY:
-            raise ClaimError(
-                f"variable {name}: assumption {sorted(aset & MATRIX_ONLY)[0]} needs a matrix (give a shape)"
-            )
-        if shape is not None and aset & SQUARE_ONLY and shape[0] != shape[1]:
-            r, c = shape
-            rv, cv = (dims.get(r) if isinstance(r, str) else r), (dims.get(c) if isinstance(c, str) else c)
-            if not (isinstance(rv, int) and rv == cv):
-                raise ClaimError(
-                    f"variable {name}: {sorted(aset & SQUARE_ONLY)[0]} needs a square shape, got [{r}, {c}]"
-                )
+        shape = _parse_var_shape(name, spec.get("shape"), dims)
+        assume = _parse_var_assume(name, spec.get("assume", []), shape, dims)
         out[name] = Var(name, shape, tuple(dict.fromkeys(assume)))
     return out
+
+
+def _parse_var_shape(name: str, shape: Any, dims: dict) -> tuple | None:
+    """A variable's shape (rows, cols) of dimension names or expressions over ``dims``, or sizes in
+    1..MAX_DIM; None for a scalar."""
+    if shape is None:
+        return None
+    if not isinstance(shape, (list, tuple)) or len(shape) != 2:
+        raise ClaimError(f"variable {name}: shape must be [rows, cols]")
+    for s in shape:
+        if isinstance(s, bool) or not isinstance(s, (int, str)):
+            raise ClaimError(f"variable {name}: shape entries are dim names or ints, got {s!r}")
+        if isinstance(s, int) and not 1 <= s <= MAX_DIM:
+            from ..errors import ResourceLimitError
+
+            if s > MAX_DIM:
+                raise ResourceLimitError(
+                    f"variable {name}: size {s} is too large (at most {MAX_DIM})"
+                )
+            raise ClaimError(f"variable {name}: sizes must be positive, got {s}")
+        if isinstance(s, str) and s not in dims:
+            unknown = sorted(dim_expression(s).names() - set(dims))
+            if unknown:
+                raise ClaimError(f"variable {name}: shape uses unknown dimension {unknown[0]!r}")
+    return (shape[0], shape[1])
+
+
+def _parse_var_assume(name: str, assume: Any, shape: tuple | None, dims: dict) -> list[str]:
+    """A variable's assumptions: known names, not contradictory, matrix-only ones only with a shape,
+    square-only ones only with a shape that is square for ``dims``."""
+    if isinstance(assume, str):
+        assume = [assume]
+    if not isinstance(assume, (list, tuple)) or not all(isinstance(a, str) for a in assume):
+        raise ClaimError(f"variable {name}: assume must be a list of names")
+    for a in assume:
+        if a not in ASSUMPTIONS:
+            raise ClaimError(
+                f"variable {name}: unknown assumption {a!r} (known: {', '.join(ASSUMPTIONS)})"
+            )
+    aset = set(assume)
+    for pair, why in CONFLICTS:
+        if pair <= aset:
+            raise ClaimError(
+                f"variable {name}: assumptions {' and '.join(sorted(pair))} are contradictory ({why})"
+            )
+    if shape is None and aset & MATRIX_ONLY:
+        raise ClaimError(
+            f"variable {name}: assumption {sorted(aset & MATRIX_ONLY)[0]} needs a matrix (give a shape)"
+        )
+    if shape is not None and aset & SQUARE_ONLY and shape[0] != shape[1]:
+        r, c = shape
+        rv, cv = (dims.get(r) if isinstance(r, str) else r), (dims.get(c) if isinstance(c, str) else c)
+        if not (isinstance(rv, int) and rv == cv):
+            raise ClaimError(
+                f"variable {name}: {sorted(aset & SQUARE_ONLY)[0]} needs a square shape, got [{r}, {c}]"
+            )
+    return assume

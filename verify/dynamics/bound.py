@@ -34,16 +34,28 @@ def bound_ratios(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequ
     ``steps``: K (same for all) or one K per η.  Returns per-η arrays of ratios (length K+1, NaN
     after divergence) and summary numbers: max ratio, its step, final excess loss."""
     etas = np.asarray(etas, float).ravel()
-    C = etas.size
-    Ks = np.broadcast_to(np.asarray(steps, int), (C,)).copy()
-    if C == 0 or np.any(etas <= 0) or np.any(~np.isfinite(etas)) or np.any(Ks < 1):
+    Ks = np.broadcast_to(np.asarray(steps, int), (etas.size,)).copy()
+    if etas.size == 0 or np.any(etas <= 0) or np.any(~np.isfinite(etas)) or np.any(Ks < 1):
         raise InputError("bound_ratios: need positive finite etas and steps >= 1")
+    G = np.asarray(inst.G, float)
+    sigma2 = float(models.sigma_small(G)) ** 2
+    ratio, excess, lam_hist = _batched_gd_ratios(inst, Ws0, etas, Ks, sigma2)
+    out = [_eta_summary(float(etas[c]), int(Ks[c]), ratio[c], excess[c], float(lam_hist[c]))
+           for c in range(etas.size)]
+    return {"sigma2": sigma2, "per_eta": out, "ratio": ratio, "excess": excess}
+
+
+def _batched_gd_ratios(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], etas: np.ndarray,
+                       Ks: np.ndarray, sigma2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GD from Ws0 for every η of ``etas`` at once (leading axis C = len(etas)), η_c for Ks[c] steps.
+
+    Returns ratio (C, K+1), excess E_k (C, K+1), both NaN where not run (after divergence: E ≥ 1e12
+    or non-finite), and the running minimum λ at each run's last live step (C,)."""
+    C = etas.size
     G = np.asarray(inst.G, float)
     Y = np.asarray(inst.Y, float)
     kappa = float(inst.kappa)
-    Pi = models.row_projector(G)
-    Ystar = Y @ Pi
-    sigma2 = float(models.sigma_small(G)) ** 2
+    Ystar = Y @ models.row_projector(G)
     Ws = [np.broadcast_to(np.asarray(w, float), (C,) + np.shape(w)).copy() for w in Ws0]
     K = int(Ks.max())
     ratio = np.full((C, K + 1), np.nan)
@@ -69,26 +81,26 @@ def bound_ratios(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], etas: Sequ
                 break
             g = models.chain_grads(Ws, G, Y, kappa)
             Ws = [W - (etas * alive)[:, None, None] * gi for W, gi in zip(Ws, g)]
-    out = []
-    for c in range(C):
-        r = ratio[c, 1: Ks[c] + 1]  # k = 0 gives ratio 1 by definition
-        finite = np.isfinite(r)
-        diverged = not finite.all()
-        kmax = int(np.nanargmax(r)) + 1 if finite.any() else 0
-        out.append(
-            {
-                "eta": float(etas[c]),
-                "steps": int(Ks[c]),
-                "max_ratio": float(np.nanmax(r)),
-                "argmax_step": kmax,
-                "diverged": bool(diverged),
-                "lambda_run_final": float(lam_hist[c]),
-                "excess_0": float(excess[c, 0]),
-                "excess_final": float(excess[c, Ks[c]]) if not diverged else float("nan"),
-                "holds": bool(not diverged and np.nanmax(r) <= 1.0),
-            }
-        )
-    return {"sigma2": sigma2, "per_eta": out, "ratio": ratio, "excess": excess}
+    return ratio, excess, lam_hist
+
+
+def _eta_summary(eta: float, steps: int, ratio: np.ndarray, excess: np.ndarray, lam_final: float) -> dict:
+    """Summary of one η's run from its ratio and excess rows (length ≥ steps + 1)."""
+    r = ratio[1: steps + 1]  # k = 0 gives ratio 1 by definition
+    finite = np.isfinite(r)
+    diverged = not finite.all()
+    kmax = int(np.nanargmax(r)) + 1 if finite.any() else 0
+    return {
+        "eta": eta,
+        "steps": steps,
+        "max_ratio": float(np.nanmax(r)),
+        "argmax_step": kmax,
+        "diverged": bool(diverged),
+        "lambda_run_final": lam_final,
+        "excess_0": float(excess[0]),
+        "excess_final": float(excess[steps]) if not diverged else float("nan"),
+        "holds": bool(not diverged and np.nanmax(r) <= 1.0),
+    }
 
 
 def bound_ratios_mp(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], eta: float, steps: int,

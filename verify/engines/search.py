@@ -82,13 +82,10 @@ def _value_strategy():
     return _VALUES
 
 
-def hypothesis_search(
-    claim: Claim, max_examples: int, stats: SearchStats, deadline: float
-) -> Instance | None:
-    """hypothesis.find over raw parameters: returns a shrunk candidate (small, readable values)."""
-    from hypothesis import HealthCheck, Phase, find, settings
+def _instance_strategy(claim: Claim):
+    """A hypothesis strategy of instances of ``claim``: dimensions in their ranges, then one value style
+    for the whole instance (free values, all equal, from {0, 1, -1}, or free values times a scale)."""
     from hypothesis import strategies as st
-    from hypothesis.errors import NoSuchExample
 
     values = _value_strategy()
     small = st.sampled_from([Fraction(0), Fraction(1), Fraction(-1)])
@@ -124,6 +121,12 @@ def hypothesis_search(
                 raw[name] = [v * scale for v in vals] if style == "scaled" else vals
         return make_instance(claim, dims, raw)
 
+    return instances()
+
+
+def _candidate_condition(claim: Claim, stats: SearchStats, deadline: float):
+    """The predicate hypothesis searches for: a valid instance whose float slack makes it a candidate
+    (counts the examples and keeps the best slack in ``stats``; false after the deadline)."""
     def condition(inst: Instance) -> bool:
         stats.hypothesis_examples += 1
         if time.perf_counter() > deadline:
@@ -138,12 +141,23 @@ def hypothesis_search(
             stats.best_float_slack = min(stats.best_float_slack, s)
         return is_candidate(claim, s)
 
+    return condition
+
+
+def hypothesis_search(
+    claim: Claim, max_examples: int, stats: SearchStats, deadline: float
+) -> Instance | None:
+    """hypothesis.find over raw parameters: returns a shrunk candidate (small, readable values)."""
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample
+
     st_settings = settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
                            suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return find(instances(), condition, settings=st_settings)
+            return find(_instance_strategy(claim), _candidate_condition(claim, stats, deadline),
+                        settings=st_settings)
     except NoSuchExample:
         return None
     except ClaimError:
@@ -151,6 +165,60 @@ def hypothesis_search(
     except Exception as exc:  # hypothesis internals (e.g. Unsatisfiable): no candidate, say so
         stats.stopped = f"hypothesis stopped: {type(exc).__name__}"
         return None
+
+
+def _unpack(names: list[str], sizes: list[int], x, digits: int | None = None) -> dict[str, list[Fraction]]:
+    """The flat parameter vector x split back into each variable's raw values: exact floats, or
+    rounded to ``digits`` decimals (as fractions with denominator ≤ 10^digits)."""
+    d, k = {}, 0
+    for n, sz in zip(names, sizes):
+        if digits is None:
+            d[n] = [Fraction(float(v)) for v in x[k:k + sz]]
+        else:
+            d[n] = [
+                Fraction(round(float(v), digits)).limit_denominator(10**digits) for v in x[k : k + sz]
+            ]
+        k += sz
+    return d
+
+
+def _slack_objective(claim: Claim, dims: dict, names: list[str], sizes: list[int], stats: SearchStats,
+                     deadline: float):
+    """The float slack as a function of the flat parameter vector (1.0 where undefined or past the
+    deadline); counts evaluations and keeps the best slack in ``stats``."""
+    def objective(x):
+        stats.optimisation_evaluations += 1
+        if time.perf_counter() > deadline:
+            return 1.0
+        try:
+            inst = make_instance(claim, dims, _unpack(names, sizes, x))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return 1.0
+        s = slack_of(claim, inst)
+        if s is None:
+            return 1.0
+        stats.best_float_slack = min(stats.best_float_slack, s)
+        return s
+
+    return objective
+
+
+def _rounded_candidates(claim: Claim, dims: dict, names: list[str], sizes: list[int], x) -> list[Instance]:
+    """Instances from the minimiser x rounded to 0..6 decimals, then exact; stops at the first
+    candidate with at most 2 decimals. Every negative float slack is kept (a near-miss may be real)."""
+    out: list[Instance] = []
+    for digits in (0, 1, 2, 3, 4, 6, None):
+        try:
+            inst = make_instance(claim, dims, _unpack(names, sizes, x, digits))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            continue
+        sl = slack_of(claim, inst)
+        # every negative float slack goes to the exact re-check (a near-miss may be real)
+        if is_candidate(claim, sl) or (sl is not None and sl < 0):
+            out.append(inst)
+            if digits is not None and digits <= 2:
+                break
+    return out
 
 
 def optimise(claim: Claim, starts: list[tuple[dict, dict]], stats: SearchStats, deadline: float,
@@ -173,33 +241,7 @@ def optimise(claim: Claim, starts: list[tuple[dict, dict]], stats: SearchStats, 
         if x0.size == 0:
             continue
         x0 = x0 + np.array([rng.gauss(0, 0.05) for _ in x0])
-
-        def unpack(x, digits=None):
-            d, k = {}, 0
-            for n, sz in zip(names, sizes):
-                if digits is None:
-                    d[n] = [Fraction(float(v)) for v in x[k:k + sz]]
-                else:
-                    d[n] = [
-                        Fraction(round(float(v), digits)).limit_denominator(10**digits) for v in x[k : k + sz]
-                    ]
-                k += sz
-            return d
-
-        def objective(x):
-            stats.optimisation_evaluations += 1
-            if time.perf_counter() > deadline:
-                return 1.0
-            try:
-                inst = make_instance(claim, dims, unpack(x))
-            except (ZeroDivisionError, ValueError, OverflowError):
-                return 1.0
-            s = slack_of(claim, inst)
-            if s is None:
-                return 1.0
-            stats.best_float_slack = min(stats.best_float_slack, s)
-            return s
-
+        objective = _slack_objective(claim, dims, names, sizes, stats, deadline)
         stats.optimisation_runs += 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -207,16 +249,5 @@ def optimise(claim: Claim, starts: list[tuple[dict, dict]], stats: SearchStats, 
                            options={"maxfev": max_evals, "xatol": 1e-10, "fatol": 1e-14})
         if res.fun >= 0.5:
             continue
-        x = res.x
-        for digits in (0, 1, 2, 3, 4, 6, None):
-            try:
-                inst = make_instance(claim, dims, unpack(x, digits))
-            except (ZeroDivisionError, ValueError, OverflowError):
-                continue
-            sl = slack_of(claim, inst)
-            # every negative float slack goes to the exact re-check (a near-miss may be real)
-            if is_candidate(claim, sl) or (sl is not None and sl < 0):
-                out.append(inst)
-                if digits is not None and digits <= 2:
-                    break
+        out += _rounded_candidates(claim, dims, names, sizes, res.x)
     return out

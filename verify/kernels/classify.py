@@ -83,6 +83,62 @@ def _inner_task(mats, y, ki, train, isplits, c_grid):
     return np.mean([_fold_scores(gtr, y[train], itr, ite, c_grid) for itr, ite in isplits], axis=0)
 
 
+_NORMALISATION_NOTE = {"min": "gram / gram.min()", "cosine": "cosine: K_ij / sqrt(K_ii K_jj)"}
+
+
+def _check_classes(y: np.ndarray, folds: int) -> None:
+    """Stratified ``folds``-fold CV needs at least two classes, each with at least ``folds`` examples."""
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2 or counts.min() < folds:
+        raise InputError(
+            f"need >= 2 classes with >= {folds} examples each for {folds}-fold CV, got "
+            f"{dict(zip(classes.tolist(), counts.tolist()))}"
+        )
+
+
+def _run_cv_tasks(mats, y, splits, inner_splits, nk: int, c_grid, nc, engine, say) -> tuple[list, list]:
+    """The SVC fits: per (outer fold, kernel), the test accuracy per C of c_grid (official style) and
+    the inner-CV mean accuracy per C of nc on the outer training part (nested), both flat in the order
+    fold-major, kernel-minor. In this process (engine None) fold by fold with progress per fold."""
+    from .parallel import run_tasks
+
+    nf = len(splits)
+    outer = [(ki, splits[fi][0], splits[fi][1], c_grid) for fi in range(nf) for ki in range(nk)]
+    # nested: inner CV on each outer training part chooses (kernel, C); one task per (outer fold, kernel)
+    inner = [(ki, splits[fi][0], inner_splits[fi], nc) for fi in range(nf) for ki in range(nk)]
+    if engine is None:   # in this process, fold by fold (progress per outer fold)
+        flat, inner_means = [], []
+        for fi in range(nf):
+            say(f"classify: C grid on outer fold {fi + 1}/{nf}")
+            flat += run_tasks(_fold_task, outer[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
+        for fi in range(nf):
+            say(f"classify: nested CV, outer fold {fi + 1}/{nf}")
+            inner_means += run_tasks(_inner_task, inner[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
+        return flat, inner_means
+    say(f"classify: C grid, {len(outer)} (outer fold, kernel) tasks")
+    flat = run_tasks(_fold_task, outer, engine, shared=(mats, y))
+    say(f"classify: nested CV, {len(inner)} (outer fold, kernel) tasks")
+    inner_means = run_tasks(_inner_task, inner, engine, shared=(mats, y))
+    return flat, inner_means
+
+
+def _nested_accuracies(prepared, y, splits, keys, inner_means, nc) -> tuple[np.ndarray, list[dict]]:
+    """Nested CV: per outer fold, the (kernel, C) with the best inner mean (first kernel, first C on
+    ties) refitted on the training part; its test accuracy (percent) and the choice."""
+    nested, chosen = [], []
+    for fi, (tr, te) in enumerate(splits):
+        best_inner = None
+        for ki, k in enumerate(keys):
+            m = inner_means[fi * len(keys) + ki]
+            ci = int(np.argmax(m))
+            if best_inner is None or m[ci] > best_inner[0]:
+                best_inner = (m[ci], k, ci)
+        _, k, ci = best_inner
+        nested.append(_fold_scores(prepared[k][0], y, tr, te, nc[ci:ci + 1])[0] * 100)
+        chosen.append({"kernel": k, "C": float(nc[ci])})
+    return np.array(nested), chosen
+
+
 def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds: int = 10,
                   c_grid=C_GRID, inner_folds: int = 5, nested_c_grid=None, normalise: str = "min",
                   progress=None, engine=None) -> dict[str, Any]:
@@ -107,12 +163,7 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
     norm_of = (lambda k: normalise[k]) if isinstance(normalise, Mapping) else (lambda k: normalise)
     prepared = {k: _prepare(g, labels, norm_of(k)) for k, g in grams.items()}
     y = next(iter(prepared.values()))[1]
-    classes, counts = np.unique(y, return_counts=True)
-    if len(classes) < 2 or counts.min() < folds:
-        raise InputError(
-            f"need >= 2 classes with >= {folds} examples each for {folds}-fold CV, got "
-            f"{dict(zip(classes.tolist(), counts.tolist()))}"
-        )
+    _check_classes(y, folds)
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(np.zeros(len(y)), y))
     keys = list(prepared)
@@ -122,41 +173,22 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
     for fi, (tr, _) in enumerate(splits):
         inner = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed + 1 + fi)
         inner_splits.append(list(inner.split(np.zeros(len(tr)), y[tr])))
-    from .parallel import run_tasks
-
     nf, nk = len(splits), len(keys)
-    outer = [(ki, splits[fi][0], splits[fi][1], c_grid) for fi in range(nf) for ki in range(nk)]
-    # nested: inner CV on each outer training part chooses (kernel, C); one task per (outer fold, kernel)
-    inner = [(ki, splits[fi][0], inner_splits[fi], nc) for fi in range(nf) for ki in range(nk)]
-    if engine is None:   # in this process, fold by fold (progress per outer fold)
-        flat, inner_means = [], []
-        for fi in range(nf):
-            say(f"classify: C grid on outer fold {fi + 1}/{nf}")
-            flat += run_tasks(_fold_task, outer[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
-        for fi in range(nf):
-            say(f"classify: nested CV, outer fold {fi + 1}/{nf}")
-            inner_means += run_tasks(_inner_task, inner[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
-    else:
-        say(f"classify: C grid, {len(outer)} (outer fold, kernel) tasks")
-        flat = run_tasks(_fold_task, outer, engine, shared=(mats, y))
-        say(f"classify: nested CV, {len(inner)} (outer fold, kernel) tasks")
-        inner_means = run_tasks(_inner_task, inner, engine, shared=(mats, y))
+    flat, inner_means = _run_cv_tasks(mats, y, splits, inner_splits, nk, c_grid, nc, engine, say)
     scores = {k: np.array([flat[fi * nk + ki] for fi in range(nf)]) for ki, k in enumerate(keys)}
     best = max(((k, ci) for k in scores for ci in range(len(c_grid))),
                key=lambda kc: (scores[kc[0]][:, kc[1]].mean(), -kc[1]))
     acc = scores[best[0]][:, best[1]] * 100
-    nested, chosen = [], []
-    for fi, (tr, te) in enumerate(splits):
-        best_inner = None
-        for ki, k in enumerate(keys):
-            m = inner_means[fi * len(keys) + ki]
-            ci = int(np.argmax(m))
-            if best_inner is None or m[ci] > best_inner[0]:
-                best_inner = (m[ci], k, ci)
-        _, k, ci = best_inner
-        nested.append(_fold_scores(prepared[k][0], y, tr, te, nc[ci:ci + 1])[0] * 100)
-        chosen.append({"kernel": k, "C": float(nc[ci])})
-    nested = np.array(nested)
+    nested, chosen = _nested_accuracies(prepared, y, splits, keys, inner_means, nc)
+    normalisation = (
+        {k: _NORMALISATION_NOTE[norm_of(k)] for k in grams} if isinstance(normalise, Mapping)
+        else _NORMALISATION_NOTE[normalise]
+    )
+    return _grid_result(acc, best, c_grid, nested, chosen, nc, normalisation, seed, folds, inner_folds)
+
+
+def _grid_result(acc, best, c_grid, nested, chosen, nc, normalisation, seed, folds, inner_folds) -> dict:
+    """The JSON-ready result of :func:`classify_grid` (accuracies in percent)."""
     return {
         "accuracy_mean": float(acc.mean()),
         "accuracy_std": float(acc.std()),
@@ -178,12 +210,7 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
         },
         "nested_c_grid": {"start": float(nc[0]), "stop": float(nc[-1]), "num": len(nc), "spacing": "log"},
         "units": "percent",
-        "normalisation": {
-            k: ("gram / gram.min()" if norm_of(k) == "min" else "cosine: K_ij / sqrt(K_ii K_jj)")
-            for k in grams
-        }
-        if isinstance(normalise, Mapping)
-        else ("gram / gram.min()" if normalise == "min" else "cosine: K_ij / sqrt(K_ii K_jj)"),
+        "normalisation": normalisation,
         "selection_note": (
             "accuracy_mean: C (and kernel) chosen by the mean accuracy over the test folds, "
             "as the official GNTK code does - optimistic, the test folds take part in the "

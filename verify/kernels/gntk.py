@@ -318,6 +318,25 @@ def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarr
     return s, ntk
 
 
+def _level_step(col: Colours, si: _Side, sj: _Side, di, dj, lvl: int, sig: np.ndarray, ntk: np.ndarray,
+                mlp_layers: int, out_diag: list) -> tuple[np.ndarray, np.ndarray]:
+    """One GNN block at level ``lvl``: aggregate Σ and Θ on both sides (Σ ← A_i Σ A_jᵀ, likewise Θ),
+    then ``mlp_layers`` ReLU layers. For a diagonal pair (di is None) the diagonals a_u of each
+    layer are read off Σ and stored in ``out_diag[lvl][r]``; otherwise they come from di, dj."""
+    ai, aj = si.agg[lvl], sj.agg[lvl]
+    sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
+    ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
+    ci, cj = col.classes[lvl][si.sets[lvl]], col.classes[lvl][sj.sets[lvl]]
+    same = np.equal.outer(ci, cj) if mlp_layers and np.intersect1d(ci, cj).size else None
+    for r in range(mlp_layers):
+        if di is None:
+            a_i = a_j = out_diag[lvl][r] = np.diag(sig).copy()
+        else:
+            a_i, a_j = di[lvl][r], dj[lvl][r]
+        sig, ntk = _relu_layer(sig, ntk, a_i, a_j, same)
+    return sig, ntk
+
+
 def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_layers: int, readout: str,
                 level: str, backend: str = "numpy", depths: tuple = ()):
     """The Gram block of chunk pair (si, sj) and, for a diagonal pair (di = dj = None), the diagonals
@@ -336,17 +355,7 @@ def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_lay
     ntk = sig.copy()
     layers = [(0, ntk.copy() if readout == "jk" else None)]
     for lvl in range(1, blocks + 1):
-        ai, aj = si.agg[lvl], sj.agg[lvl]
-        sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
-        ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
-        ci, cj = col.classes[lvl][si.sets[lvl]], col.classes[lvl][sj.sets[lvl]]
-        same = np.equal.outer(ci, cj) if mlp_layers and np.intersect1d(ci, cj).size else None
-        for r in range(mlp_layers):
-            if diag_pair:
-                a_i = a_j = out_diag[lvl][r] = np.diag(sig).copy()
-            else:
-                a_i, a_j = di[lvl][r], dj[lvl][r]
-            sig, ntk = _relu_layer(sig, ntk, a_i, a_j, same)
+        sig, ntk = _level_step(col, si, sj, di, dj, lvl, sig, ntk, mlp_layers, out_diag)
         if readout == "jk" or lvl == blocks:
             layers.append((lvl, ntk if lvl == blocks else ntk.copy()))
     used = layers if readout == "jk" else [layers[-1]]
@@ -380,17 +389,7 @@ def _pair_blocks_multi(col, si, sj, di, dj, mlp_layers, readout, level, depths):
     acc = readout_of(0, ntk)
     results = {}
     for lvl in range(1, blocks + 1):
-        ai, aj = si.agg[lvl], sj.agg[lvl]
-        sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
-        ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
-        ci, cj = col.classes[lvl][si.sets[lvl]], col.classes[lvl][sj.sets[lvl]]
-        same = np.equal.outer(ci, cj) if mlp_layers and np.intersect1d(ci, cj).size else None
-        for r in range(mlp_layers):
-            if diag_pair:
-                a_i = a_j = out_diag[lvl][r] = np.diag(sig).copy()
-            else:
-                a_i, a_j = di[lvl][r], dj[lvl][r]
-            sig, ntk = _relu_layer(sig, ntk, a_i, a_j, same)
+        sig, ntk = _level_step(col, si, sj, di, dj, lvl, sig, ntk, mlp_layers, out_diag)
         if readout == "jk" or lvl in depths:
             here = readout_of(lvl, ntk)
             if readout == "jk":

@@ -133,6 +133,39 @@ def reference_gram(
     return out
 
 
+def _mp_aggregate(m: list[list], a1: list[list[int]], a2: list[list[int]], c1: list, c2: list) -> list[list]:
+    """One aggregation of a pair matrix in mpmath: (C₁ Ã₁ M Ã₂ᵀ C₂)[u][v] (Ã with self-loops, C diagonal)."""
+    mp = mpmath
+    n1, n2 = len(a1), len(a2)
+    t = [
+        [mp.fsum(m[w][v] for w in range(n1) if a1[u][w]) for v in range(n2)]
+        for u in range(n1)
+    ]
+    return [
+        [c1[u] * c2[v] * mp.fsum(t[u][w] for w in range(n2) if a2[v][w]) for v in range(n2)]
+        for u in range(n1)
+    ]
+
+
+def _mp_relu_layer(sig: list[list], ntk: list[list], d1: list, d2: list) -> list[list]:
+    """One ReLU layer in mpmath: returns the new Σ and updates Θ in place (Θ ← Θ Σ̇ + Σ'; 0 where
+    a_u a'_v = 0), with ρ = Σ/√(d1 d2) clamped to [−1, 1]."""
+    mp = mpmath
+    n1, n2 = len(sig), len(sig[0]) if sig else 0
+    new_sig = [[mp.mpf(0)] * n2 for _ in range(n1)]
+    for u in range(n1):
+        for v in range(n2):
+            root = mp.sqrt(d1[u] * d2[v])
+            if root == 0:
+                ntk[u][v] = mp.mpf(0)
+                continue
+            rho = max(min(sig[u][v] / root, mp.mpf(1)), mp.mpf(-1))
+            th = mp.acos(rho)
+            new_sig[u][v] = root * (mp.sin(th) + (mp.pi - th) * rho) / mp.pi
+            ntk[u][v] = ntk[u][v] * (mp.pi - th) / mp.pi + new_sig[u][v]
+    return new_sig
+
+
 def gntk_gram_mp(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, readout: str,
                  convention: str = "paper", dps: int = 40) -> list[list]:
     """The graph-level GNTK Gram in mpmath at ``dps`` digits (nested lists of mpf), for tests.
@@ -168,16 +201,7 @@ def gntk_gram_mp(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, 
             total = mp.fsum(mp.fsum(r) for r in ntk) if readout == "jk" else mp.mpf(0)
             diags, stage = [], 0
             for lvl in range(1, blocks + 1):
-                def agg(m):
-                    t = [
-                        [mp.fsum(m[w][v] for w in range(n1) if a1[u][w]) for v in range(n2)]
-                        for u in range(n1)
-                    ]
-                    return [
-                        [c1[u] * c2[v] * mp.fsum(t[u][w] for w in range(n2) if a2[v][w]) for v in range(n2)]
-                        for u in range(n1)
-                    ]
-                sig, ntk = agg(sig), agg(ntk)
+                sig, ntk = _mp_aggregate(sig, a1, a2, c1, c2), _mp_aggregate(ntk, a1, a2, c1, c2)
                 for _ in range(mlp_layers):
                     if diag_i is None:
                         d1 = d2 = [sig[u][u] for u in range(n1)]
@@ -185,18 +209,7 @@ def gntk_gram_mp(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, 
                     else:
                         d1, d2 = diag_i[stage], diag_j[stage]
                     stage += 1
-                    new_sig = [[mp.mpf(0)] * n2 for _ in range(n1)]
-                    for u in range(n1):
-                        for v in range(n2):
-                            root = mp.sqrt(d1[u] * d2[v])
-                            if root == 0:
-                                ntk[u][v] = mp.mpf(0)
-                                continue
-                            rho = max(min(sig[u][v] / root, mp.mpf(1)), mp.mpf(-1))
-                            th = mp.acos(rho)
-                            new_sig[u][v] = root * (mp.sin(th) + (mp.pi - th) * rho) / mp.pi
-                            ntk[u][v] = ntk[u][v] * (mp.pi - th) / mp.pi + new_sig[u][v]
-                    sig = new_sig
+                    sig = _mp_relu_layer(sig, ntk, d1, d2)
                 if readout == "jk" or lvl == blocks:
                     total += mp.fsum(mp.fsum(r) for r in ntk)
             return total * (2 if convention == "official" else 1), diags

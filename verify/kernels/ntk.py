@@ -57,13 +57,13 @@ import mpmath
 import numpy as np
 
 from ..errors import InputError
-from . import gaussian as G
+from . import gaussian
 
 CONVENTIONS = ("jacot", "arora")
 
 
 # ----------------------------------------------------------------------------- validation
-def _check(x, depth, convention, bias, activation) -> tuple[np.ndarray, G.Activation]:
+def _check(x, depth, convention, bias, activation) -> tuple[np.ndarray, gaussian.Activation]:
     if convention not in CONVENTIONS:
         raise InputError(f"unknown convention {convention!r} (use one of {', '.join(CONVENTIONS)})")
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)):
@@ -82,7 +82,7 @@ def _check(x, depth, convention, bias, activation) -> tuple[np.ndarray, G.Activa
     if not np.all(np.isfinite(x)):
         bad = np.argwhere(~np.isfinite(x))[0]
         raise InputError(f"points contain NaN or infinity (row {bad[0]}, column {bad[1]})")
-    return x, G.activation(activation)
+    return x, gaussian.activation(activation)
 
 
 # ----------------------------------------------------------------------------- compensated products
@@ -218,12 +218,12 @@ def _relu_tile(w2, beta2, rho, s, root, pos, ai, aj):
     j1 = np.multiply(phi, rho)
     j1 += s
     if len(lo[0]):
-        j1[lo] = G._sin_minus_x_cos(phi[lo])
+        j1[lo] = gaussian._sin_minus_x_cos(phi[lo])
     r = j1 * (1.0 / math.pi)
     omr = np.subtract(1.0, r)
     if len(hi[0]):
         t = th[hi]
-        omr[hi] = (2.0 * phi[hi] * np.sin(0.5 * t) ** 2 + G._x_minus_sin(t)) * (1.0 / math.pi)
+        omr[hi] = (2.0 * phi[hi] * np.sin(0.5 * t) ** 2 + gaussian._x_minus_sin(t)) * (1.0 / math.pi)
     sig = np.multiply(root, j1)
     sig *= w2 / (2 * math.pi)
     dsig = phi
@@ -258,18 +258,20 @@ def _generic_tile(act, name, w2, beta2, di, dj, rho, s, root, gh_order):
     b_ = np.broadcast_to(dj[None, :], rho.shape)
     c_ = root * rho
     if name == "erf":
-        return (w2 * G.erf_expectation(a_, b_, c_) + beta2,
-                w2 * G.erf_derivative_expectation(a_, b_, c_, s=s))
+        return (w2 * gaussian.erf_expectation(a_, b_, c_) + beta2,
+                w2 * gaussian.erf_derivative_expectation(a_, b_, c_, s=s))
     sig = np.empty(rho.shape)
     dsig = np.empty(rho.shape)
     rows = max(1, 4096 // max(1, rho.shape[1]))
     for lo in range(0, rho.shape[0], rows):
         sl = slice(lo, lo + rows)
         sig[sl] = (
-            w2 * G.gauss_hermite_expectation(act.f_np, act.f_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl])
+            w2 * gaussian.gauss_hermite_expectation(
+                act.f_np, act.f_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl]
+            )
             + beta2
         )
-        dsig[sl] = w2 * G.gauss_hermite_expectation(
+        dsig[sl] = w2 * gaussian.gauss_hermite_expectation(
             act.df_np, act.df_np, a_[sl], b_[sl], c_[sl], gh_order, s=s[sl]
         )
     return sig, dsig
@@ -296,8 +298,9 @@ def _diag_next(act, name, w2, beta2, d, gh_order):
     if name in ("identity", "linear"):
         return w2 * d + beta2
     if name == "erf":
-        return w2 * G.erf_expectation(d, d, d) + beta2
-    return w2 * G.gauss_hermite_expectation(act.f_np, act.f_np, d, d, d, gh_order, s=np.zeros_like(d)) + beta2
+        return w2 * gaussian.erf_expectation(d, d, d) + beta2
+    zero = np.zeros_like(d)
+    return w2 * gaussian.gauss_hermite_expectation(act.f_np, act.f_np, d, d, d, gh_order, s=zero) + beta2
 
 
 def _tile(x1, x2, sq1, sq2, ds1, ds2, act, name, w2, scale, beta2, n_layers, gh_order, diag):
@@ -418,21 +421,21 @@ def ntk_gram(x: np.ndarray, depth: int, convention: str, bias: float = 0.0,
     if convention == "jacot":
         w2, scale, n_layers = 1.0, 1.0 / x.shape[1], depth - 1
     else:
-        w2, scale, n_layers = float(G.c_sigma(act)), 1.0, depth
+        w2, scale, n_layers = float(gaussian.c_sigma(act)), 1.0, depth
     return _gram(x, x2, act, w2, scale, beta2, n_layers, gh_order, tile, workers)
 
 
 # ----------------------------------------------------------------------------- mpmath path
-def _mp_pair(act: G.Activation, name: str, w2, a, b, c, dps: int):
+def _mp_pair(act: gaussian.Activation, name: str, w2, a, b, c, dps: int):
     """(w²E[σ(u)σ(v)], w²E[σ̇(u)σ̇(v)]) for Λ = [[a, c], [c, b]] in mpmath."""
     if name == "relu":
-        return w2 * G.relu_expectation_mp(a, b, c), w2 * G.step_expectation_mp(a, b, c)
+        return w2 * gaussian.relu_expectation_mp(a, b, c), w2 * gaussian.step_expectation_mp(a, b, c)
     if name in ("identity", "linear"):
         return w2 * c, w2
     if name == "erf":
-        return w2 * G.erf_expectation_mp(a, b, c), w2 * G.erf_derivative_expectation_mp(a, b, c)
-    e = G.mp_expectation(act.f_mp, act.f_mp, a, b, c, dps, act.kinks, act.kinks)
-    ed = G.mp_expectation(act.df_mp, act.df_mp, a, b, c, dps, act.kinks, act.kinks)
+        return w2 * gaussian.erf_expectation_mp(a, b, c), w2 * gaussian.erf_derivative_expectation_mp(a, b, c)
+    e = gaussian.mp_expectation(act.f_mp, act.f_mp, a, b, c, dps, act.kinks, act.kinks)
+    ed = gaussian.mp_expectation(act.df_mp, act.df_mp, a, b, c, dps, act.kinks, act.kinks)
     return w2 * e, w2 * ed
 
 
@@ -452,7 +455,7 @@ def ntk_gram_mp(x, depth: int, convention: str, bias: float = 0.0, activation: s
         if convention == "jacot":
             w2, scale, n_layers = mpmath.mpf(1), 1 / mpmath.mpf(n0), depth - 1
         else:
-            w2, scale, n_layers = G.c_sigma(act, dps + 10), mpmath.mpf(1), depth
+            w2, scale, n_layers = gaussian.c_sigma(act, dps + 10), mpmath.mpf(1), depth
         sig = [
             [scale * mpmath.fsum(p * q for p, q in zip(xm[i], xm[j])) + beta2 for j in range(n)]
             for i in range(n)

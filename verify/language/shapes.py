@@ -154,6 +154,16 @@ def _infer_call(node: Node, dims, shapes) -> Shape:
             raise ClaimError(f"{txt}: k = {k} is outside 1..{min(r, c)} for a {r}x{c} matrix")
         return (1, 1)
     args = [infer(a, dims, shapes) for a in node.args]
+    if f in _STRUCTURAL:
+        return _structural_shape(f, args, txt)
+    return _function_shape(f, args, txt)
+
+
+_STRUCTURAL = ("diag", "diagvec", "hadamard", "hadamard_pow", "relu", "step", "hstack", "vstack")
+
+
+def _structural_shape(f: str, args: list[Shape], txt: str) -> Shape:
+    """Shape of diag/diagvec, the entrywise functions and the stacks, from their arguments' shapes."""
     if f == "diag":
         r, c = args[0]
         if 1 not in (r, c):
@@ -186,6 +196,12 @@ def _infer_call(node: Node, dims, shapes) -> Shape:
             raise ClaimError(f"{f} needs equal {what} counts, got {got} in {txt!r}")
         total = sum(a[1 - i] for a in args)
         return (args[0][0], total) if f == "hstack" else (total, args[0][1])
+    raise ClaimError(f"unknown function {f!r}")
+
+
+def _function_shape(f: str, args: list[Shape], txt: str) -> Shape:
+    """Shape of the remaining functions (norms, vec, kron, the square-matrix functions, pinv, proj,
+    the scalar functions) from their arguments' shapes; an unknown name is an error."""
     if f in ("norm1", "norm2", "norminf", "nuclear"):
         return (1, 1)
     if f == "vec":

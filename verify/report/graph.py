@@ -50,19 +50,13 @@ def layers(ids: Sequence[str], uses: dict[str, list[str]]) -> dict[str, int]:
     return layer
 
 
-def dependency_svg(steps: Sequence, verdicts: dict[str, str], href: str = "#step-{id}") -> str:
-    """The graph as an ``<svg>`` element ("" when no step names a premise)."""
-    all_ids = [s.id for s in steps]
-    uses = {s.id: premises(s) for s in steps}
-    if not any(uses.values()):
-        return ""
-    used = {u for v in uses.values() for u in v}
-    ids = [i for i in all_ids if uses[i] or i in used]          # the chain; steps checked alone are left out
+def _ordered_columns(ids: list[str], uses: dict[str, list[str]]) -> dict[int, list[str]]:
+    """The steps by layer (column), each column ordered for fewer crossings: by the mean row of the
+    steps that use it (columns placed right to left), ties in step order."""
     layer = layers(ids, {i: uses[i] for i in ids})
     columns: dict[int, list[str]] = {}
     for i in ids:
         columns.setdefault(layer[i], []).append(i)
-    # fewer crossings: order each column by the mean row of the steps that use it (right to left)
     consumers: dict[str, list[str]] = {}
     for i in ids:
         for u in uses[i]:
@@ -74,6 +68,18 @@ def dependency_svg(steps: Sequence, verdicts: dict[str, str], href: str = "#step
                    if consumers.get(i) else float(ids.index(i))) for i in members}
         members.sort(key=lambda i: (key[i], ids.index(i)))
         row.update({i: float(r) for r, i in enumerate(members)})
+    return columns
+
+
+def dependency_svg(steps: Sequence, verdicts: dict[str, str], href: str = "#step-{id}") -> str:
+    """The graph as an ``<svg>`` element ("" when no step names a premise)."""
+    all_ids = [s.id for s in steps]
+    uses = {s.id: premises(s) for s in steps}
+    if not any(uses.values()):
+        return ""
+    used = {u for v in uses.values() for u in v}
+    ids = [i for i in all_ids if uses[i] or i in used]          # the chain; steps checked alone are left out
+    columns = _ordered_columns(ids, uses)
     pos = {}
     for c, members in columns.items():
         for r, i in enumerate(members):

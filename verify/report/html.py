@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import CheckConfig
-from ..proof import ProofResult
+from ..proof import ProofResult, StepResult
 from ..result import Verdict, jsonable
 from .chain import chain_summary
 from .graph import VERDICT_COLOURS, dependency_svg
@@ -189,51 +189,57 @@ def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str) -> st
     if svg:
         body.append(f'<h2>Dependency graph</h2><div class="graph">{svg}</div>')
     for s in pr.steps:
-        st, r = s.step, s.result
-        sec = [
-            f'<section class="step" id="step-{esc(st.id)}">',
-            f"<h2><code>{esc(st.id)}</code> {esc(st.name)}</h2>",
-            f'<p class="meta">Source: {esc(st.source)}</p>',
-        ]
-        if st.latex:
-            sec.append(f'<div class="math">{latex_to_mathml(st.latex)}</div>')
-        sec.append(f'<pre class="statement">{esc(st.statement)}</pre>')
-        if st.given:
-            sec.append("<p>Given: " + "; ".join(f"<code>{esc(g)}</code>" for g in st.given) + "</p>")
-        if st.assumptions:
-            sec.append("<p>Assumptions: " + "; ".join(esc(a) for a in st.assumptions) + "</p>")
-        expected = "as expected" if s.matches else '<span class="mismatch">NOT as expected</span>'
-        sec.append(
-            f"<p>Authors assert: <strong>{'assumed' if st.hypothesis else 'holds'}</strong> · toolkit "
-            "expects: "
-            f"<strong>{esc(st.expect)}</strong> · verdict: "
-            f"{verdict_badge(r.verdict.value)} ({expected})</p>"
-        )
-        if r.message:
-            sec.append(f'<p class="message">{esc(r.message)}</p>')
-        sec.append(
-            f"<details open><summary>Evidence: {esc(evidence_line(r, timings=False))}</summary>"
-            f"{evidence_html({k: v for k, v in r.evidence.items() if k != 'engine'})}</details>"
-        )
-        if r.counterexample is not None:
-            sec.append(
-                '<div class="counterexample"><h3>Counterexample</h3>'
-                "<p>Every variable; evaluate the statement on it to see it fail.</p>"
-                + counterexample_html(jsonable(r.counterexample.to_json()))
-                + "</div>"
-            )
-        if st.note:
-            sec.append(f'<p class="note"><strong>Note:</strong> {esc(st.note)}</p>')
-        for fig in r.figures:
-            href = figure_href.get(f"{st.id}/{fig.name}")
-            if href:
-                sec.append(
-                    f'<figure><img class="plot" src="{esc(href)}" alt="{esc(fig.title)}" width="600" '
-                    f'height="400"><figcaption>{esc(fig.title)}</figcaption></figure>'
-                )
-        sec.append("</section>")
-        body.append("".join(sec))
+        body.append(_step_section(s, figure_href))
     return page(p.title, "\n".join(body), nav='<nav><a href="index.html">← all proofs</a></nav>')
+
+
+def _step_section(s: StepResult, figure_href: dict[str, str]) -> str:
+    """One step of a proof page in full: statement, expectation and verdict, evidence, counterexample,
+    note and figures."""
+    st, r = s.step, s.result
+    sec = [
+        f'<section class="step" id="step-{esc(st.id)}">',
+        f"<h2><code>{esc(st.id)}</code> {esc(st.name)}</h2>",
+        f'<p class="meta">Source: {esc(st.source)}</p>',
+    ]
+    if st.latex:
+        sec.append(f'<div class="math">{latex_to_mathml(st.latex)}</div>')
+    sec.append(f'<pre class="statement">{esc(st.statement)}</pre>')
+    if st.given:
+        sec.append("<p>Given: " + "; ".join(f"<code>{esc(g)}</code>" for g in st.given) + "</p>")
+    if st.assumptions:
+        sec.append("<p>Assumptions: " + "; ".join(esc(a) for a in st.assumptions) + "</p>")
+    expected = "as expected" if s.matches else '<span class="mismatch">NOT as expected</span>'
+    sec.append(
+        f"<p>Authors assert: <strong>{'assumed' if st.hypothesis else 'holds'}</strong> · toolkit "
+        "expects: "
+        f"<strong>{esc(st.expect)}</strong> · verdict: "
+        f"{verdict_badge(r.verdict.value)} ({expected})</p>"
+    )
+    if r.message:
+        sec.append(f'<p class="message">{esc(r.message)}</p>')
+    sec.append(
+        f"<details open><summary>Evidence: {esc(evidence_line(r, timings=False))}</summary>"
+        f"{evidence_html({k: v for k, v in r.evidence.items() if k != 'engine'})}</details>"
+    )
+    if r.counterexample is not None:
+        sec.append(
+            '<div class="counterexample"><h3>Counterexample</h3>'
+            "<p>Every variable; evaluate the statement on it to see it fail.</p>"
+            + counterexample_html(jsonable(r.counterexample.to_json()))
+            + "</div>"
+        )
+    if st.note:
+        sec.append(f'<p class="note"><strong>Note:</strong> {esc(st.note)}</p>')
+    for fig in r.figures:
+        href = figure_href.get(f"{st.id}/{fig.name}")
+        if href:
+            sec.append(
+                f'<figure><img class="plot" src="{esc(href)}" alt="{esc(fig.title)}" width="600" '
+                f'height="400"><figcaption>{esc(fig.title)}</figcaption></figure>'
+            )
+    sec.append("</section>")
+    return "".join(sec)
 
 
 def catalogue_page(files: list[FileOutcome], config: CheckConfig) -> str:

@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from ..proof import ProofResult
+from ..proof import ProofResult, StepResult
 from ..result import jsonable
 from .chain import chain_summary, dependency_png
 from ..check.outcomes import FileOutcome
@@ -117,38 +117,45 @@ def render_proof_report(pr: ProofResult, stem: str, command: str) -> tuple[str, 
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for s in pr.steps:
-        st, r = s.step, s.result
-        lines += [f"## {md_code(st.id)} {md_text(st.name)}", "", f"*Source:* {md_text(st.source)}", ""]
-        if st.latex:
-            lines += [f"$${' '.join(st.latex.split())}$$", ""]
-        lines += [*md_block(st.statement), ""]
-        if st.given:
-            lines.append("*Given:* " + "; ".join(md_code(g) for g in st.given) + "  ")
-        if st.assumptions:
-            lines.append("*Assumptions:* " + "; ".join(md_text(a) for a in st.assumptions) + "  ")
-        if st.uses or st.by:
-            lines.append(
-                f"*Derived by* {md_code(st.by or '')}"
-                + (" *from* " + ", ".join(md_code(u) for u in st.uses) if st.uses else "")
-                + "  "
-            )
-        lines += [(f"*Authors assert:* {'assumed' if st.hypothesis else 'holds'} · *toolkit expects:* "
-                   f"{md_text(st.expect)} · *verdict:* **{r.verdict.value}** "
-                   f"({'as expected' if s.matches else 'NOT as expected'})"), ""]
-        if r.message:
-            lines += [f"> {md_text(r.message)}", ""]
-        summary = md_text(evidence_line(r, timings=False))
-        lines += [f"*Evidence* ({summary}):", *_evidence_items(r.evidence), ""]
-        if r.counterexample is not None:
-            lines += ["*Counterexample* (every variable; evaluate the statement on it to see it fail):", "",
-                      *md_block(json.dumps(jsonable(r.counterexample.to_json()), indent=1), "json"), ""]
-        if st.note:
-            lines += [f"*Note:* {md_prose(st.note)}", ""]
-        for fig in r.figures:
-            name = f"{stem}_{st.id}_{fig.name}.png"
-            pngs[name] = figure_png(fig)
-            lines += [f"![{md_text(fig.title)}]({name})", ""]
+        lines += _step_section(s, stem, pngs)
     return "\n".join(lines).rstrip() + "\n", pngs
+
+
+def _step_section(s: StepResult, stem: str, pngs: dict[str, bytes]) -> list[str]:
+    """One step of the proof report in full (its plots are added to ``pngs``, by file name)."""
+    lines: list[str] = []
+    st, r = s.step, s.result
+    lines += [f"## {md_code(st.id)} {md_text(st.name)}", "", f"*Source:* {md_text(st.source)}", ""]
+    if st.latex:
+        lines += [f"$${' '.join(st.latex.split())}$$", ""]
+    lines += [*md_block(st.statement), ""]
+    if st.given:
+        lines.append("*Given:* " + "; ".join(md_code(g) for g in st.given) + "  ")
+    if st.assumptions:
+        lines.append("*Assumptions:* " + "; ".join(md_text(a) for a in st.assumptions) + "  ")
+    if st.uses or st.by:
+        lines.append(
+            f"*Derived by* {md_code(st.by or '')}"
+            + (" *from* " + ", ".join(md_code(u) for u in st.uses) if st.uses else "")
+            + "  "
+        )
+    lines += [(f"*Authors assert:* {'assumed' if st.hypothesis else 'holds'} · *toolkit expects:* "
+               f"{md_text(st.expect)} · *verdict:* **{r.verdict.value}** "
+               f"({'as expected' if s.matches else 'NOT as expected'})"), ""]
+    if r.message:
+        lines += [f"> {md_text(r.message)}", ""]
+    summary = md_text(evidence_line(r, timings=False))
+    lines += [f"*Evidence* ({summary}):", *_evidence_items(r.evidence), ""]
+    if r.counterexample is not None:
+        lines += ["*Counterexample* (every variable; evaluate the statement on it to see it fail):", "",
+                  *md_block(json.dumps(jsonable(r.counterexample.to_json()), indent=1), "json"), ""]
+    if st.note:
+        lines += [f"*Note:* {md_prose(st.note)}", ""]
+    for fig in r.figures:
+        name = f"{stem}_{st.id}_{fig.name}.png"
+        pngs[name] = figure_png(fig)
+        lines += [f"![{md_text(fig.title)}]({name})", ""]
+    return lines
 
 
 def render_files_report(files: list[FileOutcome], title: str, command: str, seed: int, dps: int) -> str:

@@ -404,20 +404,24 @@ def canon(expr: sympy.Expr) -> sympy.Expr:
     return f(*args)
 
 
+def _constant_factor(term: sympy.Expr, ctx: Context) -> tuple[sympy.Expr, sympy.Expr]:
+    """Split one product term as (c, body) with term = c * body: c the product of its commutative
+    factors that are constant along the flow, body the rest (varying scalars, then the matrix factors
+    in order)."""
+    c, nc = _split(term)
+    consts = [f for f in sympy.Mul.make_args(c) if ctx.constant(f)]
+    varying = [f for f in sympy.Mul.make_args(c) if not ctx.constant(f)]
+    return sympy.Mul(*consts), sympy.Mul(*varying) * sympy.Mul(*nc)
+
+
 def deriv(expr: sympy.Expr, ctx: Context) -> sympy.Expr:
     """d/dt along the flow: linear; d(c) = 0 for c free of the flowing variables."""
-    def atom(c, nc):
-        body = sympy.Mul(*nc) if nc else sympy.Integer(1)
-        return sympy.Integer(0) if ctx.constant(body) else (_D_S if body.is_commutative else _D_M)(body)
     expr = sympy.expand(expr)
     out = sympy.Integer(0)
     for t in sympy.Add.make_args(expr):
-        c, nc = _split(t)
-        consts = [f for f in sympy.Mul.make_args(c) if ctx.constant(f)]
-        varying = [f for f in sympy.Mul.make_args(c) if not ctx.constant(f)]
-        body = sympy.Mul(*varying) * sympy.Mul(*nc)
-        out += sympy.Mul(*consts) * (sympy.Integer(0) if ctx.constant(body) else
-                                    (_D_S if body.is_commutative else _D_M)(body))
+        consts, body = _constant_factor(t, ctx)
+        out += consts * (sympy.Integer(0) if ctx.constant(body) else
+                         (_D_S if body.is_commutative else _D_M)(body))
     return out
 
 
@@ -426,14 +430,11 @@ def at(expr: sympy.Expr, t: sympy.Expr, ctx: Context) -> sympy.Expr:
     expr = sympy.expand(expr)
     out = sympy.Integer(0)
     for term in sympy.Add.make_args(expr):
-        c, nc = _split(term)
-        consts = [f for f in sympy.Mul.make_args(c) if ctx.constant(f)]
-        varying = [f for f in sympy.Mul.make_args(c) if not ctx.constant(f)]
-        body = sympy.Mul(*varying) * sympy.Mul(*nc)
+        consts, body = _constant_factor(term, ctx)
         if ctx.constant(body):
-            out += sympy.Mul(*consts) * body
+            out += consts * body
         else:
-            out += sympy.Mul(*consts) * (_AT_S if body.is_commutative else _AT_M)(body, t)
+            out += consts * (_AT_S if body.is_commutative else _AT_M)(body, t)
     return out
 
 

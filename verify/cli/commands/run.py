@@ -94,6 +94,28 @@ def run(args: argparse.Namespace) -> int:
     selected, with_catalogue = _select(args, load_errors)
     for e in load_errors:
         sys.stderr.write(f"verify: error: {e}\n")
+    write, out_dir, html_dir = _output_folders(args)
+
+    results: list[ProofResult] = [run_proof(p, config) for p in selected]
+    catalogue = None
+    if with_catalogue:
+        files = [load_claim_file(f) for f in catalogue_files()]
+        catalogue = check_files(files, config, jobs=args.jobs)
+
+    ok = (
+        not load_errors
+        and all(r.all_match for r in results)
+        and (catalogue is None or all(f.all_match for f in catalogue))
+    )
+    _print_results(args, results, catalogue)
+    if write or html_dir is not None:
+        _write_outputs(args, config, results, catalogue, out_dir if write else None, html_dir)
+    return 0 if ok else 1
+
+
+def _output_folders(args: argparse.Namespace) -> tuple[bool, Path, Path | None]:
+    """Whether Markdown + JSON reports go to --out, that folder, and the HTML folder (None: no site);
+    checks the folders and the --notebooks prerequisites before anything runs."""
     write = args.report or not args.ids          # Markdown + JSON reports into --out
     out_dir = Path(args.out)
     html_dir = (
@@ -112,18 +134,11 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--notebooks publishes notebooks in the HTML site: give --html DIR or --report")
         if not nbmod.available():
             raise InputError("--notebooks needs nbclient, nbformat and ipykernel (pip install -e '.[test]')")
+    return write, out_dir, html_dir
 
-    results: list[ProofResult] = [run_proof(p, config) for p in selected]
-    catalogue = None
-    if with_catalogue:
-        files = [load_claim_file(f) for f in catalogue_files()]
-        catalogue = check_files(files, config, jobs=args.jobs)
 
-    ok = (
-        not load_errors
-        and all(r.all_match for r in results)
-        and (catalogue is None or all(f.all_match for f in catalogue))
-    )
+def _print_results(args: argparse.Namespace, results: list[ProofResult], catalogue) -> None:
+    """The results on stdout: one JSON document with --json, else the terminal rendering."""
     if args.json:
         data: dict = {}
         if results or catalogue is None:
@@ -138,48 +153,58 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(render_proof(r) + "\n")
         if catalogue is not None:
             sys.stdout.write(render_files(catalogue))
-    if write or html_dir is not None:
-        from ...report.stable import split_timings
 
-        files: dict[Path, bytes | str] = {}
-        pngs: dict[str, bytes] = {}
-        if args.report or not args.ids:
-            rendered, pngs = _render_reports(results, catalogue, config)
-            files.update({out_dir / name: data for name, data in rendered.items()})
-        if html_dir is not None:
-            from ...report import notebooks as nbmod
-            from ...report.html import render_site
 
-            if args.notebooks:
-                notebooks = nbmod.executed_pages(progress=config.progress)
-            else:
-                notebooks = nbmod.existing_pages(html_dir) if html_dir.is_dir() else {}
-            site = render_site(
-                results,
-                catalogue,
-                config,
-                pngs=pngs or None,
-                png_dir=out_dir if pngs else None,
-                html_dir=html_dir,
-                notebooks=notebooks,
-            )
-            files.update({html_dir / name: data for name, data in site.items()})
-        log = {"machine": _machine(), "proofs": {}, "catalogue": {}}
-        for r in results:
-            log["proofs"][r.proof.id] = {
-                "seconds": round(r.seconds, 3),
-                "timings": split_timings(jsonable(r.to_json()))[1],
-            }
-        if catalogue is not None:
-            log["catalogue"] = split_timings(jsonable({"files": [f.to_json() for f in catalogue]}))[1]
-        log_dir = out_dir if write else html_dir
-        files[log_dir / RUN_LOG] = json.dumps(log, indent=1) + "\n"
-        paths = write_all(files)
-        where = [f"{d}/" for d in (out_dir if write else None, html_dir) if d is not None]
-        if write and html_dir is not None and html_dir.is_relative_to(out_dir):
-            where = where[:1]
-        config.report(f"wrote {len(paths)} report files to {' and '.join(where)}")
-    return 0 if ok else 1
+def _write_outputs(args: argparse.Namespace, config, results: list[ProofResult], catalogue,
+                   report_dir: Path | None, html_dir: Path | None) -> None:
+    """Render every report (Markdown + JSON into ``report_dir``, the site into ``html_dir``) and the
+    run log, then write them all; at least one of the two folders is given."""
+    out_dir = Path(args.out)
+    files: dict[Path, bytes | str] = {}
+    pngs: dict[str, bytes] = {}
+    if report_dir is not None:
+        rendered, pngs = _render_reports(results, catalogue, config)
+        files.update({report_dir / name: data for name, data in rendered.items()})
+    if html_dir is not None:
+        from ...report import notebooks as nbmod
+        from ...report.html import render_site
+
+        if args.notebooks:
+            notebooks = nbmod.executed_pages(progress=config.progress)
+        else:
+            notebooks = nbmod.existing_pages(html_dir) if html_dir.is_dir() else {}
+        site = render_site(
+            results,
+            catalogue,
+            config,
+            pngs=pngs or None,
+            png_dir=out_dir if pngs else None,
+            html_dir=html_dir,
+            notebooks=notebooks,
+        )
+        files.update({html_dir / name: data for name, data in site.items()})
+    log_dir = report_dir if report_dir is not None else html_dir
+    files[log_dir / RUN_LOG] = json.dumps(_run_log(results, catalogue), indent=1) + "\n"
+    paths = write_all(files)
+    where = [f"{d}/" for d in (report_dir, html_dir) if d is not None]
+    if report_dir is not None and html_dir is not None and html_dir.is_relative_to(report_dir):
+        where = where[:1]
+    config.report(f"wrote {len(paths)} report files to {' and '.join(where)}")
+
+
+def _run_log(results: list[ProofResult], catalogue) -> dict:
+    """The run log: the machine and the timings split off the reports (which hold none)."""
+    from ...report.stable import split_timings
+
+    log = {"machine": _machine(), "proofs": {}, "catalogue": {}}
+    for r in results:
+        log["proofs"][r.proof.id] = {
+            "seconds": round(r.seconds, 3),
+            "timings": split_timings(jsonable(r.to_json()))[1],
+        }
+    if catalogue is not None:
+        log["catalogue"] = split_timings(jsonable({"files": [f.to_json() for f in catalogue]}))[1]
+    return log
 
 
 def _machine() -> dict[str, str]:

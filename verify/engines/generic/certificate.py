@@ -30,7 +30,7 @@ from ...claims.instances import (
 )
 from ...claims.model import Claim
 from ...language.parser import Node
-from . import poly as P
+from . import poly
 from .normal import Key, NormalForm, Word, nf_str
 
 SCOPE = "all dimensions"
@@ -41,7 +41,7 @@ def nf_to_json(nf: NormalForm) -> dict[str, Any]:
     terms = []
     for key, c in nf.sorted_terms():
         slot_paths, vec_paths, cycles = key
-        terms.append({"coef": P.to_json(c),
+        terms.append({"coef": poly.to_json(c),
                       "slot_paths": [[a, b, _word_json(w)] for a, b, w in slot_paths],
                       "vector_paths": [_word_json(w) for w in vec_paths],
                       "cycles": [_word_json(w) for w in cycles]})
@@ -57,11 +57,11 @@ def _word(data: list) -> Word:
 
 
 def nf_from_json(data: dict[str, Any]) -> NormalForm:
-    terms: dict[Key, P.Poly] = {}
+    terms: dict[Key, poly.Poly] = {}
     for t in data["terms"]:
         key: Key = (tuple((int(a), int(b), _word(w)) for a, b, w in t["slot_paths"]),
                     tuple(_word(w) for w in t["vector_paths"]), tuple(_word(w) for w in t["cycles"]))
-        terms[key] = P.from_json(t["coef"])
+        terms[key] = poly.from_json(t["coef"])
     return NormalForm(tuple(data["rows"]), tuple(data["cols"]), terms)
 
 
@@ -220,13 +220,10 @@ def _lagrange_derivative_at_0(ts: list[int], k: int) -> Fraction:
     return total / denom
 
 
-def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
-                values: dict[str, list[list[Fraction]]]) -> np.ndarray:
-    """Value of a normal form on explicit dims and values (exact), built only from its words."""
+def _word_product(labels: dict[str, Any], values: dict[str, list[list[Fraction]]]):
+    """``prod(w, n)``: the exact product of the matrices of word w (a label with its transpose flag per
+    letter; inv(X) and projectors computed from the values), the n x n identity for the empty word."""
     from ...linalg import from_sympy, projector, to_sympy
-
-    def size(d) -> int:
-        return d if isinstance(d, int) else dims[d]
 
     mats: dict[str, np.ndarray] = {}
 
@@ -252,6 +249,41 @@ def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
             out = np.array([[Fraction(int(i == j)) for j in range(n)] for i in range(n)], dtype=object)
         return out
 
+    return prod
+
+
+def _term_value(key, coef, scal: dict[str, Fraction], prod, slot_dims: list[int]) -> np.ndarray:
+    """One normal-form term as a tensor over the output slots: its coefficient times the vector-path
+    scalars and cycle traces, times the outer product of its slot paths (axes in slot order)."""
+    slot_paths, vec_paths, cycles = key
+    s = poly.evaluate(coef, scal)
+    for w in vec_paths:
+        s *= prod(w, None)[0, 0]
+    for w in cycles:
+        m = prod(w, None)
+        s *= sum(m[i, i] for i in range(m.shape[0]))
+    t = np.array(s, dtype=object)
+    axes: list[int] = []
+    for a, b, w in slot_paths:
+        m = prod(w, slot_dims[a])
+        if b < 0:
+            t = np.multiply.outer(t, m[:, 0])
+            axes.append(a)
+        else:
+            t = np.multiply.outer(t, m)
+            axes += [a, b]
+    if axes:
+        t = np.transpose(t, np.argsort(axes))
+    return t
+
+
+def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
+                values: dict[str, list[list[Fraction]]]) -> np.ndarray:
+    """Value of a normal form on explicit dims and values (exact), built only from its words."""
+    def size(d) -> int:
+        return d if isinstance(d, int) else dims[d]
+
+    prod = _word_product(labels, values)
     slot_dims = [size(d) for d in (*nf.rowdims, *nf.coldims)]
     scal = {k: Fraction(v) for k, v in dims.items()}
     for name, rows in values.items():
@@ -259,26 +291,7 @@ def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
             scal.setdefault(name, Fraction(rows[0][0]))
     total = np.zeros(tuple(slot_dims), dtype=object) + Fraction(0)
     for key, c in nf.terms.items():
-        slot_paths, vec_paths, cycles = key
-        s = P.evaluate(c, scal)
-        for w in vec_paths:
-            s *= prod(w, None)[0, 0]
-        for w in cycles:
-            m = prod(w, None)
-            s *= sum(m[i, i] for i in range(m.shape[0]))
-        t = np.array(s, dtype=object)
-        axes: list[int] = []
-        for a, b, w in slot_paths:
-            m = prod(w, slot_dims[a])
-            if b < 0:
-                t = np.multiply.outer(t, m[:, 0])
-                axes.append(a)
-            else:
-                t = np.multiply.outer(t, m)
-                axes += [a, b]
-        if axes:
-            t = np.transpose(t, np.argsort(axes))
-        total = total + t
+        total = total + _term_value(key, c, scal, prod, slot_dims)
     r = int(np.prod([size(d) for d in nf.rowdims])) if nf.rowdims else 1
     c = int(np.prod([size(d) for d in nf.coldims])) if nf.coldims else 1
     return np.asarray(total, dtype=object).reshape(r, c)

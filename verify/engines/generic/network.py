@@ -37,7 +37,7 @@ from fractions import Fraction
 
 from ...claims.model import Claim, Var
 from ...language.parser import Node, unparse
-from . import poly as P
+from . import poly
 
 Dim = str | int
 
@@ -63,7 +63,7 @@ class Factor:
 
 @dataclass(frozen=True)
 class Term:
-    coef: P.Poly = field(hash=False)
+    coef: poly.Poly = field(hash=False)
     factors: tuple[Factor, ...]
     row: tuple[int, ...]
     col: tuple[int, ...]
@@ -118,7 +118,7 @@ class Builder:
                                          m.get(f.col) if f.col is not None else None) for f in t.factors),
                     tuple(m[i] for i in t.row), tuple(m[i] for i in t.col))
 
-    def _identify(self, coef: P.Poly, factors, row, col, pairs) -> Term:
+    def _identify(self, coef: poly.Poly, factors, row, col, pairs) -> Term:
         """Identify the index pairs (contractions) and turn closed delta loops into dimension factors."""
         parent: dict[int, int] = {}
 
@@ -143,7 +143,7 @@ class Builder:
             alive.update(i for i in (f.row, f.col) if i is not None)
         for cls in sorted({find(a) for a, _ in pairs}):
             if cls not in alive:                       # a closed loop of deltas: sum_i 1 = dim
-                coef = P.mul(coef, _dim_poly(self.dim_of[cls]))
+                coef = poly.mul(coef, _dim_poly(self.dim_of[cls]))
         return Term(coef, factors, row, col)
 
     # -- building -----------------------------------------------------------------------------------
@@ -161,13 +161,13 @@ class Builder:
     def build(self, node: Node) -> Expr:
         op = node.op
         if op == "num":
-            return Expr((), (), [Term(P.const(node.value), (), (), ())] if node.value else [])
+            return Expr((), (), [Term(poly.const(node.value), (), (), ())] if node.value else [])
         if op == "name":
             return self._name(node.value)
         if op == "neg":
             a = self.build(node.args[0])
             return Expr(
-                a.rowdims, a.coldims, [Term(P.scale(t.coef, -1), t.factors, t.row, t.col) for t in a.terms]
+                a.rowdims, a.coldims, [Term(poly.scale(t.coef, -1), t.factors, t.row, t.col) for t in a.terms]
             )
         if op in ("add", "sub"):
             a, b = self.build(node.args[0]), self.build(node.args[1])
@@ -178,7 +178,7 @@ class Builder:
                                     f"({_legs(a)} and {_legs(b)})")
             s = 1 if op == "add" else -1
             return Expr(a.rowdims, a.coldims,
-                        a.terms + [Term(P.scale(t.coef, s), t.factors, t.row, t.col) for t in b.terms])
+                        a.terms + [Term(poly.scale(t.coef, s), t.factors, t.row, t.col) for t in b.terms])
         if op == "T":
             a = self.build(node.args[0])
             return Expr(a.coldims, a.rowdims, [Term(t.coef, t.factors, t.col, t.row) for t in a.terms])
@@ -196,7 +196,7 @@ class Builder:
             if d.op != "num" or d.value == 0:
                 raise NotInFragment(f"division by a non-constant in {unparse(node)!r}")
             a = self.build(node.args[0])
-            return Expr(a.rowdims, a.coldims, [Term(P.scale(t.coef, 1 / d.value), t.factors, t.row, t.col)
+            return Expr(a.rowdims, a.coldims, [Term(poly.scale(t.coef, 1 / d.value), t.factors, t.row, t.col)
                                                for t in a.terms])
         if op == "pow":
             return self._pow(node)
@@ -206,10 +206,10 @@ class Builder:
 
     def _name(self, name: str) -> Expr:
         if name in self.claim.dims:
-            return Expr((), (), [Term(P.var(name), (), (), ())])
+            return Expr((), (), [Term(poly.var(name), (), (), ())])
         v = self.claim.vars[name]
         if v.is_scalar:
-            return Expr((), (), [Term(P.var(name), (), (), ())])
+            return Expr((), (), [Term(poly.var(name), (), (), ())])
         r, c = self.var_dims(v)
         self.labels[name] = (None if r == 1 else r, None if c == 1 else c, frozenset(v.assume))
         ri = self.fresh(r) if r != 1 else None
@@ -219,7 +219,7 @@ class Builder:
             self.leg(c),
             [
                 Term(
-                    P.const(1),
+                    poly.const(1),
                     (Factor(name, ri, ci),),
                     () if ri is None else (ri,),
                     () if ci is None else (ci,),
@@ -261,7 +261,7 @@ class Builder:
         for ta in a.terms:
             for tb0 in b.terms:
                 tb = self._rename(tb0)
-                out.append(self._identify(P.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row, tb.col,
+                out.append(self._identify(poly.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row, tb.col,
                                           list(zip(ta.col, tb.row))))
         self._guard(out)
         return Expr(a.rowdims, b.coldims, out)
@@ -272,7 +272,7 @@ class Builder:
         for ts in s.terms:
             for ta0 in a.terms:
                 ta = self._rename(ta0)
-                out.append(Term(P.mul(ts.coef, ta.coef), ts.factors + ta.factors, ta.row, ta.col))
+                out.append(Term(poly.mul(ts.coef, ta.coef), ts.factors + ta.factors, ta.row, ta.col))
         self._guard(out)
         return Expr(a.rowdims, a.coldims, out)
 
@@ -282,7 +282,9 @@ class Builder:
             for tb0 in b.terms:
                 tb = self._rename(tb0)
                 out.append(
-                    Term(P.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row + tb.row, ta.col + tb.col)
+                    Term(
+                        poly.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row + tb.row, ta.col + tb.col
+                    )
                 )
         self._guard(out)
         return Expr(a.rowdims + b.rowdims, a.coldims + b.coldims, out)
@@ -296,7 +298,7 @@ class Builder:
 
     def eye(self, dims: tuple[Dim, ...]) -> Expr:
         ids = tuple(self.fresh(d) for d in dims)
-        return Expr(dims, dims, [Term(P.const(1), (), ids, ids)])
+        return Expr(dims, dims, [Term(poly.const(1), (), ids, ids)])
 
     def _guard(self, terms: list) -> None:
         if len(terms) > MAX_TERMS:
@@ -317,13 +319,13 @@ class Builder:
             x = self.build(base.args[0])
             sq = self.trace(self.matmul(Expr(x.coldims, x.rowdims, [Term(t.coef, t.factors, t.col, t.row)
                                                                      for t in x.terms]), x), base)
-            out = Expr((), (), [Term(P.const(1), (), (), ())])
+            out = Expr((), (), [Term(poly.const(1), (), (), ())])
             for _ in range(k // 2):
                 out = self.outer(out, sq)
             return out
         a = self.build(base)
         if a.is_scalar:
-            out = Expr((), (), [Term(P.const(1), (), (), ())])
+            out = Expr((), (), [Term(poly.const(1), (), (), ())])
             for _ in range(k):
                 out = self.outer(out, a)
             return out
@@ -398,7 +400,7 @@ class Builder:
             self.leg(r),
             [
                 Term(
-                    P.const(1),
+                    poly.const(1),
                     (Factor(label, ri, ci),),
                     () if ri is None else (ri,),
                     () if ci is None else (ci,),
@@ -431,7 +433,7 @@ class Builder:
         i = self.fresh(d) if d != 1 else None
         j = self.fresh(d) if d != 1 else None
         legs = () if i is None else (i,)
-        return Expr(self.leg(d), self.leg(d), [Term(P.const(1), (Factor(label, i, j),), legs,
+        return Expr(self.leg(d), self.leg(d), [Term(poly.const(1), (Factor(label, i, j),), legs,
                                                      () if j is None else (j,))])
 
     def _grad(self, node: Node) -> Expr:
@@ -443,7 +445,8 @@ class Builder:
         v = self.claim.vars[x]
         if v.is_scalar:
             return Expr(
-                (), (), [Term(P.diff(t.coef, x), t.factors, (), ()) for t in f.terms if P.diff(t.coef, x)]
+                (), (),
+                [Term(poly.diff(t.coef, x), t.factors, (), ()) for t in f.terms if poly.diff(t.coef, x)],
             )
         for t in f.terms:
             for fac in t.factors:
@@ -463,8 +466,8 @@ class Builder:
         return Expr(self.leg(r), self.leg(c), out)
 
 
-def _dim_poly(d: Dim) -> P.Poly:
-    return P.const(d) if isinstance(d, int) else P.var(d)
+def _dim_poly(d: Dim) -> poly.Poly:
+    return poly.const(d) if isinstance(d, int) else poly.var(d)
 
 
 def _legs(e: Expr) -> str:

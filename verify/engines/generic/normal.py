@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import poly as P
+from . import poly
 from .network import SYMMETRIC, Builder, Dim, Expr, Term
 
 Letter = tuple[str, bool]          # (node label, transposed?)
@@ -43,7 +43,7 @@ Key = tuple[tuple[tuple[int, int, Word], ...], tuple[Word, ...], tuple[Word, ...
 class NormalForm:
     rowdims: tuple[Dim, ...]
     coldims: tuple[Dim, ...]
-    terms: dict[Key, P.Poly]
+    terms: dict[Key, poly.Poly]
     rewrites: Counter = field(default_factory=Counter)
 
     def __eq__(self, other: object) -> bool:
@@ -51,7 +51,7 @@ class NormalForm:
             return NotImplemented
         return (self.rowdims, self.coldims, self.terms) == (other.rowdims, other.coldims, other.terms)
 
-    def sorted_terms(self) -> list[tuple[Key, P.Poly]]:
+    def sorted_terms(self) -> list[tuple[Key, poly.Poly]]:
         return sorted(self.terms.items(), key=lambda kv: repr(kv[0]))
 
 
@@ -171,10 +171,10 @@ def canonical_vector_path(w: Word) -> Word:
     return min(w, reverse(w))
 
 
-def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
-    """Decompose one term into slot paths, vector paths and cycles; apply the rules; canonical key."""
+def _ports(t: Term, slots: list[int]) -> dict[int, list[tuple]]:
+    """Each index of the term's network with its two ports: ("slot", s) for output slot s, or
+    ("node", k, "r"/"c") for the row/column leg of factor k."""
     ports: dict[int, list[tuple]] = {}
-    slots = list(t.row) + list(t.col)
     for s, i in enumerate(slots):
         ports.setdefault(i, []).append(("slot", s))
     for k, f in enumerate(t.factors):
@@ -184,42 +184,47 @@ def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
     for i, ps in ports.items():
         if len(ps) != 2:
             raise AssertionError(f"index {i} has {len(ps)} ports (internal error in the network builder)")
+    return ports
 
-    seen: set[int] = set()
-    coef = dict(t.coef)
 
-    def other(i: int, port: tuple) -> tuple:
-        a, b = ports[i]
-        return b if a == port else a
+def _other(ports: dict[int, list[tuple]], i: int, port: tuple) -> tuple:
+    """The port at the other end of index i from ``port``."""
+    a, b = ports[i]
+    return b if a == port else a
 
-    def walk(port: tuple) -> tuple[Word, tuple]:
-        """From a node port just entered, follow the chain; returns (word, end port)."""
-        word = []
-        while True:
-            _, k, side = port
-            seen.add(k)
-            f = t.factors[k]
-            word.append((f.label, side == "c"))
-            out_side, out_idx = ("c", f.col) if side == "r" else ("r", f.row)
-            if out_idx is None:
-                return tuple(word), ("end", k)
-            nxt = other(out_idx, ("node", k, out_side))
-            if nxt[0] == "slot":
-                return tuple(word), nxt
-            if nxt[1] in seen:                       # back at the start: a cycle
-                return tuple(word), ("cycle",)
-            port = nxt
 
+def _walk(t: Term, ports: dict[int, list[tuple]], seen: set[int], port: tuple) -> tuple[Word, tuple]:
+    """From a node port just entered, follow the chain (marking its factors in ``seen``); returns
+    (word, end port): a slot, ("end", k) at a size-1 leg, or ("cycle",) back at the start."""
+    word = []
+    while True:
+        _, k, side = port
+        seen.add(k)
+        f = t.factors[k]
+        word.append((f.label, side == "c"))
+        out_side, out_idx = ("c", f.col) if side == "r" else ("r", f.row)
+        if out_idx is None:
+            return tuple(word), ("end", k)
+        nxt = _other(ports, out_idx, ("node", k, out_side))
+        if nxt[0] == "slot":
+            return tuple(word), nxt
+        if nxt[1] in seen:                       # back at the start: a cycle
+            return tuple(word), ("cycle",)
+        port = nxt
+
+
+def _slot_paths(t: Term, ports, seen: set[int], slots: list[int], rules: Rules) -> list[tuple]:
+    """The paths leaving the output slots: (slot, other slot or -1 for a size-1 end, reduced word)."""
     slot_paths = []
     done_slots: set[int] = set()
     for s, i in enumerate(slots):
         if s in done_slots:
             continue
-        nxt = other(i, ("slot", s))
+        nxt = _other(ports, i, ("slot", s))
         if nxt[0] == "slot":
             word, end = (), nxt
         else:
-            word, end = walk(nxt)
+            word, end = _walk(t, ports, seen, nxt)
         if end[0] == "slot":
             done_slots.update({s, end[1]})
             slot_paths.append((s, end[1], rules.path(word)))
@@ -228,29 +233,43 @@ def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
             slot_paths.append((s, -1, rules.path(word)))
         else:
             raise AssertionError("an open leg on a cycle (internal error)")
+    return slot_paths
 
+
+def _vector_paths(t: Term, ports, seen: set[int], rules: Rules) -> list[Word]:
+    """The closed paths between two size-1 legs (scalars like xᵀAy), reduced and canonical."""
     vec_paths = []
     for k, f in enumerate(t.factors):
         if k in seen or (f.row is not None and f.col is not None):
             continue
         if f.row is None:
-            word, end = walk(("node", k, "r"))
+            word, end = _walk(t, ports, seen, ("node", k, "r"))
         else:
-            word, end = walk(("node", k, "c"))
+            word, end = _walk(t, ports, seen, ("node", k, "c"))
         if end[0] != "end":
             raise AssertionError("a vector path ends at an open leg (internal error)")
         vec_paths.append(canonical_vector_path(rules.path(word)))
+    return vec_paths
 
+
+def term_key(t: Term, rules: Rules) -> tuple[Key, poly.Poly]:
+    """Decompose one term into slot paths, vector paths and cycles; apply the rules; canonical key."""
+    slots = list(t.row) + list(t.col)
+    ports = _ports(t, slots)
+    seen: set[int] = set()
+    coef = dict(t.coef)
+    slot_paths = _slot_paths(t, ports, seen, slots, rules)
+    vec_paths = _vector_paths(t, ports, seen, rules)
     cycles = []
     for k in range(len(t.factors)):
         if k in seen:
             continue
-        word, end = walk(("node", k, "r"))
+        word, end = _walk(t, ports, seen, ("node", k, "r"))
         if end[0] != "cycle":
             raise AssertionError("a closed chain is not a cycle (internal error)")
         w, loop_dim = rules.cycle(word)
         if loop_dim is not None:
-            coef = P.mul(coef, P.const(loop_dim) if isinstance(loop_dim, int) else P.var(loop_dim))
+            coef = poly.mul(coef, poly.const(loop_dim) if isinstance(loop_dim, int) else poly.var(loop_dim))
         elif w:
             cycles.append(canonical_cycle(w))
     key: Key = (tuple(slot_paths), tuple(sorted(vec_paths)), tuple(sorted(cycles)))
@@ -259,12 +278,12 @@ def term_key(t: Term, rules: Rules) -> tuple[Key, P.Poly]:
 
 def normal_form(expr: Expr, builder: Builder, rules: Rules | None = None) -> NormalForm:
     rules = rules or Rules(builder.labels, builder.proj_base)
-    terms: dict[Key, P.Poly] = {}
+    terms: dict[Key, poly.Poly] = {}
     for t in expr.terms:
         if not t.coef:
             continue
         key, coef = term_key(t, rules)
-        v = P.add(terms.get(key, {}), coef)
+        v = poly.add(terms.get(key, {}), coef)
         if v:
             terms[key] = v
         else:
@@ -306,7 +325,7 @@ def nf_str(nf: NormalForm) -> str:
     out = []
     for key, c in nf.sorted_terms():
         body = key_str(key, len(nf.rowdims), len(nf.coldims))
-        cs = P.to_str(c)
+        cs = poly.to_str(c)
         if cs == "1":
             out.append(f"+ {body}")
         elif cs == "-1":
