@@ -10,9 +10,9 @@ import pytest
 import sympy
 
 from verify import CheckConfig, Proof, Verdict, load_proof, run_proof
-from verify.dynamics import models as DM
+from verify.dynamics import models
 
-from proofs.linear_gnn_2501_14440 import model as L
+from proofs.linear_gnn_2501_14440 import model
 from tests.independent import relation_fails
 from tests.proofs.build_support import assert_build_runs_no_check
 
@@ -176,44 +176,44 @@ def test_halving_counterexample_other_integrator(run):
 
 # ------------------------------------------------------------------ helpers, including false inputs
 def test_balanced_init_is_balanced_and_random_is_not():
-    inst = L.rank_deficient_instance(3)
-    Ws = L.balanced_init(inst, 1, [1.3, 0.9])
-    assert max(np.abs(D).max() for D in DM.balance_gaps(Ws)) < 1e-13
-    Wr = DM.init_weights(inst, 1)
-    assert max(np.abs(D).max() for D in DM.balance_gaps(Wr)) > 0.1
+    inst = model.rank_deficient_instance(3)
+    Ws = model.balanced_init(inst, 1, [1.3, 0.9])
+    assert max(np.abs(D).max() for D in models.balance_gaps(Ws)) < 1e-13
+    Wr = models.init_weights(inst, 1)
+    assert max(np.abs(D).max() for D in models.balance_gaps(Wr)) > 0.1
     # balanced ⇒ energy = (H+1) Σ σ_i(W̃)^{2/(H+1)}; an unbalanced factorisation of the same product exceeds it
-    Wt = DM.chain_product(Ws)
-    assert L.energy(Ws) == pytest.approx(L.min_energy(Wt, 3), rel=1e-12)
+    Wt = models.chain_product(Ws)
+    assert model.energy(Ws) == pytest.approx(model.min_energy(Wt, 3), rel=1e-12)
     c = 2.0
     Wu = [Ws[0] * c, Ws[1] / c, Ws[2]]
-    assert np.allclose(DM.chain_product(Wu), Wt) and L.energy(Wu) > L.min_energy(Wt, 3) * 1.01
+    assert np.allclose(models.chain_product(Wu), Wt) and model.energy(Wu) > model.min_energy(Wt, 3) * 1.01
 
 
 def test_min_energy_hand_value():
     Wt = np.diag([8.0, 1.0])
-    assert L.min_energy(Wt, 3) == pytest.approx(3 * (4.0 + 1.0))
+    assert model.min_energy(Wt, 3) == pytest.approx(3 * (4.0 + 1.0))
 
 
 def test_rank_deficient_instance():
-    inst = L.rank_deficient_instance(5)
+    inst = model.rank_deficient_instance(5)
     sv = np.linalg.svd(inst.G, compute_uv=False)
     assert sv.size == 4 and sv[1] > 1e-3 and sv[2] < 1e-12
     assert list(inst.widths) == sorted(inst.widths, reverse=True)   # non-increasing, no bottleneck
-    assert DM.optimal_loss(inst) > 0.1
+    assert models.optimal_loss(inst) > 0.1
 
 
 def test_theory_rate_hand_value():
-    inst = L.rank_deficient_instance(5, kappa=0.5)
+    inst = model.rank_deficient_instance(5, kappa=0.5)
     Ws = [np.zeros((4, 4)), 2 * np.eye(3, 4), 3 * np.eye(2, 3)]
-    sig = float(DM.sigma_small(inst.G))
-    assert L.theory_rate(inst, Ws) == pytest.approx(0.5 / 4 * sig ** 2 * 4 * 9, rel=1e-12)
+    sig = float(models.sigma_small(inst.G))
+    assert model.theory_rate(inst, Ws) == pytest.approx(0.5 / 4 * sig ** 2 * 4 * 9, rel=1e-12)
 
 
 def test_fit_rate():
     ts = np.linspace(0, 10, 101)
-    assert L.fit_rate(ts, 3 * np.exp(-0.7 * ts), 1e-30) == pytest.approx(0.7, rel=1e-9)
+    assert model.fit_rate(ts, 3 * np.exp(-0.7 * ts), 1e-30) == pytest.approx(0.7, rel=1e-9)
     with pytest.raises(ArithmeticError):
-        L.fit_rate(ts, np.full(101, 1e-40), 1e-30)
+        model.fit_rate(ts, np.full(101, 1e-40), 1e-30)
 
 
 def test_step_scan_plot_separates_diverging_runs(run):

@@ -13,8 +13,8 @@ import pytest
 
 from verify import CheckConfig, Proof, Verdict, load_proof, run_proof
 
-from proofs.linear_gnn_xu2021 import checks as C
-from verify.dynamics import models as M
+from proofs.linear_gnn_xu2021 import checks
+from verify.dynamics import models
 
 from tests.proofs.build_support import assert_build_runs_no_check
 
@@ -299,10 +299,10 @@ def test_reevaluation_accepts_a_true_statement():
 # ------------------------------------------------------------------ the helpers against independent computations
 
 def test_model_gradients_match_finite_differences():
-    inst = M.xu_problem(3, n=5, m_x=2, widths=(3, 2, 2), m_y=2, n_train=3)
+    inst = models.xu_problem(3, n=5, m_x=2, widths=(3, 2, 2), m_y=2, n_train=3)
     with mpmath.workdps(DPS):
-        W, Bs, G, Y = M.to_mp(inst.W), [M.to_mp(B) for B in inst.Bs], M.to_mp(inst.G()), M.to_mp(inst.Y)
-        g = M.gradients(W, Bs, G, Y, mpmath.eye)
+        W, Bs, G, Y = models.to_mp(inst.W), [models.to_mp(B) for B in inst.Bs], models.to_mp(inst.G()), models.to_mp(inst.Y)
+        g = models.gradients(W, Bs, G, Y, mpmath.eye)
 
         def loss(Wx, Bx):
             P = Bx[0]
@@ -324,7 +324,7 @@ def test_taylor_flow_matches_scipy_dop853():
     """The Taylor-series reference flow against an independent float64 integration of -grad L."""
     from scipy.integrate import solve_ivp
 
-    inst = M.xu_problem(11, n=6, m_x=2, widths=(3, 3), m_y=1, n_train=4)
+    inst = models.xu_problem(11, n=6, m_x=2, widths=(3, 3), m_y=1, n_train=4)
     G, Y = inst.G().astype(float), inst.Y
     shapes = [inst.W.shape] + [B.shape for B in inst.Bs]
 
@@ -343,7 +343,7 @@ def test_taylor_flow_matches_scipy_dop853():
     th0 = np.concatenate([inst.W.ravel()] + [B.ravel() for B in inst.Bs])
     sol = solve_ivp(field, (0, 2.0), th0, method="DOP853", rtol=1e-13, atol=1e-13)
     with mpmath.workdps(50):
-        pts, run = C.taylor_flow(inst, [0.0, 1.0, 2.0], dps=50, order=30, tol=1e-40)
+        pts, run = checks.taylor_flow(inst, [0.0, 1.0, 2.0], dps=50, order=30, tol=1e-40)
         last = pts[-1]
         ours = np.array([float(x) for x in [last.W[i, j] for i in range(last.W.rows) for j in range(last.W.cols)]
                          + [float(B[i, j]) for B in last.Bs for i in range(B.rows) for j in range(B.cols)]])
@@ -353,28 +353,28 @@ def test_taylor_flow_matches_scipy_dop853():
 
 
 def test_first_order_symbolic_rejects_a_wrong_expansion():
-    ok = C._first_order_symbolic(1, (2, 2, 2))
+    ok = checks._first_order_symbolic(1, (2, 2, 2))
     assert ok["alpha0_zero"] and ok["alpha1_matches"] and ok["degree_in_alpha"] == 3
-    bad = C._first_order_symbolic(1, (2, 2, 2), omit_part_b=True)
+    bad = checks._first_order_symbolic(1, (2, 2, 2), omit_part_b=True)
     assert bad["alpha0_zero"] and not bad["alpha1_matches"]
 
 
 def test_a13_exact_accepts_instances_where_the_inequality_holds():
     """With |I| = m_x the fit is exact (P = I, L* = 0) and the published inequality is true: no refutation."""
-    inst = M.xu_problem(9, n=6, m_x=3, widths=(4, 4), m_y=1, n_train=3)
-    ex = C.a13_exact(inst)
+    inst = models.xu_problem(9, n=6, m_x=3, widths=(4, 4), m_y=1, n_train=3)
+    ex = checks.a13_exact(inst)
     assert ex["L_star"] == 0 and ex["holds"]
-    inst = M.xu_problem(9)
-    ex = C.a13_exact(inst)
+    inst = models.xu_problem(9)
+    ex = checks.a13_exact(inst)
     assert ex["L"] > ex["L_star"] > 0 and not ex["holds"]
 
 
 def test_exact_lambda_detects_full_rank():
-    wide = M.xu_problem(5, widths=(4, 4))         # every width >= m_x = 3
-    rank, det = C._exact_lambda_zero(wide.Bs, 3)
+    wide = models.xu_problem(5, widths=(4, 4))         # every width >= m_x = 3
+    rank, det = checks._exact_lambda_zero(wide.Bs, 3)
     assert rank == 3 and det != 0
-    narrow = M.xu_problem(5, widths=(2, 4))
-    rank, det = C._exact_lambda_zero(narrow.Bs, 3)
+    narrow = models.xu_problem(5, widths=(2, 4))
+    rank, det = checks._exact_lambda_zero(narrow.Bs, 3)
     assert rank == 2 and det == 0
 
 
@@ -407,6 +407,6 @@ def test_first_order_evidence(run):
 
 
 def test_taylor_flow_refuses_to_run_forever():
-    inst = M.xu_problem(1)
+    inst = models.xu_problem(1)
     with pytest.raises(ArithmeticError):
-        C.taylor_flow(inst, [0.0, 5.0], dps=50, order=20, tol=1e-40, max_steps=2)
+        checks.taylor_flow(inst, [0.0, 5.0], dps=50, order=20, tol=1e-40, max_steps=2)

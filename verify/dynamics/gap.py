@@ -174,6 +174,16 @@ def _reference_errors(rows, keys, ref_info: dict, reference: str) -> dict:
     }
 
 
+def _checked_etas(etas: Sequence[float], T: float) -> list[float]:
+    """The step sizes, largest first, after checking that they and T are positive and finite."""
+    etas = sorted((float(e) for e in etas), reverse=True)
+    if not etas or any(not (e > 0 and math.isfinite(e)) for e in etas):
+        raise InputError("gap_study: every eta must be a positive finite number")
+    if not (T > 0 and math.isfinite(T)):
+        raise InputError(f"gap_study: T must be positive and finite (got {T})")
+    return etas
+
+
 def gap_study(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], T: float, etas: Sequence[float], *,
               device: str = "cpu", reference: str = "dop853", dps: int = 30, rtol: float = 1e-13,
               predictions: bool = True, progress=None) -> dict:
@@ -184,11 +194,7 @@ def gap_study(inst: models.GNNInstance, Ws0: Sequence[np.ndarray], T: float, eta
     (``reference.error_by_key``, :func:`_reference_errors`); ``reference_margin``: the minimum.
     ``reference``: "dop853" (float64, error estimated by an rtol·100 rerun) or "taylor" (mpmath at
     ``dps`` digits; DOP853 is then also compared with it)."""
-    etas = sorted((float(e) for e in etas), reverse=True)
-    if not etas or any(not (e > 0 and math.isfinite(e)) for e in etas):
-        raise InputError("gap_study: every eta must be a positive finite number")
-    if not (T > 0 and math.isfinite(T)):
-        raise InputError(f"gap_study: T must be positive and finite (got {T})")
+    etas = _checked_etas(etas, T)
     say = progress or (lambda _m: None)
     t_start = time.perf_counter()
     say(f"gap: GD for {len(etas)} step sizes, T = {T}")

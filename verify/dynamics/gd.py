@@ -112,6 +112,17 @@ def _trace_step(tr: dict, k: int, Ws: list, Z, Y, Ystar, kappa: float, act):
     return lossv
 
 
+def _config_seeds(init, seeds: Sequence[int] | None, C: int) -> list[int] | None:
+    """One initialisation seed per configuration (default 0), or None when shared initial factors are
+    given (no per-configuration seed)."""
+    if init is not None:
+        return None
+    seeds = [int(x) for x in seeds] if seeds is not None else [0] * C
+    if len(seeds) != C:
+        raise InputError("run_gd_batched: need one seed per step size")
+    return seeds
+
+
 def run_gd_batched(inst: models.GNNInstance, etas: Sequence[float], T: float, *,
                    seeds: Sequence[int] | None = None, init: Sequence[np.ndarray] | None = None,
                    ckpt_dt: float | None = None, device: str = "cpu", dtype: str = "float64",
@@ -133,12 +144,7 @@ def run_gd_batched(inst: models.GNNInstance, etas: Sequence[float], T: float, *,
     tdt = {"float64": torch.float64, "float32": torch.float32}.get(dtype)
     if tdt is None:
         raise InputError(f"dtype must be float64 or float32 (got {dtype!r})")
-    if init is None:
-        seeds = [int(x) for x in seeds] if seeds is not None else [0] * C
-        if len(seeds) != C:
-            raise InputError("run_gd_batched: need one seed per step size")
-    else:
-        seeds = None  # shared initial factors given: no per-configuration seed
+    seeds = _config_seeds(init, seeds, C)
     t0 = time.perf_counter()
     Ws = _initial_factors(inst, init, seeds, C, zero_first, tdt, dev)
     Z = torch.tensor(np.asarray(inst.G, float), dtype=tdt, device=dev)

@@ -145,6 +145,26 @@ def _nested_inverse(rel: Relation) -> bool:
     return False
 
 
+def _not_symbolic_note(claim: Claim, shapes: list[dict[str, int]] | None) -> str:
+    """Why the claim gets no symbolic identity check ("" when it can have one): not an equality, a
+    function without an exact form, or a nested inverse with too many symbols on some shape."""
+    rel = claim.relation
+    if rel.op != "==":
+        return "not an identity"
+    funcs = rel.functions()
+    if not funcs <= IDENTITY_FUNCTIONS:
+        return f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
+    if _nested_inverse(rel):
+        for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
+            values, _ = _symbolic_values(claim, dims)
+            if _used_symbols(rel, values) > MAX_NESTED_SYMBOLS:
+                return (
+                    f"an inverse of an expression containing an inverse, with more than {MAX_NESTED_SYMBOLS} "
+                    f"symbols at dims {dims}: too large for a symbolic check (left to the instances)"
+                )
+    return ""
+
+
 def prove_identity(claim: Claim, time_budget: float = 20.0,
                    shapes: list[dict[str, int]] | None = None) -> SymbolicOutcome:
     """Try the identity on each of ``shapes`` (default: ``symbolic_shapes``).  ``out.shapes`` lists
@@ -152,25 +172,10 @@ def prove_identity(claim: Claim, time_budget: float = 20.0,
     rel = claim.relation
     out = SymbolicOutcome()
     t0 = time.perf_counter()
-    if rel.op != "==":
-        out.note = "not an identity"
-        return out
-    funcs = rel.functions()
-    if not funcs <= IDENTITY_FUNCTIONS:
-        out.note = (
-            f"uses {', '.join(sorted(funcs - IDENTITY_FUNCTIONS))}, which has no exact symbolic form here"
-        )
+    out.note = _not_symbolic_note(claim, shapes)
+    if out.note:
         return out
     ex = ExactField()
-    if _nested_inverse(rel):
-        for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
-            values, _ = _symbolic_values(claim, dims)
-            if _used_symbols(rel, values) > MAX_NESTED_SYMBOLS:
-                out.note = (
-                    f"an inverse of an expression containing an inverse, with more than {MAX_NESTED_SYMBOLS} "
-                    f"symbols at dims {dims}: too large for a symbolic check (left to the instances)"
-                )
-                return out
     for dims in (shapes if shapes is not None else symbolic_shapes(claim)):
         if time.perf_counter() - t0 > time_budget:
             out.note = "time budget reached"

@@ -171,6 +171,21 @@ def _gaps_vs_size(level: str, ns: list[int], m_n: int, seeds: int, seed: int, kw
     return size_gaps
 
 
+def _checked_grid(widths: Sequence[int], sizes: Sequence[int], seeds: int,
+                  steps: int) -> tuple[list[int], list[int]]:
+    """The widths and graph sizes as ints, checked: at least two of each, strictly increasing, widths
+    positive, sizes >= 2; seeds and steps >= 1."""
+    ws = [int(w) for w in widths]
+    ns = [int(n) for n in sizes]
+    if len(ws) < 2 or sorted(set(ws)) != ws or ws[0] < 1:
+        raise InputError(f"widths must be at least two increasing positive integers, got {list(widths)}")
+    if len(ns) < 2 or sorted(set(ns)) != ns or ns[0] < 2:
+        raise InputError(f"sizes must be at least two increasing integers >= 2, got {list(sizes)}")
+    if seeds < 1 or steps < 1:
+        raise InputError(f"seeds and steps must be >= 1 (got {seeds}, {steps})")
+    return ws, ns
+
+
 def equivalence_study(
     level: str = "graph",
     widths: Sequence[int] = (16, 64, 256, 1024),
@@ -190,14 +205,7 @@ def equivalence_study(
 ) -> dict[str, Any]:
     """Gap vs width (at graph size ``n_size``, default the smallest of ``sizes``) and gap vs graph size N
     (at width ``width_for_sizes``, default the largest of ``widths``); iterations to ε vs N (kernel only)."""
-    ws = [int(w) for w in widths]
-    ns = [int(n) for n in sizes]
-    if len(ws) < 2 or sorted(set(ws)) != ws or ws[0] < 1:
-        raise InputError(f"widths must be at least two increasing positive integers, got {list(widths)}")
-    if len(ns) < 2 or sorted(set(ns)) != ns or ns[0] < 2:
-        raise InputError(f"sizes must be at least two increasing integers >= 2, got {list(sizes)}")
-    if seeds < 1 or steps < 1:
-        raise InputError(f"seeds and steps must be >= 1 (got {seeds}, {steps})")
+    ws, ns = _checked_grid(widths, sizes, seeds, steps)
     n0 = ns[0] if n_size is None else int(n_size)
     m_n = ws[-1] if width_for_sizes is None else int(width_for_sizes)
     kw = dict(steps=steps, lr_factor=lr_factor, kappa=kappa, lam_factor=lam_factor, device=device)

@@ -98,6 +98,21 @@ def deviations(name: str, plan: Plan) -> list[str]:
     return out + list(plan.notes)
 
 
+def _plan_grams(name: str, graphs: list, plan: Plan, engine, say) -> tuple[dict, dict]:
+    """The plan's GNTK Grams (official convention, JK readout) by kernel key
+    "blocks=B,mlp=R,SCALE,jk,NORM", and each key's normalisation."""
+    grams, normalise = {}, {}
+    for r in plan.mlp_layers:
+        for s in plan.scales:
+            say(f"{name}: Grams for blocks {list(plan.blocks)}, {r} MLP layer(s), {s} scale")
+            many = gntk_grams(graphs, plan.blocks, r, s, "jk", "official", engine=engine)
+            for b, k in many.items():
+                for nm in plan.norms:
+                    key = f"blocks={b},mlp={r},{s},jk,{nm}"
+                    grams[key], normalise[key] = k, nm
+    return grams, normalise
+
+
 def run_dataset(name: str, data_dir, plan: Plan, seed: int = 0, engine=None, say=None) -> dict[str, Any]:
     """One row of the table (see the module docstring)."""
     say = say or (lambda _m: None)
@@ -110,16 +125,8 @@ def run_dataset(name: str, data_dir, plan: Plan, seed: int = 0, engine=None, say
         picked = np.sort(np.random.default_rng(seed).choice(n_total, size=plan.subsample, replace=False))
         graphs = [graphs[i] for i in picked]
     labels = np.array([g.label for g in graphs])
-    grams, normalise = {}, {}
     t0 = time.perf_counter()
-    for r in plan.mlp_layers:
-        for s in plan.scales:
-            say(f"{name}: Grams for blocks {list(plan.blocks)}, {r} MLP layer(s), {s} scale")
-            many = gntk_grams(graphs, plan.blocks, r, s, "jk", "official", engine=engine)
-            for b, k in many.items():
-                for nm in plan.norms:
-                    key = f"blocks={b},mlp={r},{s},jk,{nm}"
-                    grams[key], normalise[key] = k, nm
+    grams, normalise = _plan_grams(name, graphs, plan, engine, say)
     t_gram = time.perf_counter() - t0
     say(f"{name}: SVC cross-validation over {len(grams)} kernels")
     t0 = time.perf_counter()
