@@ -21,7 +21,8 @@ def check_structure(proof, needed, fails) -> None:
     for n in needed:
         assert n in ids
     for s in proof.steps:
-        assert s.name and s.source and s.statement and s.latex and s.expect in ("holds", "fails", "inconclusive")
+        assert s.name and s.source and s.statement and s.latex and s.expect in ("holds", "fails", "inconclusive", "assumed")
+        assert (s.expect == "assumed") == s.hypothesis, s.id
         assert s.check is not None or s.claim is not None or s.by is not None
     assert {s.id for s in proof.steps if s.expect == "fails"} == set(fails)
 
@@ -74,6 +75,8 @@ def check_step_verdicts(nb, proof) -> None:
             assert verdict == "inconclusive", (s.id, outs[s.id][:300])
         elif s.expect == "fails":
             assert verdict == "refuted" and "counterexample:" in outs[s.id]
+        elif s.expect == "assumed":
+            assert verdict == "assumed", (s.id, outs[s.id][:300])
         else:
             assert verdict in ("proved", "certified", "holds_numerically")
 
