@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from tests.engines.test_mutation_soundness import independent_violation
+from tests.mutation import independent_violation
 from verify import CheckConfig, Claim, Verdict, check_claim
 from verify.claims.instances import Instance, special_instances
 from verify.engines.numeric import TIE_DIGITS, decide_ball, decide_mp
