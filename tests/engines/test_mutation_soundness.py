@@ -141,6 +141,30 @@ def test_mutation_subset_is_representative_and_mostly_refuted():
         assert verdict == "refuted" and shown_false, (m, verdict)
 
 
+# realistic slips (one per operator), each false and refuted in well under a second or two
+REALISTIC = [
+    ("inverse_of_product", "inverse_transpose", "inv(A @ B) == inv(B.T) @ inv(A)"),
+    ("grad_ridge_loss", "drop_factor_2", None),
+    ("trace_product_psd", "drop_assumption", "P:psd"),
+    ("grad_trace_linear", "trace_split", None),
+    ("projector_contracts", "flip_inequality", None),
+    ("bordered_determinant", "det_additive", None),
+    ("sherman_morrison", "inverse_transpose", None),
+]
+
+
+def _realistic(name: str, op: str, which: str | None) -> Mutant:
+    e = TRUE[name]
+    ms = mutants(name, e.statement, [], False, claim=e.claim, ops=[op])
+    return next(m for m in ms if which is None or which in (m.statement, m.drop))
+
+
+@pytest.mark.parametrize("name, op, which", REALISTIC, ids=[f"{n}:{o}" for n, o, _ in REALISTIC])
+def test_realistic_slips_are_refuted_with_confirmed_counterexamples(name, op, which):
+    verdict, shown_false = _check(_realistic(name, op, which))
+    assert verdict == "refuted" and shown_false, (name, op, verdict)
+
+
 @pytest.mark.skipif(
     not EXHAUSTIVE, reason="exhaustive mutation run: set VERIFY_EXHAUSTIVE=1 (tens of minutes)"
 )
