@@ -117,6 +117,20 @@ def test_independent_violation_sees_1e_60():
     assert not independent_violation("eigmin(P) >= 0", [], p)
 
 
+def test_the_judgement_flags_a_holding_verdict_on_a_false_mutant(monkeypatch):
+    # the detector itself: a checker that certified everything would be caught on a known-false slip
+    import tests.mutation as tm
+    from verify import Result, Verdict
+
+    monkeypatch.setattr(tm, "check_claim", lambda c, cfg: Result(Verdict.CERTIFIED, {"engine": "fake"}))
+    m = _realistic("grad_trace_linear", "trace_split", None)
+    j = tm.judge(m, TRUE[m.claim].claim)
+    assert j.unsound and j.shown_false and j.witness is not None
+    true_mutant = next(x for x in mutants("kron_trace", TRUE["kron_trace"].statement, [], False,
+                                          ops=["swap_factors"]))
+    assert not tm.judge(true_mutant, TRUE["kron_trace"].claim).unsound
+
+
 CI = _ci_mutants()
 # a13_reversed_scalar_core at 1e-40 and 1e-60 (false only at b = 0 < a) was certified on samples that
 # missed b = 0; the special points of the scalar sets (0, 1, -1, 10^-k) now refute it: no xfail here.
