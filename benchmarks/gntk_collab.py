@@ -73,7 +73,8 @@ def main() -> None:
     npairs = len(graphs) * (len(graphs) + 1) // 2
     print(
         f"GNTK Gram {gram.shape[0]}x{gram.shape[1]} ({npairs} pairs), blocks {args.blocks}, MLP layers "
-        f"{args.mlp_layers}, {args.scale}, jk: {secs:.1f} s ({secs / 60:.2f} min; target < 20 min on 2 cores); "
+        f"{args.mlp_layers}, {args.scale}, jk: {secs:.1f} s ({secs / 60:.2f} min; "
+        "target < 20 min on 2 cores); "
         f"CPU time of this process {cpu:.1f} s (workers not counted); 1-min load average {load0:.1f} at the "
         f"start, {os.getloadavg()[0]:.1f} at the end (other processes share the {cores} cores)"
     )

@@ -33,7 +33,8 @@ from the diagonal chunk pairs, computed first.  Within a chunk pair: the aggrega
 (or, for dense graphs such as COLLAB's near-cliques, one dense per-graph BLAS) product per side,
 the pair matrices alternate orientation level by level (no transposing copy of the result), the
 R ReLU layers run on row blocks that stay in cache, and the chunk pairs travel to the engine's
-workers in a few batches (the shared chunk data once per batch, not once per pair).  Entries between colours of one parallel class
+workers in a few batches (the shared chunk data once per batch, not once per pair).
+Entries between colours of one parallel class
 (identical colours, and colours whose features are exact positive multiples of each other, e.g.
 child counts (2, 2) and (1, 1) of the same colours: see ``_parallel_classes``) get ρ = 1 exactly;
 float ρ would be 1 − O(1e-16) there, θ ~ 1e-8, and the Gram only ~1e-10 accurate.
