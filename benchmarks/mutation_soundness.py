@@ -130,6 +130,28 @@ def read_rows(path: str) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def rerun_flagged(path: str, limit: float) -> int:
+    """Judge the flagged rows of ``path`` again (after a fix) and rewrite the file with the new rows."""
+    entries = M.true_entries()
+    rows = read_rows(path)
+    out = []
+    for r in rows:
+        if (r["unsound"] or r["bad_counterexample"]) and r["claim"] in entries:
+            m = M.Mutant(r["claim"], r["op"], r["statement"], r["drop"])
+            new = {**run_one(m, entries[m.claim].claim, limit), "shard": r.get("shard", "")}
+            print(f"{m.claim} {m.op}: {r['verdict']} -> {new['verdict']}"
+                  f"{' UNSOUND' if new['unsound'] else ''}{' BAD-CX' if new['bad_counterexample'] else ''}",
+                  flush=True)
+            r = new
+        out.append(r)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in out)
+    os.replace(tmp, path)
+    print(summarise(out))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shard", default="0/1", help="K/N: mutant i is run when i mod N == K")
@@ -140,10 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="mutation_soundness.jsonl")
     ap.add_argument("--summary", action="store_true", help="only summarise --out")
     ap.add_argument("--list", action="store_true", help="only count the selected mutants")
+    ap.add_argument("--rerun-flagged", action="store_true",
+                    help="judge the unsound / bad-counterexample rows of --out again and replace them")
     a = ap.parse_args(argv)
     if a.summary:
         print(summarise(read_rows(a.out)))
         return 0
+    if a.rerun_flagged:
+        return rerun_flagged(a.out, a.limit)
     k, _, n = a.shard.partition("/")
     k, n = int(k), int(n or 1)
     claims = {x for x in a.claims.split(",") if x}

@@ -24,7 +24,8 @@ import tests.independent as ind
 from verify import CheckConfig, Claim, Verdict, check_claim
 from verify.catalogue import catalogue_files
 from verify.claims.files import load_claim_file
-from verify.claims.instances import boundary_pairs, instance_valid, random_instance
+from verify.check.sample import given_boundary_instances
+from verify.claims.instances import boundary_pairs, instance_valid, random_instance, special_instances
 from verify.language.parser import parse_relation
 
 CONFIG = CheckConfig(seed=11, instances=8, search_examples=60, time_limit=20)
@@ -336,6 +337,9 @@ def _witnesses(claim: Claim, seed: int):
     rng = random.Random(seed)
     insts = [random_instance(claim, rng, i) for i in range(WITNESSES)]
     insts += [x for pair in boundary_pairs(claim, rng, 2) for x in pair]
+    # the special points (scalars at 0, +-1, 10^-k; dims corners) and the boundaries of the givens
+    insts += special_instances(claim, rng)
+    insts += given_boundary_instances(claim, insts[:3])
     return [i for i in insts if instance_valid(claim, i)]
 
 

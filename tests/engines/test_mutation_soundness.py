@@ -117,6 +117,20 @@ def test_independent_violation_sees_1e_60():
     assert not independent_violation("eigmin(P) >= 0", [], p)
 
 
+def test_the_judgement_flags_a_holding_verdict_on_a_false_mutant(monkeypatch):
+    # the detector itself: a checker that certified everything would be caught on a known-false slip
+    import tests.mutation as tm
+    from verify import Result, Verdict
+
+    monkeypatch.setattr(tm, "check_claim", lambda c, cfg: Result(Verdict.CERTIFIED, {"engine": "fake"}))
+    m = _realistic("grad_trace_linear", "trace_split", None)
+    j = tm.judge(m, TRUE[m.claim].claim)
+    assert j.unsound and j.shown_false and j.witness is not None
+    true_mutant = next(x for x in mutants("kron_trace", TRUE["kron_trace"].statement, [], False,
+                                          ops=["swap_factors"]))
+    assert not tm.judge(true_mutant, TRUE["kron_trace"].claim).unsound
+
+
 CI = _ci_mutants()
 # a13_reversed_scalar_core at 1e-40 and 1e-60 (false only at b = 0 < a) was certified on samples that
 # missed b = 0; the special points of the scalar sets (0, 1, -1, 10^-k) now refute it: no xfail here.
@@ -139,6 +153,30 @@ def test_mutation_subset_is_representative_and_mostly_refuted():
         m = next(m for m in CI if m.claim == name and m.op == "perturb_1e-60")
         verdict, shown_false = _check(m)
         assert verdict == "refuted" and shown_false, (m, verdict)
+
+
+# realistic slips (one per operator), each false and refuted in well under a second or two
+REALISTIC = [
+    ("inverse_of_product", "inverse_transpose", "inv(A @ B) == inv(B.T) @ inv(A)"),
+    ("grad_ridge_loss", "drop_factor_2", None),
+    ("trace_product_psd", "drop_assumption", "P:psd"),
+    ("grad_trace_linear", "trace_split", None),
+    ("projector_contracts", "flip_inequality", None),
+    ("bordered_determinant", "det_additive", None),
+    ("sherman_morrison", "inverse_transpose", None),
+]
+
+
+def _realistic(name: str, op: str, which: str | None) -> Mutant:
+    e = TRUE[name]
+    ms = mutants(name, e.statement, [], False, claim=e.claim, ops=[op])
+    return next(m for m in ms if which is None or which in (m.statement, m.drop))
+
+
+@pytest.mark.parametrize("name, op, which", REALISTIC, ids=[f"{n}:{o}" for n, o, _ in REALISTIC])
+def test_realistic_slips_are_refuted_with_confirmed_counterexamples(name, op, which):
+    verdict, shown_false = _check(_realistic(name, op, which))
+    assert verdict == "refuted" and shown_false, (name, op, verdict)
 
 
 @pytest.mark.skipif(
