@@ -106,7 +106,7 @@ def _mp_eval(node, env):
 
 
 def _grad_expm(fnode, xname, env):
-    """Gradient through expm by mpmath's numerical differentiation of t -> f(X + t E_ij) at 80
+    """Gradient through expm by mpmath's numerical differentiation of t -> f(X + t E_ij) at MP.dps
     digits, entry by entry: independent of verify's block-matrix Fréchet formula."""
     menv = {k: _num(v) for k, v in env.items()}
     x = menv[xname]
@@ -117,7 +117,7 @@ def _grad_expm(fnode, xname, env):
                 xt = x.copy()
                 xt[i, j] += t
                 return _mp_eval(fnode, {**menv, xname: xt})[0, 0]
-            out[i, j] = sympy.Float(str(MP.diff(f, 0)), 50)
+            out[i, j] = sympy.Float(str(MP.diff(f, 0)), DIGITS)
     return out
 
 

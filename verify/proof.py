@@ -138,6 +138,8 @@ class Proof:
     theorem: str | None = None           # the id of the derived step that states the theorem
     intro: str = ""                      # the notebook's opening text (authored)
     sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # step id -> notebook section header
+    # generated study tables shown with the report (verify.report.supplements; read, not recomputed)
+    supplements: tuple[str, ...] = ()
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:

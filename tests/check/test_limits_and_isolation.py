@@ -115,6 +115,22 @@ def test_engines_never_write_to_stdout(capfd, monkeypatch):
     assert capfd.readouterr().out == ""
 
 
+def test_json_stdout_carries_only_the_json_when_lapack_chatters(tmp_path, capfd, monkeypatch):
+    real = pipeline.validate_up_front
+
+    def noisy(claim):
+        os.write(1, b" ** On entry to DLASCL parameter number  4 had an illegal value\n")
+        return real(claim)
+
+    monkeypatch.setattr(pipeline, "validate_up_front", noisy)
+    p = tmp_path / "two.toml"
+    p.write_text(TWO.replace('name = "boom"', 'name = "boom"\nexpect = "holds"'))
+    code = main(["check", str(p), "--json", "--quiet", "--instances", "4", "--time-limit", "10"])
+    out, err = capfd.readouterr()
+    assert code == 0 and "DLASCL" in err and "DLASCL" not in out
+    assert [c["verdict"] for c in json.loads(out)["files"][0]["claims"]] == ["proved", "proved"]
+
+
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_timeout_swallowed_by_a_destructor_fires_again():
     class Swallow:

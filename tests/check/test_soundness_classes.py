@@ -126,6 +126,14 @@ def test_gradient_of_the_norm_at_zero_is_undefined_and_nested_grads_do_not_crash
     assert r2.verdict is not Verdict.ERROR and r2.verdict is not Verdict.REFUTED, r2.message
 
 
+def test_nested_grad_of_a_norm_is_decided_and_its_wrong_variant_refuted():
+    # issue 16: a nested grad of a norm raised NameError: DiracDelta and erased the file's output
+    v = {"X": {"shape": ["n", "n"]}}
+    r = check_claim(_c("grad(norm(grad(norm(X)**2, X)), X) == 2 * X / norm(X)", v, {"n": 2}), FAST)
+    assert r.verdict.holds, r.message
+    _refuted("grad(norm(grad(norm(X)**2, X)), X) == X / norm(X)", v, {"n": 2})
+
+
 # --- 7. z3 decides the claim that was written ---------------------------------------------------------------
 def test_z3_negative_rationals_keep_their_sign():
     r = check_claim(_c("x / (-1000000) <= 0", {"x": {"assume": ["positive"]}}), FAST)

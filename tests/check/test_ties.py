@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from tests.engines.test_mutation_soundness import independent_violation
+from tests.mutation import independent_violation
 from verify import CheckConfig, Claim, Verdict, check_claim
 from verify.claims.instances import Instance, special_instances
 from verify.engines.numeric import TIE_DIGITS, decide_ball, decide_mp
@@ -108,9 +108,35 @@ def test_given_boundary_is_constructed_exactly_where_the_given_is_affine():
     out = given_boundary_instances(claim, [base])
     products = {i.values["c"][0][0] * i.values["t"][0][0] for i in out}
     assert products == {1} and len(out) == 2  # t = 4/7 with c = 7/4, and c = 10/3 with t = 3/10
-    # a given not affine in any one scalar (t**2 <= 2) has no exactly constructed boundary point
+    # a given polynomial in one scalar: its rational roots exactly, else the two 70-decimal rationals
+    # that bracket an irrational root, kept only where the given holds exactly
     curved = Claim("h", "t <= 2", vars=SCALARS, given=["t**2 <= 2"])
-    assert given_boundary_instances(curved, [base]) == []
+    (near,) = given_boundary_instances(curved, [base])          # t >= 0 is assumed: only +sqrt(2)
+    t = near.values["t"][0][0]
+    assert t**2 <= 2 and 2 - t**2 < Fraction(3, 10**70)
+    square = Claim("q", "t <= 2", vars=SCALARS, given=["c * t**2 - t >= 1"])
+    (on,) = given_boundary_instances(Claim("q", "t <= 2", vars=SCALARS, given=["t**2 <= 4"]), [base])
+    assert on.values["t"] == [[2]]
+    pts = [(i.values["t"][0][0], i.values["c"][0][0]) for i in given_boundary_instances(square, [base])]
+    assert all(c * t**2 - t >= 1 for t, c in pts) and len(pts) == 2
+    # t near the positive root of 7/4 t^2 - t - 1 (irrational), and c exactly on it with t = 3/10
+    assert {c for _, c in pts} == {Fraction(7, 4), Fraction(130, 9)}
+    # not a polynomial in any one scalar: no point
+    assert given_boundary_instances(Claim("e", "t <= 2", vars=SCALARS, given=["exp(t) <= 2"]), [base]) == []
     # the boundary instances are sampled too (and the true claim holds there)
     r = _check("(1 - c * t)**2 <= exp(-2 * c * t)", SCALARS, given=["c * t <= 1"])
     assert r.verdict.holds and r.evidence["instances_valid"] >= 8 + 2
+
+
+@pytest.mark.parametrize(
+    "statement, given",
+    [
+        ("t**2 <= 2 - 1 / 10**60", ["t**2 <= 2"]),
+        ("t**2 + c**2 <= 3 - 1 / 10**50", ["t**2 + c**2 <= 3", "t <= 5"]),
+    ],
+)
+def test_claims_false_only_at_a_curved_given_boundary_are_refuted(statement, given):
+    # false only within 10^-60 of the boundary of a quadratic given: random instances never get there
+    r = _check(statement, SCALARS, given=given)
+    assert r.verdict is Verdict.REFUTED, (r.verdict, r.message)
+    assert independent_violation(statement, given, r.counterexample.to_json())

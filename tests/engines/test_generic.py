@@ -33,6 +33,18 @@ GENERIC = [
     "proj_fixes_column_space",
     "pythagoras",
     "proj_of_kron_with_identity",
+    # copy tensors (diag, diagvec, ones, hadamard): catalogue groups 07 and 09
+    "diag_times_vector_is_hadamard", "diag_of_diagvec_keeps_the_diagonal", "hadamard_distributes",
+    "diagonal_scaling_is_a_hadamard_product", "sum_of_hadamard_is_trace_inner_product",
+    "diagvec_of_gram_rows",
+    "hadamard_square", "laplacian_kills_ones", "grad_of_hadamard_quadratic",
+    "trace_of_diag_is_the_sum_of_entries", "trace_of_hadamard_reads_the_diagonals",
+    "diagvec_of_product_with_a_transpose", "product_of_diagonal_matrices_is_diag_of_hadamard",
+    "diagonal_matrices_commute", "bilinear_form_of_a_hadamard_product", "kron_of_diagonal_matrices",
+    "hadamard_of_krons_is_kron_of_hadamards", "grad_of_a_hadamard_bilinear_form",
+    "laplacian_columns_sum_to_zero",
+    "laplacian_quadratic_form_is_half_the_weighted_squared_differences", "dirichlet_energy_of_node_features",
+    "symmetric_diagonal_scaling_is_a_hadamard_product",
     # catalogue groups 08-09 (derived dimensions, Hessian-vector products)
     "vec_kron_on_derived_sizes",
     "hessian_vector_product_of_a_quadratic",

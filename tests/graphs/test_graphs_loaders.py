@@ -76,8 +76,23 @@ def test_self_loops_dropped_from_a_and_counted_twice_in_degree_tags(tmp_path):
     assert np.array_equal(g.adjacency.toarray(), [[0, 1, 0], [1, 0, 1], [0, 1, 0]])
     assert np.array_equal(g.tags, [3, 2, 1])          # networkx degree: the loop at node 0 adds 2
     g.validate()
+    assert g.loop_weight is None
     with pytest.raises(InputError, match="self_loops"):
         load_gin_text(p, self_loops="keep")
+
+
+def test_official_self_loops_keep_weight_two_on_the_diagonal(tmp_path):
+    """The official code's networkx graph keeps the loop (0, 0) as an edge, its A + Aᵀ + I has 3 there."""
+    p = tmp_path / "LOOP.txt"
+    p.write_text("2\n3 0\n0 3 0 1 0\n0 2 0 2\n0 1 1\n2 1\n0 1 1\n0 1 0\n")   # loop listed twice
+    g, h = load_gin_text(p, degree_as_tag=True, self_loops="official")
+    assert np.array_equal(g.adjacency.toarray(), [[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    assert np.array_equal(g.loop_weight, [2, 0, 0]) and h.loop_weight is None
+    assert np.array_equal(g.tags, [3, 2, 1])
+    g.validate()
+    g.loop_weight = np.array([2, -1, 0])
+    with pytest.raises(InputError, match="loop_weight"):
+        g.validate()
 
 
 @pytest.mark.skipif(not (SHARED / "IMDBBINARY.txt").exists(), reason="shared IMDBBINARY data not present")

@@ -69,50 +69,78 @@ def _take(ctx: Context, inst) -> None:
 
 
 def given_boundary_instances(claim, bases: list[Instance]) -> list[Instance]:
-    """Instances on the boundary of the given conditions: for each non-strict given (``<=``,
-    ``>=``) whose exact slack is affine in one scalar variable (the others fixed as in a base
-    instance; checked at v = 0, 1, 2), that variable is set to the exact root of the slack (c * t = 1
-    for ``c * t <= 1``).  Points outside the assumptions are left out; the caller decides the
-    givens again."""
+    """Instances on (or within 10^-NEAR_DIGITS of) the boundary of the given conditions: for each
+    scalar given (``<=``, ``>=``, ``<``, ``>``) whose exact slack is a polynomial of degree at most
+    ``MAX_DEGREE`` in one scalar variable (the others fixed as in a base instance; interpolated
+    exactly at v = 0..MAX_DEGREE and confirmed at two more points), that variable is set to each
+    real root of the slack: the root itself when it is rational and the given is non-strict
+    (c * t = 1 for ``c * t <= 1``, t = 2 for ``t**2 <= 4``), else the rationals 10^-NEAR_DIGITS either
+    side of it (t just below sqrt 2 for ``t**2 <= 2``).  Only points where that given holds exactly
+    are kept; points outside the assumptions are left out; the caller decides every given again."""
     out: list[Instance] = []
     scalars = [n for n, v in claim.vars.items() if v.is_scalar]
     for base in bases:
         for rel in claim.given_relations:
-            if rel.op not in ("<=", ">="):
+            if rel.op not in ("<=", ">=", "<", ">"):
                 continue
             for name in scalars:
-                inst = _root(claim, rel, base, name)
-                if (
-                    inst is not None
-                    and instance_valid(claim, inst)
-                    and inst.values not in [o.values for o in out]
-                ):
-                    out.append(inst)
+                for inst in _roots(rel, base, name):
+                    if instance_valid(claim, inst) and inst.values not in [o.values for o in out]:
+                        out.append(inst)
     return out
+
+
+MAX_DEGREE = 4
+NEAR_DIGITS = 70
 
 
 def _with(base: Instance, name: str, v: Fraction) -> Instance:
     return Instance(dict(base.dims), {**base.values, name: [[v]]})
 
 
-def _root(claim, rel, base: Instance, name: str) -> Instance | None:
-    slacks = []
-    for v in (Fraction(0), Fraction(1), Fraction(2)):
-        try:
-            d = decide_exact(rel, _with(base, name, v))
-        except (UndefinedValue, ZeroDivisionError, ValueError):
-            return None
-        if d is None or not isinstance(d.details.get("slack"), Fraction):
-            return None
-        slacks.append(d.details["slack"])
-    s0, s1, s2 = slacks
-    slope = s1 - s0
-    if slope == 0 or s2 - s1 != slope:
-        return None
-    root = -s0 / slope
-    inst = _with(base, name, root)
+def _slack(rel, base: Instance, name: str, v: Fraction) -> Fraction | None:
+    """The exact slack of ``rel`` (>= 0 where it holds) with ``name`` = v, or None."""
     try:
-        d = decide_exact(rel, inst)
+        d = decide_exact(rel, _with(base, name, v))
     except (UndefinedValue, ZeroDivisionError, ValueError):
         return None
-    return inst if d is not None and d.details.get("slack") == 0 else None
+    if d is None or not isinstance(d.details.get("slack"), Fraction):
+        return None
+    return d.details["slack"]
+
+
+def _roots(rel, base: Instance, name: str) -> list[Instance]:
+    import sympy
+
+    points = [Fraction(k) for k in range(MAX_DEGREE + 3)]
+    slacks = []
+    for v in points:
+        s = _slack(rel, base, name, v)
+        if s is None:
+            return []
+        slacks.append(s)
+    t = sympy.Symbol("t")
+    fit = [(sympy.Rational(v.numerator, v.denominator), sympy.Rational(s.numerator, s.denominator))
+           for v, s in zip(points, slacks)]
+    poly = sympy.Poly(sympy.interpolate(fit[: MAX_DEGREE + 1], t), t)
+    # the interpolant must also pass through the two further points, else the slack is not such a polynomial
+    if poly.is_zero or any(poly.eval(x) != y for x, y in fit[MAX_DEGREE + 1:]) or poly.degree() < 1:
+        return []
+    strict = rel.op in ("<", ">")
+    candidates: list[Fraction] = []
+    for r in poly.real_roots():
+        if r.is_Rational and not strict:
+            candidates.append(Fraction(int(r.p), int(r.q)))
+            continue
+        # the two rationals with NEAR_DIGITS decimals that bracket the root (r itself when rational)
+        scale = 10**NEAR_DIGITS
+        lo = Fraction(int(sympy.floor(r * scale)), scale)
+        candidates += [lo - Fraction(1, scale), lo] if lo == r else [lo, lo + Fraction(1, scale)]
+        if lo == r:
+            candidates.append(lo + Fraction(1, scale))
+    out = []
+    for c in candidates:
+        s = _slack(rel, base, name, c)
+        if s is not None and (s > 0 or (s == 0 and not strict)):
+            out.append(_with(base, name, c))
+    return out

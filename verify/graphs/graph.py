@@ -16,14 +16,18 @@ class Graph:
     """An undirected graph: ``adjacency`` n x n (0/1, symmetric, zero diagonal), ``features`` n x d.
 
     ``label`` is the class label (``None`` when unknown); ``tags`` the integer node tags the
-    features were built from (``None`` for given features).  ``validate()`` raises
-    ``InputError`` naming ``where`` for anything else.
+    features were built from (``None`` for given features).  ``loop_weight`` (optional, length n,
+    non-negative integers): extra weight w_u on the diagonal of the GNTK's Ã = A + I + diag(w); the
+    official GNTK code has w_u = 2 at a node whose file lists a self-loop (its Ã is A + Aᵀ + I with
+    the loop kept in A, so Ã_uu = 3).  ``validate()`` raises ``InputError`` naming ``where`` for
+    anything else.
     """
 
     adjacency: Any
     features: np.ndarray
     label: int | None = None
     tags: np.ndarray | None = field(default=None, repr=False)
+    loop_weight: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -61,6 +65,10 @@ class Graph:
             raise InputError("features have no columns", where=where)
         if not np.all(np.isfinite(x)):
             raise InputError("features contain NaN or infinity", where=where)
+        if self.loop_weight is not None:
+            w = np.asarray(self.loop_weight)
+            if w.shape != (n,) or not np.issubdtype(w.dtype, np.integer) or (w < 0).any():
+                raise InputError(f"loop_weight must be {n} non-negative integers", where=where)
         return self
 
 

@@ -60,18 +60,24 @@ def _one_hot(tag_lists: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]
 
 
 def _finish(adjs: list[sp.csr_matrix], tag_lists: list[np.ndarray], labels: list[int],
-            degree_as_tag: bool, loops: list[np.ndarray] | None = None) -> list[Graph]:
+            degree_as_tag: bool, loops: list[np.ndarray] | None = None,
+            keep_loops: bool = False) -> list[Graph]:
     if degree_as_tag:
         # degree as networkx counts it (the GIN/GNTK loaders use networkx): a self-loop adds 2
         tag_lists = [np.diff(sp.csr_matrix(a).indptr).astype(int) + (2 * lp if loops is not None else 0)
                      for a, lp in zip(adjs, loops if loops is not None else [None] * len(adjs))]
     feats, _ = _one_hot(tag_lists)
+    weights = [2 * np.asarray(lp, dtype=np.int64) if keep_loops and lp.any() else None
+               for lp in (loops if loops is not None else [np.zeros(0, dtype=int)] * len(adjs))]
     return [
-        Graph(a, x, int(y), np.asarray(t, dtype=int)) for a, x, y, t in zip(adjs, feats, labels, tag_lists)
+        Graph(a, x, int(y), np.asarray(t, dtype=int), w)
+        for a, x, y, t, w in zip(adjs, feats, labels, tag_lists, weights)
     ]
 
 
-SELF_LOOPS = ("error", "drop")
+#: "error": a listed self-loop is an error; "drop": dropped from A (counted 2 in degree tags);
+#: "official": as "drop", and kept as weight 2 on Ã's diagonal (Ã_uu = 3), as the official GNTK code
+SELF_LOOPS = ("error", "drop", "official")
 
 
 def _read_text(path: str | os.PathLike, shown: str) -> str:
@@ -121,7 +127,7 @@ def _graph_fast(node_lines: list[tuple[str, int]], n: int, self_loops: str):
     if me.any():
         if self_loops == "error":
             return None
-        loops[rows[me]] = 1
+        loops[rows[me]] = 1          # a loop listed more than once is one networkx edge
         rows, cols = rows[~me], cols[~me]
     return rows, cols, tags, loops
 
@@ -163,11 +169,13 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
                   self_loops: str = "error", max_graphs: int | None = None) -> list[Graph]:
     """Read a GIN/GNTK text file (``.gz``: gzip-compressed); errors name the file and the 1-based line.
 
-    ``self_loops``: ``"error"`` (default) or ``"drop"``.  A listed self-loop u-u is dropped from
-    the adjacency (the GNTK uses Ã = A + I, which holds u once), but it still counts 2 in the
-    degree used as a tag (``degree_as_tag``), as in the official code, whose networkx degree
-    counts a loop twice; the official code also keeps the loop in its Ã (weight 3 on the
-    diagonal), which this loader does not reproduce.  COLLAB has 2837 such loops (in 1902 graphs).
+    ``self_loops``: ``"error"`` (default), ``"drop"`` or ``"official"``.  With ``"drop"`` a listed
+    self-loop u-u is dropped from the adjacency (the GNTK uses Ã = A + I, which holds u once), but
+    it still counts 2 in the degree used as a tag (``degree_as_tag``), as in the official code,
+    whose networkx degree counts a loop twice.  ``"official"`` also reproduces the official code's
+    Ã: networkx keeps the loop as an edge (u, u), the code builds A from the edge list and forms
+    A + Aᵀ + I, so Ã_uu = 3 and the degree scale 1/Σ_v Ã_uv counts it 3 times; the graph carries
+    ``loop_weight`` 2 at u.  COLLAB has 2837 such loops (in 1902 graphs).
     ``max_graphs``: read only the first graphs (one-hot tags are then over those graphs' tags).
     """
     if self_loops not in SELF_LOOPS:
@@ -218,7 +226,7 @@ def load_gin_text(path: str | os.PathLike, degree_as_tag: bool = False, *, displ
         if lines[pos].strip():
             raise InputError("unexpected text after the last graph", where=f"{shown}:{pos + 1}")
         pos += 1
-    return _finish(adjs, tag_lists, labels, degree_as_tag, loop_lists)
+    return _finish(adjs, tag_lists, labels, degree_as_tag, loop_lists, keep_loops=self_loops == "official")
 
 
 def _read_column_file(path: Path, ncols: int, required: bool = True) -> np.ndarray | None:
@@ -344,11 +352,15 @@ def table_dataset_path(name: str, data_dir: str | os.PathLike | None) -> Path | 
     return None
 
 
-def load_table_dataset(name: str, data_dir: str | os.PathLike | None) -> list[Graph]:
+def load_table_dataset(name: str, data_dir: str | os.PathLike | None,
+                       self_loops: str | None = None) -> list[Graph]:
     """One of the seven ``TABLE`` data sets with the official preprocessing (degree tags for the
-    social networks; COLLAB's self-loops dropped from A, counted 2 in the degree tags)."""
+    social networks; COLLAB's self-loops dropped from A, counted 2 in the degree tags; with
+    ``self_loops="official"`` also kept with weight 3 on Ã's diagonal, as the official code)."""
     p = table_dataset_path(name, data_dir)
     _, degree_as_tag, loops = TABLE[name]
+    if self_loops is not None and loops != "error":
+        loops = self_loops
     if p is None:
         if name == "MUTAG":
             return load_dataset("mutag")

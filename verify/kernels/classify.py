@@ -58,29 +58,98 @@ def _prepare(gram: np.ndarray, labels, normalise: str = "min") -> tuple[np.ndarr
     return gram / mn, y
 
 
-def _fold_scores(gram, y, train, test, c_grid) -> np.ndarray:
-    """Test accuracy (fraction) for every C on one split."""
-    ktr = gram[np.ix_(train, train)]
-    kte = gram[np.ix_(test, train)]
+def _svc_params(c: float) -> dict:
+    """The libsvm parameters ``SVC(kernel="precomputed", C=c, max_iter=500000)`` passes (read from an
+    SVC instance, so they follow the installed scikit-learn)."""
+    svc = SVC(kernel="precomputed", C=float(c), max_iter=500000)
+    return {"svm_type": 0, "kernel": "precomputed", "C": float(svc.C), "nu": svc.nu, "degree": svc.degree,
+            "shrinking": svc.shrinking, "tol": svc.tol, "cache_size": svc.cache_size, "coef0": svc.coef0,
+            "gamma": 0.0, "epsilon": svc.epsilon, "max_iter": svc.max_iter}
+
+
+def _libsvm():
+    """scikit-learn's libsvm binding (the module SVC calls), or None when it cannot be imported."""
+    try:
+        from sklearn.svm import _libsvm as libsvm
+    except ImportError:      # pragma: no cover - present in every scikit-learn with SVC
+        return None
+    return libsvm
+
+
+def svc_accuracies(ktr: np.ndarray, ytr: np.ndarray, kte: np.ndarray, yte: np.ndarray, c_grid,
+                   direct: bool = True) -> np.ndarray:
+    """Test accuracy (fraction) of ``SVC(kernel="precomputed", C, max_iter=500000)`` for every C.
+
+    ``ktr`` (n_train x n_train) and ``kte`` (n_test x n_train) are kernel blocks.  ``direct``: call
+    libsvm through scikit-learn's binding exactly as ``SVC.fit``/``SVC.predict`` do (the same
+    arguments: classes encoded as sorted indices, empty sample and class weights), without their
+    input validation, which is ~80 % of the time of a fit on a few hundred graphs; the predictions
+    are those of SVC (tested).  ``direct=False`` uses SVC itself.  A fit that reaches the official
+    max_iter cap (large C on an unnormalised Gram) is used as it is, as in the official search.
+    """
+    c_grid = np.asarray(c_grid, dtype=np.float64)
     out = np.empty(len(c_grid))
+    libsvm = _libsvm() if direct else None
+    if libsvm is None:
+        for k, c in enumerate(c_grid):
+            clf = SVC(kernel="precomputed", C=float(c), max_iter=500000)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf.fit(ktr, ytr)
+            out[k] = np.mean(clf.predict(kte) == yte)
+        return out
+    classes, codes = np.unique(ytr, return_inverse=True)
+    yf = np.ascontiguousarray(codes, dtype=np.float64)
+    xtr = np.ascontiguousarray(ktr, dtype=np.float64)
+    xte = np.ascontiguousarray(kte, dtype=np.float64)
+    empty = np.empty(0, dtype=np.float64)
+    libsvm.set_verbosity_wrap(0)
     for k, c in enumerate(c_grid):
-        clf = SVC(kernel="precomputed", C=float(c), max_iter=500000)
-        with warnings.catch_warnings():
-            # the official max_iter = 5e5 cap is reached at large C on unnormalised Grams; the fit
-            # is then used as it is, as in the official search (sklearn only warns)
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            clf.fit(ktr, y[train])
-        out[k] = np.mean(clf.predict(kte) == y[test])
+        prm = _svc_params(c)
+        (support, support_vectors, n_support, dual_coef, intercept, prob_a, prob_b, _status,
+         _iters) = libsvm.fit(xtr, yf, sample_weight=empty, class_weight=empty, probability=False,
+                              random_seed=0, **prm)
+        pred = libsvm.predict(xte, support, support_vectors, n_support, dual_coef, intercept, prob_a, prob_b,
+                              svm_type=0, kernel="precomputed", degree=prm["degree"], coef0=prm["coef0"],
+                              gamma=0.0, cache_size=prm["cache_size"])
+        out[k] = np.mean(classes[pred.astype(np.intp)] == yte)
     return out
 
 
+class KernelHandle:
+    """A prepared (normalised) kernel matrix for a CV task: in memory, or a Gram's ``.npy`` file plus
+    its normalisation, loaded memory-mapped in the worker (worker processes then share the page
+    cache instead of receiving copies).  ``block(rows, cols)`` is the prepared sub-block with the
+    same bits either way (the normalisation is elementwise: K_ij / min K, or K_ij / √K_ii / √K_jj)."""
+
+    def __init__(self, array: np.ndarray | None = None, path: str | None = None, normalise: str = "min",
+                 scale: np.ndarray | float | None = None) -> None:
+        self.array, self.path, self.normalise, self.scale = array, path, normalise, scale
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        if self.array is not None:
+            return self.array[np.ix_(rows, cols)]
+        raw = np.load(self.path, mmap_mode="r")[np.ix_(rows, cols)]
+        if self.normalise == "cosine":
+            r = self.scale
+            return raw / r[rows][:, None] / r[cols][None, :]
+        return raw / self.scale
+
+
 def _fold_task(mats, y, ki, train, test, c_grid):
-    return _fold_scores(mats[ki], y, train, test, c_grid)
+    """Test accuracy per C of kernel ``ki`` trained on ``train``, tested on ``test``."""
+    h = mats[ki]
+    return svc_accuracies(h.block(train, train), y[train], h.block(test, train), y[test], c_grid)
 
 
 def _inner_task(mats, y, ki, train, isplits, c_grid):
-    gtr = mats[ki][np.ix_(train, train)]
-    return np.mean([_fold_scores(gtr, y[train], itr, ite, c_grid) for itr, ite in isplits], axis=0)
+    """Mean inner-CV accuracy per C of kernel ``ki`` on the outer training part ``train``."""
+    return np.mean([_fold_task(mats, y, ki, train[itr], train[ite], c_grid) for itr, ite in isplits], axis=0)
+
+
+def _fold_scores(gram, y, train, test, c_grid) -> np.ndarray:
+    """Test accuracy (fraction) for every C on one split of a prepared Gram."""
+    return svc_accuracies(gram[np.ix_(train, train)], y[train], gram[np.ix_(test, train)], y[test], c_grid)
 
 
 _NORMALISATION_NOTE = {"min": "gram / gram.min()", "cosine": "cosine: K_ij / sqrt(K_ii K_jj)"}
@@ -96,35 +165,79 @@ def _check_classes(y: np.ndarray, folds: int) -> None:
         )
 
 
-def _run_cv_tasks(mats, y, splits, inner_splits, nk: int, c_grid, nc, engine, say) -> tuple[list, list]:
-    """The SVC fits: per (outer fold, kernel), the test accuracy per C of c_grid (official style) and
-    the inner-CV mean accuracy per C of nc on the outer training part (nested), both flat in the order
-    fold-major, kernel-minor. In this process (engine None) fold by fold with progress per fold."""
+def _task_key(kind: str, kernel_digest: str, y, train, test_or_splits, c_grid) -> str:
+    from .cache import array_digest, digest
+
+    if kind == "outer":
+        parts = [np.asarray(train), np.asarray(test_or_splits)]
+    else:
+        parts = [np.asarray(train)] + [np.asarray(a) for pair in test_or_splits for a in pair]
+    import sklearn
+
+    return digest({"what": f"svc-cv-{kind}", "kernel": kernel_digest, "labels": array_digest(np.asarray(y)),
+                   "splits": array_digest(*parts), "c": array_digest(np.asarray(c_grid, dtype=np.float64)),
+                   "sklearn": sklearn.__version__, "max_iter": 500000})
+
+
+def _cached_map(fn, tasks, keys, mats, y, engine, cache, say, what) -> list:
+    """``fn(mats, y, *task)`` for every task, taking stored results from ``cache`` and storing new ones."""
     from .parallel import run_tasks
 
+    out: list = [None] * len(tasks)
+    todo = []
+    for i, k in enumerate(keys):
+        hit = cache.get("cv", k) if (cache is not None and k is not None) else None
+        if hit is not None:
+            out[i] = np.asarray(hit)
+        else:
+            todo.append(i)
+    if len(todo) < len(tasks):
+        say(f"classify: {what}: {len(tasks) - len(todo)} of {len(tasks)} tasks from the cache")
+    if todo:
+        res = run_tasks(fn, [tasks[i] for i in todo], engine, shared=(mats, y))
+        for i, r in zip(todo, res):
+            out[i] = r
+            if cache is not None and keys[i] is not None:
+                cache.put("cv", keys[i], np.asarray(r), {"what": what})
+    return out
+
+
+def _run_cv_tasks(mats, y, splits, inner_splits, nk: int, c_grid, nc, engine, say, keys=None,
+                  cache=None) -> tuple[list, list]:
+    """The SVC fits: per (outer fold, kernel), the test accuracy per C of c_grid (official style) and
+    the inner-CV mean accuracy per C of nc on the outer training part (nested), both flat in the order
+    fold-major, kernel-minor; ``keys`` (kernel digests) make them resumable through ``cache``.
+    In this process (engine None) fold by fold with progress per fold."""
     nf = len(splits)
     outer = [(ki, splits[fi][0], splits[fi][1], c_grid) for fi in range(nf) for ki in range(nk)]
     # nested: inner CV on each outer training part chooses (kernel, C); one task per (outer fold, kernel)
     inner = [(ki, splits[fi][0], inner_splits[fi], nc) for fi in range(nf) for ki in range(nk)]
+    okeys = [_task_key("outer", keys[t[0]], y, t[1], t[2], c_grid) if keys else None for t in outer]
+    ikeys = [_task_key("inner", keys[t[0]], y, t[1], t[2], nc) if keys else None for t in inner]
     if engine is None:   # in this process, fold by fold (progress per outer fold)
         flat, inner_means = [], []
         for fi in range(nf):
             say(f"classify: C grid on outer fold {fi + 1}/{nf}")
-            flat += run_tasks(_fold_task, outer[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
+            sl = slice(fi * nk, (fi + 1) * nk)
+            flat += _cached_map(_fold_task, outer[sl], okeys[sl], mats, y, None, cache, say, "outer folds")
         for fi in range(nf):
             say(f"classify: nested CV, outer fold {fi + 1}/{nf}")
-            inner_means += run_tasks(_inner_task, inner[fi * nk:(fi + 1) * nk], None, shared=(mats, y))
+            sl = slice(fi * nk, (fi + 1) * nk)
+            inner_means += _cached_map(_inner_task, inner[sl], ikeys[sl], mats, y, None, cache, say,
+                                       "nested CV")
         return flat, inner_means
     say(f"classify: C grid, {len(outer)} (outer fold, kernel) tasks")
-    flat = run_tasks(_fold_task, outer, engine, shared=(mats, y))
+    flat = _cached_map(_fold_task, outer, okeys, mats, y, engine, cache, say, "outer folds")
     say(f"classify: nested CV, {len(inner)} (outer fold, kernel) tasks")
-    inner_means = run_tasks(_inner_task, inner, engine, shared=(mats, y))
+    inner_means = _cached_map(_inner_task, inner, ikeys, mats, y, engine, cache, say, "nested CV")
     return flat, inner_means
 
 
-def _nested_accuracies(prepared, y, splits, keys, inner_means, nc) -> tuple[np.ndarray, list[dict]]:
+def _nested_accuracies(mats, y, splits, keys, inner_means, nc, c_grid,
+                       scores) -> tuple[np.ndarray, list[dict]]:
     """Nested CV: per outer fold, the (kernel, C) with the best inner mean (first kernel, first C on
-    ties) refitted on the training part; its test accuracy (percent) and the choice."""
+    ties) refitted on the training part; its test accuracy (percent) and the choice.  The refit is
+    the official grid's fit of that (kernel, C, fold) when C is on ``c_grid`` (the same fit)."""
     nested, chosen = [], []
     for fi, (tr, te) in enumerate(splits):
         best_inner = None
@@ -132,24 +245,49 @@ def _nested_accuracies(prepared, y, splits, keys, inner_means, nc) -> tuple[np.n
             m = inner_means[fi * len(keys) + ki]
             ci = int(np.argmax(m))
             if best_inner is None or m[ci] > best_inner[0]:
-                best_inner = (m[ci], k, ci)
-        _, k, ci = best_inner
-        nested.append(_fold_scores(prepared[k][0], y, tr, te, nc[ci:ci + 1])[0] * 100)
-        chosen.append({"kernel": k, "C": float(nc[ci])})
+                best_inner = (m[ci], ki, ci)
+        _, ki, ci = best_inner
+        same = np.nonzero(c_grid == nc[ci])[0]
+        if len(same):
+            acc = scores[keys[ki]][fi, same[0]]
+        else:
+            acc = _fold_task(mats, y, ki, tr, te, nc[ci:ci + 1])[0]
+        nested.append(acc * 100)
+        chosen.append({"kernel": keys[ki], "C": float(nc[ci])})
     return np.array(nested), chosen
+
+
+def _handles(grams, prepared, norm_of, gram_files, engine) -> list[KernelHandle]:
+    """Per kernel: in memory (this process, or a remote dask scheduler), or the Gram's file."""
+    remote = getattr(engine, "name", "") == "dask" and getattr(engine, "cluster", 1) is None
+    out = []
+    for k, (mat, _) in prepared.items():
+        path = (gram_files or {}).get(k)
+        if engine is None or remote or path is None:
+            out.append(KernelHandle(array=mat))
+            continue
+        g = grams[k]
+        scale = np.sqrt(np.diag(g)) if norm_of(k) == "cosine" else g.min()
+        out.append(KernelHandle(path=str(path), normalise=norm_of(k), scale=scale))
+    return out
 
 
 def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds: int = 10,
                   c_grid=C_GRID, inner_folds: int = 5, nested_c_grid=None, normalise: str = "min",
-                  progress=None, engine=None) -> dict[str, Any]:
+                  progress=None, engine=None, cache=None, gram_files: Mapping[str, str] | None = None
+                  ) -> dict[str, Any]:
     """Official-style selection over (kernel, C) by mean test accuracy, and nested CV.
 
     ``normalise``: "min" (gram / gram.min()) or "cosine", or a mapping kernel name -> one of them
     (the official search tries both variants of every Gram).
 
     ``engine``: where the SVC fits run (None = this process, or a spec/engine of
-    :mod:`verify.kernels.parallel`: one task per (kernel, fold) and per (outer fold, kernel) of the
-    nested CV; the result does not depend on it).
+    :mod:`verify.kernels.parallel`: one task per (outer fold, kernel) for the official grid and
+    per (outer fold, kernel) of the nested CV; the result does not depend on it).  ``gram_files``
+    (kernel name -> the Gram as .npy, e.g. its cache entry): worker processes read the matrix from
+    there (memory-mapped) instead of receiving a copy.  ``cache`` (a
+    :class:`verify.kernels.cache.Cache`): every task's scores are stored under a key of the prepared
+    matrix, labels, splits and C grid, so an interrupted run resumes where it stopped.
 
     Returns percentages: ``accuracy_mean``/``accuracy_std`` with the selected ``kernel`` and ``C``,
     ``nested_accuracy_mean``/``nested_accuracy_std`` and the inner choices per outer fold.
@@ -164,22 +302,42 @@ def classify_grid(grams: Mapping[str, np.ndarray], labels, seed: int = 0, folds:
     prepared = {k: _prepare(g, labels, norm_of(k)) for k, g in grams.items()}
     y = next(iter(prepared.values()))[1]
     _check_classes(y, folds)
+    own = engine is not None and not hasattr(engine, "map")
+    if own:
+        from .parallel import engine as make_engine
+
+        engine = make_engine(engine)
+    try:
+        return _classify(grams, prepared, norm_of, normalise, y, seed, folds, c_grid, nc, inner_folds, engine,
+                         say, cache, gram_files)
+    finally:
+        if own:
+            engine.close()
+
+
+def _classify(grams, prepared, norm_of, normalise, y, seed, folds, c_grid, nc, inner_folds, engine, say,
+              cache, gram_files) -> dict[str, Any]:
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(np.zeros(len(y)), y))
     keys = list(prepared)
-    mats = [prepared[k][0] for k in keys]
-    # official style: scores[kernel][fold, C]; one task per (kernel, fold), run on ``engine``
+    mats = _handles(grams, prepared, norm_of, gram_files, engine)
+    digests = None
+    if cache is not None:
+        from .cache import array_digest
+
+        digests = [array_digest(prepared[k][0]) for k in keys]
     inner_splits = []
     for fi, (tr, _) in enumerate(splits):
         inner = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed + 1 + fi)
         inner_splits.append(list(inner.split(np.zeros(len(tr)), y[tr])))
     nf, nk = len(splits), len(keys)
-    flat, inner_means = _run_cv_tasks(mats, y, splits, inner_splits, nk, c_grid, nc, engine, say)
+    flat, inner_means = _run_cv_tasks(mats, y, splits, inner_splits, nk, c_grid, nc, engine, say, digests,
+                                      cache)
     scores = {k: np.array([flat[fi * nk + ki] for fi in range(nf)]) for ki, k in enumerate(keys)}
     best = max(((k, ci) for k in scores for ci in range(len(c_grid))),
                key=lambda kc: (scores[kc[0]][:, kc[1]].mean(), -kc[1]))
     acc = scores[best[0]][:, best[1]] * 100
-    nested, chosen = _nested_accuracies(prepared, y, splits, keys, inner_means, nc)
+    nested, chosen = _nested_accuracies(mats, y, splits, keys, inner_means, nc, c_grid, scores)
     normalisation = (
         {k: _NORMALISATION_NOTE[norm_of(k)] for k in grams} if isinstance(normalise, Mapping)
         else _NORMALISATION_NOTE[normalise]

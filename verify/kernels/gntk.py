@@ -98,11 +98,15 @@ class Colours:
 
 
 def colours(graphs: list[Graph], blocks: int, scale: str) -> Colours:
-    """Colour refinement over the disjoint union of ``graphs`` (Ã = A + I)."""
+    """Colour refinement over the disjoint union of ``graphs`` (Ã = A + I, plus diag(loop_weight)
+    where a graph has one: an integer weight w counts as w copies of the neighbour)."""
     sizes = np.array([g.n for g in graphs])
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     at = sp.block_diag([g.adjacency_csr() for g in graphs], format="csr")
     at = (at + sp.identity(at.shape[0], format="csr")).tocsr()
+    if any(g.loop_weight is not None for g in graphs):     # Ã = A + I + diag(w) (official self-loops)
+        at = (at + sp.diags(np.concatenate([g.loop_weight if g.loop_weight is not None else np.zeros(g.n)
+                                            for g in graphs]).astype(np.float64))).tocsr()
     at.sum_duplicates()
     at.sort_indices()
     m = at.shape[0]
@@ -110,7 +114,10 @@ def colours(graphs: list[Graph], blocks: int, scale: str) -> Colours:
     cols = [col0]
     children = [sp.csr_matrix((0, 0))]
     scales = [np.zeros(0)]
-    indptr, indices = at.indptr, at.indices
+    # integer weights of Ã as multiplicities: u's children multiset holds v Ã_uv times, deg = Σ_v Ã_uv
+    mult = np.rint(at.data).astype(np.int64)
+    indices = np.repeat(at.indices, mult)
+    indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(mult, at.indptr[:-1]))]).astype(np.int64)
     deg = np.diff(indptr)
     rowid = np.repeat(np.arange(m), deg)
     for _ in range(blocks):

@@ -33,7 +33,9 @@ class ReferenceGNTK:
         self.jk = readout == "jk"
         self.scale = scale
         self.factor = 2.0 if convention == "official" else 1.0
-        self.A = [(g.adjacency_csr() + sp.identity(g.n, format="csr")).tocsr() for g in self.graphs]
+        self.A = [(g.adjacency_csr() + sp.identity(g.n, format="csr")
+                   + (sp.diags(g.loop_weight.astype(float)) if g.loop_weight is not None else 0)).tocsr()
+                  for g in self.graphs]
         self.diags = [self._diag(g, a) for g, a in zip(self.graphs, self.A)]
 
     # --- the official helpers
@@ -134,15 +136,16 @@ def reference_gram(
 
 
 def _mp_aggregate(m: list[list], a1: list[list[int]], a2: list[list[int]], c1: list, c2: list) -> list[list]:
-    """One aggregation of a pair matrix in mpmath: (C₁ Ã₁ M Ã₂ᵀ C₂)[u][v] (Ã with self-loops, C diagonal)."""
+    """One aggregation of a pair matrix in mpmath: (C₁ Ã₁ M Ã₂ᵀ C₂)[u][v] (Ã with self-loops and integer
+    weights, C diagonal)."""
     mp = mpmath
     n1, n2 = len(a1), len(a2)
     t = [
-        [mp.fsum(m[w][v] for w in range(n1) if a1[u][w]) for v in range(n2)]
+        [mp.fsum(a1[u][w] * m[w][v] for w in range(n1) if a1[u][w]) for v in range(n2)]
         for u in range(n1)
     ]
     return [
-        [c1[u] * c2[v] * mp.fsum(t[u][w] for w in range(n2) if a2[v][w]) for v in range(n2)]
+        [c1[u] * c2[v] * mp.fsum(a2[v][w] * t[u][w] for w in range(n2) if a2[v][w]) for v in range(n2)]
         for u in range(n1)
     ]
 
@@ -186,6 +189,8 @@ def gntk_gram_mp(graphs: list[Graph], blocks: int, mlp_layers: int, scale: str, 
         adj = []
         for g in graphs:
             a = (g.adjacency_csr() + sp.identity(g.n, format="csr")).toarray()
+            if g.loop_weight is not None:           # Ã = A + I + diag(w): integer weights
+                a += np.diag(g.loop_weight.astype(float))
             adj.append([[int(v) for v in row] for row in a])
         cs = [[(mp.mpf(1) / sum(row)) if scale == "degree" else mp.mpf(1) for row in a] for a in adj]
 

@@ -154,8 +154,10 @@ def _counts(verdicts: list[str]) -> str:
     return " ".join(f"{verdict_badge(v.value)}&nbsp;{c[v.value]}" for v in Verdict if c[v.value])
 
 
-def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str) -> str:
-    """One proof: summary, verdict table, dependency graph, then every step in full."""
+def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str,
+               supplements: dict | None = None) -> str:
+    """One proof: summary, verdict table, dependency graph, then every step in full, then the
+    proof's supplements (``supplements``: their data, see :mod:`verify.report.supplements`)."""
     p = pr.proof
     ok = sum(s.matches for s in pr.steps)
     rows = []
@@ -190,6 +192,10 @@ def proof_page(pr: ProofResult, figure_href: dict[str, str], command: str) -> st
         body.append(f'<h2>Dependency graph</h2><div class="graph">{svg}</div>')
     for s in pr.steps:
         body.append(_step_section(s, figure_href))
+    if p.supplements:
+        from .supplements import html_sections
+
+        body.append(html_sections(p.supplements, supplements or {}))
     return page(p.title, "\n".join(body), nav='<nav><a href="index.html">← all proofs</a></nav>')
 
 
@@ -343,6 +349,7 @@ def render_site(
     png_dir: Path | None = None,
     html_dir: Path | None = None,
     notebooks: dict[str, tuple[str, str | None]] | None = None,
+    supplements: dict | None = None,
 ) -> dict[str, str | bytes]:
     """The site's files by name (relative to its folder): ``index.html``, ``<stem>.html`` per proof,
     ``catalogue.html``, notebook pages, and the plots.
@@ -350,7 +357,8 @@ def render_site(
     Plots already written elsewhere (``pngs`` written to ``png_dir``) are linked relative to
     ``html_dir``; otherwise they are rendered and become files of the site.  ``notebooks`` maps a
     page name to the notebook's title and its HTML (None: the page exists already and is only
-    linked); see :mod:`verify.report.notebooks`.
+    linked); see :mod:`verify.report.notebooks`.  ``supplements``: the data of the proofs'
+    supplements by name (:mod:`verify.report.supplements`).
     """
     from .figures import figure_png
 
@@ -370,7 +378,7 @@ def render_site(
                     files[name] = figure_png(fig)
                     hrefs[f"{s.step.id}/{fig.name}"] = name
         cmd = f"verify run {r.proof.id} --seed {config.seed} --dps {config.dps}"
-        files[f"{stem}.html"] = proof_page(r, hrefs, cmd)
+        files[f"{stem}.html"] = proof_page(r, hrefs, cmd, supplements)
     if catalogue is not None:
         files["catalogue.html"] = catalogue_page(catalogue, config)
     nb_links = []

@@ -75,11 +75,14 @@ def _evidence_items(ev: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_proof_report(pr: ProofResult, stem: str, command: str) -> tuple[str, dict[str, bytes]]:
+def render_proof_report(pr: ProofResult, stem: str, command: str,
+                        supplements: dict | None = None) -> tuple[str, dict[str, bytes]]:
     """The proof's Markdown report and its plots (PNG bytes by file name).
 
     The text holds no timings and no machine details, so the same seed gives the same bytes; every
-    piece of step or claim text is escaped (:func:`md_text`, :func:`md_code`).
+    piece of step or claim text is escaped (:func:`md_text`, :func:`md_code`).  ``supplements``:
+    the data of the proof's ``supplements`` (see :mod:`verify.report.supplements`), shown after the
+    steps (a supplement without data says how to generate it).
     """
     p = pr.proof
     pngs: dict[str, bytes] = {}
@@ -118,6 +121,10 @@ def render_proof_report(pr: ProofResult, stem: str, command: str) -> tuple[str, 
     lines.append("")
     for s in pr.steps:
         lines += _step_section(s, stem, pngs)
+    if p.supplements:
+        from .supplements import markdown_sections
+
+        lines += markdown_sections(p.supplements, supplements or {})
     return "\n".join(lines).rstrip() + "\n", pngs
 
 

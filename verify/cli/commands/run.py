@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     for e in load_errors:
         sys.stderr.write(f"verify: error: {e}\n")
     write, out_dir, html_dir = _output_folders(args)
+    # supplements (e.g. gntk_table.json of `verify gntk table`) are read, and checked, before anything runs
+    supplements = _supplements(selected, out_dir) if (write or html_dir is not None) else {}
 
     results: list[ProofResult] = [run_proof(p, config) for p in selected]
     catalogue = None
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     )
     _print_results(args, results, catalogue)
     if write or html_dir is not None:
-        _write_outputs(args, config, results, catalogue, out_dir if write else None, html_dir)
+        _write_outputs(args, config, results, catalogue, out_dir if write else None, html_dir, supplements)
     return 0 if ok else 1
 
 
@@ -156,14 +158,14 @@ def _print_results(args: argparse.Namespace, results: list[ProofResult], catalog
 
 
 def _write_outputs(args: argparse.Namespace, config, results: list[ProofResult], catalogue,
-                   report_dir: Path | None, html_dir: Path | None) -> None:
+                   report_dir: Path | None, html_dir: Path | None, supplements: dict | None = None) -> None:
     """Render every report (Markdown + JSON into ``report_dir``, the site into ``html_dir``) and the
     run log, then write them all; at least one of the two folders is given."""
     out_dir = Path(args.out)
     files: dict[Path, bytes | str] = {}
     pngs: dict[str, bytes] = {}
     if report_dir is not None:
-        rendered, pngs = _render_reports(results, catalogue, config)
+        rendered, pngs = _render_reports(results, catalogue, config, supplements)
         files.update({report_dir / name: data for name, data in rendered.items()})
     if html_dir is not None:
         from ...report import notebooks as nbmod
@@ -181,6 +183,7 @@ def _write_outputs(args: argparse.Namespace, config, results: list[ProofResult],
             png_dir=out_dir if pngs else None,
             html_dir=html_dir,
             notebooks=notebooks,
+            supplements=supplements,
         )
         files.update({html_dir / name: data for name, data in site.items()})
     log_dir = report_dir if report_dir is not None else html_dir
@@ -190,6 +193,15 @@ def _write_outputs(args: argparse.Namespace, config, results: list[ProofResult],
     if report_dir is not None and html_dir is not None and html_dir.is_relative_to(report_dir):
         where = where[:1]
     config.report(f"wrote {len(paths)} report files to {' and '.join(where)}")
+
+
+def _supplements(proofs: list[Proof], out_dir: Path) -> dict:
+    """The data of the proofs' supplements, read from ``out_dir`` (e.g. gntk_table.json written by
+    ``verify gntk table``; not recomputed here)."""
+    from ...report.supplements import load_supplements
+
+    names = sorted({n for p in proofs for n in p.supplements})
+    return load_supplements(names, out_dir) if names else {}
 
 
 def _run_log(results: list[ProofResult], catalogue) -> dict:
@@ -220,7 +232,8 @@ def report_json(obj: dict) -> str:
     return json.dumps(split_timings(jsonable(obj))[0], indent=1) + "\n"
 
 
-def _render_reports(results, catalogue, config) -> tuple[dict[str, bytes | str], dict[str, bytes]]:
+def _render_reports(results, catalogue, config,
+                    supplements: dict | None = None) -> tuple[dict[str, bytes | str], dict[str, bytes]]:
     from ...report.markdown import render_files_report, render_proof_report
     from ...report.stable import display_path
 
@@ -229,7 +242,7 @@ def _render_reports(results, catalogue, config) -> tuple[dict[str, bytes | str],
     for r in results:
         stem = stem_of(r.proof.id)
         md, pngs = render_proof_report(
-            r, stem, f"verify run {r.proof.id} --report --seed {config.seed} --dps {config.dps}"
+            r, stem, f"verify run {r.proof.id} --report --seed {config.seed} --dps {config.dps}", supplements
         )
         files[f"{stem}.md"] = md
         files[f"{stem}.json"] = report_json({"proofs": [r.to_json()]})

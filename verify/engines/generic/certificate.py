@@ -40,11 +40,16 @@ ENGINE = "generic normal form (tensor networks with symbolic dimensions)"
 def nf_to_json(nf: NormalForm) -> dict[str, Any]:
     terms = []
     for key, c in nf.sorted_terms():
-        slot_paths, vec_paths, cycles = key
-        terms.append({"coef": poly.to_json(c),
-                      "slot_paths": [[a, b, _word_json(w)] for a, b, w in slot_paths],
-                      "vector_paths": [_word_json(w) for w in vec_paths],
-                      "cycles": [_word_json(w) for w in cycles]})
+        slot_paths, vec_paths, cycles = key[:3]
+        term = {"coef": poly.to_json(c),
+                "slot_paths": [[a, b, _word_json(w)] for a, b, w in slot_paths],
+                "vector_paths": [_word_json(w) for w in vec_paths],
+                "cycles": [_word_json(w) for w in cycles]}
+        if len(key) == 4:
+            jdims, chains = key[3]
+            term["junctions"] = list(jdims)
+            term["chains"] = [[list(a), _word_json(w), list(b)] for a, w, b in chains]
+        terms.append(term)
     return {"text": nf_str(nf), "rows": list(nf.rowdims), "cols": list(nf.coldims), "terms": terms}
 
 
@@ -61,6 +66,11 @@ def nf_from_json(data: dict[str, Any]) -> NormalForm:
     for t in data["terms"]:
         key: Key = (tuple((int(a), int(b), _word(w)) for a, b, w in t["slot_paths"]),
                     tuple(_word(w) for w in t["vector_paths"]), tuple(_word(w) for w in t["cycles"]))
+        if "junctions" in t:
+            net = (tuple(str(d) for d in t["junctions"]),
+                   tuple(((int(a[0]), int(a[1])), _word(w), (int(b[0]), int(b[1])))
+                         for a, w, b in t["chains"]))
+            key = (*key, net)
         terms[key] = poly.from_json(t["coef"])
     return NormalForm(tuple(data["rows"]), tuple(data["cols"]), terms)
 
@@ -191,8 +201,13 @@ def _degree(node: Node, x: str) -> int:
     ds = [_degree(a, x) for a in node.args]
     if op in ("add", "sub"):
         return max(ds)
-    if op in ("mul", "matmul", "div") or (op == "call" and node.value == "kron"):
+    if op in ("mul", "matmul", "div") or (op == "call" and node.value in ("kron", "hadamard")):
         return sum(ds)
+    if op == "call" and node.value == "hadamard_pow":
+        e = node.args[1]
+        if e.op != "num" or e.value.denominator != 1 or e.value < 0:
+            raise ValueError("not a polynomial power")
+        return ds[0] * int(e.value)
     if op == "pow":
         e = node.args[1]
         if e.op != "num" or e.value.denominator != 1 or e.value < 0:
@@ -252,10 +267,48 @@ def _word_product(labels: dict[str, Any], values: dict[str, list[list[Fraction]]
     return prod
 
 
-def _term_value(key, coef, scal: dict[str, Fraction], prod, slot_dims: list[int]) -> np.ndarray:
+def _net_value(net, prod, slot_dims: list[int], size) -> np.ndarray:
+    """The copy-tensor part of a term as a tensor over the output slots: every chain is the matrix
+    product of its word (the identity for an empty chain, a row or column at a size-1 end), every
+    junction one summation index shared by all chains that end at it (numpy's einsum on exact
+    values)."""
+    jdims, chains = net
+    nslots = len(slot_dims)
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if nslots + len(jdims) > len(letters):
+        raise ValueError("too many indices to evaluate a certificate term")
+
+    def sym(e) -> str:
+        return letters[e[1]] if e[0] == 0 else letters[nslots + e[1]]
+
+    def dim(e) -> int:
+        return slot_dims[e[1]] if e[0] == 0 else size(jdims[e[1]])
+
+    ops, subs = [], []
+    for a, w, b in chains:
+        m = prod(w, dim(a) if not w else None)
+        sub = ""
+        if a[0] == 2:
+            m = m[0, :]
+        else:
+            sub += sym(a)
+        if b[0] == 2:
+            m = m[..., 0]
+        else:
+            sub += sym(b)
+        ops.append(np.asarray(m, dtype=object))
+        subs.append(sub)
+    out = "".join(letters[s] for s in range(nslots))
+    if not ops:
+        return np.array(Fraction(1), dtype=object)
+    return np.einsum(",".join(subs) + "->" + out, *ops, optimize=len(ops) > 2)
+
+
+def _term_value(key, coef, scal: dict[str, Fraction], prod, slot_dims: list[int], size=None) -> np.ndarray:
     """One normal-form term as a tensor over the output slots: its coefficient times the vector-path
-    scalars and cycle traces, times the outer product of its slot paths (axes in slot order)."""
-    slot_paths, vec_paths, cycles = key
+    scalars and cycle traces, times the outer product of its slot paths (axes in slot order), or,
+    for a term with copy tensors, times the value of its chains (:func:`_net_value`)."""
+    slot_paths, vec_paths, cycles = key[:3]
     s = poly.evaluate(coef, scal)
     for w in vec_paths:
         s *= prod(w, None)[0, 0]
@@ -263,6 +316,8 @@ def _term_value(key, coef, scal: dict[str, Fraction], prod, slot_dims: list[int]
         m = prod(w, None)
         s *= sum(m[i, i] for i in range(m.shape[0]))
     t = np.array(s, dtype=object)
+    if len(key) == 4:
+        return s * _net_value(key[3], prod, slot_dims, size)
     axes: list[int] = []
     for a, b, w in slot_paths:
         m = prod(w, slot_dims[a])
@@ -281,6 +336,8 @@ def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
                 values: dict[str, list[list[Fraction]]]) -> np.ndarray:
     """Value of a normal form on explicit dims and values (exact), built only from its words."""
     def size(d) -> int:
+        if isinstance(d, str) and d.isdigit():
+            return int(d)
         return d if isinstance(d, int) else dims[d]
 
     prod = _word_product(labels, values)
@@ -291,7 +348,7 @@ def evaluate_nf(nf: NormalForm, labels: dict[str, Any], dims: dict[str, int],
             scal.setdefault(name, Fraction(rows[0][0]))
     total = np.zeros(tuple(slot_dims), dtype=object) + Fraction(0)
     for key, c in nf.terms.items():
-        total = total + _term_value(key, c, scal, prod, slot_dims)
+        total = total + _term_value(key, c, scal, prod, slot_dims, size)
     r = int(np.prod([size(d) for d in nf.rowdims])) if nf.rowdims else 1
     c = int(np.prod([size(d) for d in nf.coldims])) if nf.coldims else 1
     return np.asarray(total, dtype=object).reshape(r, c)

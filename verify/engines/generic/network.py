@@ -360,7 +360,67 @@ class Builder:
             return self._proj(node.args[0], node)
         if name == "norm":
             raise NotInFragment("norm appears other than as norm(X)**(2k)")
+        if name == "ones":
+            r, c = (self._dims_arg(a, node) for a in node.args)
+            return Expr(r, c, [Term(poly.const(1), (), tuple(self.fresh(d) for d in r),
+                                    tuple(self.fresh(d) for d in c))])
+        if name == "diag":
+            return self._diag(self.build(node.args[0]), node)
+        if name == "diagvec":
+            return self._diagvec(self.build(node.args[0]), node)
+        if name == "hadamard":
+            return self.hadamard(self.build(node.args[0]), self.build(node.args[1]), node)
+        if name == "hadamard_pow":
+            return self._hadamard_pow(node)
         raise NotInFragment(f"{name} is outside the multilinear fragment")
+
+    # -- copy tensors: diag, diagvec, hadamard (an index shared by three or more ports) ---------------
+    def _diag(self, a: Expr, node: Node) -> Expr:
+        """diag(v)[i, j] = v[i] δ_ij: the vector's legs become both the row and the column legs (one
+        index at three ports: a copy tensor).  v is n x 1 or 1 x n."""
+        if a.rowdims and a.coldims:
+            raise NotInFragment(f"{unparse(node)!r}: diag of an expression that is not a vector for "
+                                "every size")
+        dims = a.rowdims + a.coldims
+        return Expr(dims, dims, [Term(t.coef, t.factors, t.row + t.col, t.row + t.col) for t in a.terms])
+
+    def _diagvec(self, a: Expr, node: Node) -> Expr:
+        """diagvec(A)[i] = A[i, i]: the row leg identified with the column leg, kept as the result's
+        row leg (n x 1)."""
+        if a.rowdims != a.coldims:
+            raise NotInFragment(f"diagvec of a matrix whose legs differ in structure in {unparse(node)!r} "
+                                f"({_legs(a)})")
+        out = [self._identify(t.coef, t.factors, t.row, (), list(zip(t.row, t.col))) for t in a.terms]
+        return Expr(a.rowdims, (), out)
+
+    def hadamard(self, a: Expr, b: Expr, node: Node) -> Expr:
+        """(A∘B)[i, j] = A[i, j] B[i, j]: A's legs identified with B's, component by component."""
+        a = self.adapt(a, b.rowdims, b.coldims)
+        b = self.adapt(b, a.rowdims, a.coldims)
+        if (a.rowdims, a.coldims) != (b.rowdims, b.coldims):
+            raise NotInFragment(f"{unparse(node)!r} multiplies entrywise matrices whose legs have different "
+                                f"structure ({_legs(a)} and {_legs(b)})")
+        out = []
+        for ta in a.terms:
+            for tb0 in b.terms:
+                tb = self._rename(tb0)
+                pairs = list(zip(ta.row, tb.row)) + list(zip(ta.col, tb.col))
+                out.append(self._identify(poly.mul(ta.coef, tb.coef), ta.factors + tb.factors, ta.row, ta.col,
+                                          pairs))
+        self._guard(out)
+        return Expr(a.rowdims, a.coldims, out)
+
+    def _hadamard_pow(self, node: Node) -> Expr:
+        """hadamard_pow(A, k) for a literal integer 1 <= k <= 12: A∘A∘...∘A (k factors).  Other
+        exponents (0, negative, fractional) are outside the fragment."""
+        base, ex = node.args
+        if ex.op != "num" or ex.value.denominator != 1 or not 1 <= ex.value <= 12:
+            raise NotInFragment(f"hadamard_pow with exponent {unparse(ex)!r} (only integers 1..12)")
+        a = self.build(base)
+        out = a
+        for _ in range(int(ex.value) - 1):
+            out = self.hadamard(out, a, node)
+        return out
 
     def _dims_arg(self, a: Node, node: Node) -> tuple[Dim, ...]:
         """A size as composite legs: a dimension name, a positive integer, or a product of these

@@ -36,7 +36,9 @@ from .network import SYMMETRIC, Builder, Dim, Expr, Term
 
 Letter = tuple[str, bool]          # (node label, transposed?)
 Word = tuple[Letter, ...]
-Key = tuple[tuple[tuple[int, int, Word], ...], tuple[Word, ...], tuple[Word, ...]]
+# (slot paths, vector paths, cycles); a network with copy tensors has a fourth part, (junction
+# sizes, chains (end, word, end)): see :mod:`.junction`
+Key = tuple
 
 
 @dataclass
@@ -252,8 +254,16 @@ def _vector_paths(t: Term, ports, seen: set[int], rules: Rules) -> list[Word]:
     return vec_paths
 
 
-def term_key(t: Term, rules: Rules) -> tuple[Key, poly.Poly]:
-    """Decompose one term into slot paths, vector paths and cycles; apply the rules; canonical key."""
+def term_key(t: Term, rules: Rules, builder: Builder | None = None) -> tuple[Key, poly.Poly]:
+    """Decompose one term into slot paths, vector paths and cycles; apply the rules; canonical key.
+    A term with copy tensors (an index at one port or at three or more) is keyed by
+    :func:`.junction.hyper_key` (its key has a fourth part: the junctions and their chains)."""
+    from .junction import has_junction, hyper_key
+
+    if has_junction(t):
+        if builder is None:
+            raise AssertionError("a network with copy tensors needs its builder (internal error)")
+        return hyper_key(t, rules, builder, term_key)
     slots = list(t.row) + list(t.col)
     ports = _ports(t, slots)
     seen: set[int] = set()
@@ -282,7 +292,7 @@ def normal_form(expr: Expr, builder: Builder, rules: Rules | None = None) -> Nor
     for t in expr.terms:
         if not t.coef:
             continue
-        key, coef = term_key(t, rules)
+        key, coef = term_key(t, rules, builder)
         v = poly.add(terms.get(key, {}), coef)
         if v:
             terms[key] = v
@@ -299,9 +309,11 @@ def word_str(w: Word) -> str:
 def key_str(key: Key, nrow: int, ncol: int) -> str:
     """Readable term: a matrix product for an ordinary matrix result, else one bracket per slot path
     ``[r0→c1: A B]`` (slots r = row legs, c = column legs, slow first; · = a size-1 end)."""
-    slot_paths, vec_paths, cycles = key
+    slot_paths, vec_paths, cycles = key[:3]
     parts = []
-    if nrow == 1 and ncol == 1 and [p[:2] for p in slot_paths] == [(0, 1)]:
+    if len(key) == 4:
+        parts.append(_net_str(key[3], nrow))  # type: ignore[misc]
+    elif nrow == 1 and ncol == 1 and [p[:2] for p in slot_paths] == [(0, 1)]:
         parts.append(word_str(slot_paths[0][2]) or "I")
     elif nrow == 1 and ncol == 0 and [p[:2] for p in slot_paths] == [(0, -1)]:
         parts.append(word_str(slot_paths[0][2]))
@@ -311,6 +323,23 @@ def key_str(key: Key, nrow: int, ncol: int) -> str:
     parts += [f"({word_str(w)})" for w in vec_paths]
     parts += [f"tr({word_str(w)})" for w in cycles]
     return " · ".join(parts) if parts else "1"
+
+
+def _junction_name(n: int) -> str:
+    return "abcdefghijklmnopqrstuvwxyz"[n] if n < 26 else f"j{n}"
+
+
+def _net_str(net: tuple, nrow: int) -> str:
+    """Junctions (copy tensors) and chains: ``δ(a:n) [r0–a] [a–·: v] [a–·: x]`` (a, b, ... are the
+    junction indices with their sizes; each chain is a matrix product read between its ends)."""
+    jdims, chains = net
+
+    def end(e: tuple[int, int]) -> str:
+        return _slot(e[1], nrow) if e[0] == 0 else _junction_name(e[1]) if e[0] == 1 else "·"
+
+    head = "δ(" + ", ".join(f"{_junction_name(n)}:{d}" for n, d in enumerate(jdims)) + ")"
+    body = [f"[{end(a)}–{end(b)}" + (f": {word_str(w)}]" if w else "]") for a, w, b in chains]
+    return " ".join([head, *body])
 
 
 def _slot(s: int, nrow: int) -> str:

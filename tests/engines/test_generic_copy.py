@@ -1,0 +1,140 @@
+"""The generic prover on copy tensors (diag, diagvec, ones, hadamard, hadamard_pow): true identities
+proved for every size and re-checked by exact evaluation at other sizes; realistic wrong variants
+(a transpose dropped, factors swapped, diag of a product vs the product of diags) never proved;
+exponents and claims outside the fragment declined; canonical keys do not depend on how the
+network was written."""
+from __future__ import annotations
+
+import pytest
+
+from verify import Claim
+from verify.engines.generic import prove_generic, recheck
+from verify.engines.generic.normal import nf_str
+
+VARS = {
+    "x": {"shape": ["n", 1]}, "y": {"shape": ["n", 1]}, "v": {"shape": ["n", 1]}, "u": {"shape": ["m", 1]},
+    "X": {"shape": ["n", "m"]}, "Y": {"shape": ["n", "m"]}, "Z": {"shape": ["n", "m"]},
+    "A": {"shape": ["n", "n"]}, "B": {"shape": ["n", "n"]}, "Q": {"shape": ["n", "n"]},
+    "S": {"shape": ["n", "n"], "assume": ["symmetric"]},
+    "Ai": {"shape": ["n", "n"], "assume": ["invertible"]},
+}
+DIMS = {"n": {"min": 1, "sample": [1, 3]}, "m": {"min": 1, "sample": [1, 2]}}
+
+
+def _claim(statement: str) -> Claim:
+    names = {k: v for k, v in VARS.items() if k in statement.replace("ones", "").replace("diagvec", "")
+             .replace("diag", "").replace("hadamard_pow", "").replace("hadamard", "")}
+    return Claim("t", statement, DIMS, names)
+
+
+TRUE = [
+    "diag(x) @ y == hadamard(x, y)",
+    "diagvec(diag(diagvec(Q))) == diagvec(Q)",
+    "hadamard(X, Y + Z) == hadamard(X, Y) + hadamard(X, Z)",
+    "diag(x) @ Q @ diag(y) == hadamard(x @ y.T, Q)",
+    "ones(1, n) @ hadamard(X, Y) @ ones(m, 1) == tr(X.T @ Y)",
+    "diagvec(X @ Y.T) == hadamard(X, Y) @ ones(m, 1)",
+    "hadamard_pow(x, 3) == hadamard(x, hadamard(x, x))",
+    "(diag(S @ ones(n, 1)) - S) @ ones(n, 1) == zeros(n, 1)",
+    "tr(diag(v)) == ones(1, n) @ v",
+    "tr(hadamard(A, B)) == tr(diag(diagvec(A)) @ B)",
+    "hadamard(A, B) == hadamard(B, A)",
+    "hadamard(A, B).T == hadamard(A.T, B.T)",
+    "hadamard(A, eye(n)) == diag(diagvec(A))",
+    "diagvec(A @ B.T) == hadamard(A, B) @ ones(n, 1)",
+    "x.T @ hadamard(A, B) @ y == tr(diag(x) @ A @ diag(y) @ B.T)",
+    "hadamard(Ai @ inv(Ai), A) == diag(diagvec(A))",
+    "diagvec(Ai @ inv(Ai)) == ones(n, 1)",
+    "tr(ones(n, n)) == n",
+    "ones(n, 1).T @ ones(n, 1) == n",
+    "ones(n, m) == ones(n, 1) @ ones(1, m)",
+    "kron(diag(x), diag(u)) == diag(kron(x, u))",
+    "hadamard(kron(A, X), kron(B, Y)) == kron(hadamard(A, B), hadamard(X, Y))",
+    "grad(ones(1, n) @ hadamard(X, X) @ ones(m, 1), X) == 2 * X",
+    "grad(x.T @ hadamard(A, B) @ y, A) == hadamard(x @ y.T, B)",
+    "diag(x) @ diag(y) == diag(y) @ diag(x)",
+    "hadamard(x, ones(n, 1)) == x",
+    "diag(ones(n, 1)) == eye(n)",
+    "hadamard(S, B).T == hadamard(S, B.T)",
+]
+
+FALSE = [
+    "diag(x) @ y == (x.T @ y) * ones(n, 1)",
+    "diag(diagvec(Q)) == Q",
+    "hadamard(Q, A) == Q @ A",
+    "diag(x) @ Q @ diag(y) == hadamard(y @ x.T, Q)",
+    "diagvec(X @ Y.T) == X @ Y.T @ ones(n, 1)",
+    "hadamard_pow(x, 2) == x",
+    "tr(hadamard(A, B)) == ones(1, n) @ hadamard(A, B) @ ones(n, 1)",
+    "hadamard(A, B).T == hadamard(A, B)",
+    "diagvec(A @ B) == hadamard(diagvec(A), diagvec(B))",
+    "diag(diagvec(A @ B)) == diag(diagvec(A)) @ diag(diagvec(B))",
+    "diagvec(A @ B.T) == hadamard(A, B.T) @ ones(n, 1)",
+    "x.T @ hadamard(A, B) @ y == tr(diag(x) @ A @ diag(y) @ B)",
+    "kron(diag(x), diag(u)) == diag(kron(u, x))",
+    "grad(x.T @ hadamard(A, B) @ y, A) == hadamard(y @ x.T, B)",
+    "A @ diag(x) == diag(x) @ A",
+    "hadamard(A, B).T == hadamard(A, B.T)",
+    "ones(n, n) == eye(n)",
+]
+
+
+@pytest.mark.parametrize("statement", TRUE)
+def test_true_copy_tensor_identity_proved_and_rechecked(statement):
+    c = _claim(statement)
+    g = prove_generic(c)
+    assert g.status == "proved", g.reason
+    rep = recheck(c, g.certificate)
+    assert rep.ok, rep.problems
+    assert {v for d in rep.shapes for v in d.values()} == {5, 7}
+
+
+@pytest.mark.parametrize("statement", FALSE)
+def test_wrong_variant_never_proved(statement):
+    g = prove_generic(_claim(statement))
+    assert not g.proved and g.certificate is None
+    assert g.status in ("different-normal-forms", "not-in-fragment")
+    if g.status == "different-normal-forms":
+        assert "not a refutation" in g.reason
+
+
+def test_readable_normal_form_names_junctions_and_chains():
+    g = prove_generic(_claim("diag(x) @ y == hadamard(x, y)"))
+    assert nf_str(g.lhs) == "δ(a:n) [r0–a] [a–·: x] [a–·: y]"
+    assert g.certificate["lhs"]["terms"][0]["junctions"] == ["n"]
+
+
+@pytest.mark.parametrize("statement,why", [
+    ("hadamard_pow(x, 0) == ones(n, 1)", "exponent"),
+    ("hadamard_pow(x, -1) == x", "exponent"),
+    ("hadamard_pow(x, 1/2) == x", "exponent"),
+])
+def test_non_polynomial_hadamard_powers_declined(statement, why):
+    g = prove_generic(_claim(statement))
+    assert g.status == "not-in-fragment" and why in g.reason
+
+
+def test_certificate_tampering_caught_on_a_copy_tensor_term():
+    c = _claim("diag(x) @ Q @ diag(y) == hadamard(x @ y.T, Q)")
+    g = prove_generic(c)
+    cert = {**g.certificate, "lhs": dict(g.certificate["lhs"]), "rhs": dict(g.certificate["rhs"])}
+    for side in ("lhs", "rhs"):
+        terms = [dict(t) for t in cert[side]["terms"]]
+        chains = [list(ch) for ch in terms[0]["chains"]]
+        for ch in chains:           # swap x and y: the wrong variant's network
+            if ch[1] == [["x", False]]:
+                ch[1] = [["y", False]]
+            elif ch[1] == [["y", False]]:
+                ch[1] = [["x", False]]
+        terms[0] = {**terms[0], "chains": chains}
+        cert[side] = {**cert[side], "terms": terms}
+    rep = recheck(c, cert)
+    assert not rep.ok and not rep.rederived
+    assert any("differs from the claim" in p for p in rep.problems)
+
+
+def test_many_interchangeable_junctions_are_declined_not_guessed():
+    # (1ᵀx)^k has k copy tensors with the same signature: k! numberings to compare
+    assert prove_generic(_claim("(ones(1, n) @ x)**4 == (x.T @ ones(n, 1))**4")).proved
+    g = prove_generic(_claim("(ones(1, n) @ x)**8 == (x.T @ ones(n, 1))**8"))
+    assert g.status == "not-in-fragment" and "numberings" in g.reason
