@@ -65,14 +65,18 @@ def main() -> None:
         f"{[int(c.max()) + 1 for c in col.col]}; {n_chunks} chunks, {n_chunks * (n_chunks + 1) // 2} chunk "
         "pairs"
     )
-    t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
+    t0, c0 = time.perf_counter(), time.process_time()
     gram = gntk_gram(graphs, args.blocks, args.mlp_layers, args.scale, "jk", "official",
                      chunk_size=args.chunk_size, backend=args.backend, engine=args.engine)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     npairs = len(graphs) * (len(graphs) + 1) // 2
     print(
         f"GNTK Gram {gram.shape[0]}x{gram.shape[1]} ({npairs} pairs), blocks {args.blocks}, MLP layers "
-        f"{args.mlp_layers}, {args.scale}, jk: {secs:.1f} s ({secs / 60:.2f} min; target < 20 min on 2 cores)"
+        f"{args.mlp_layers}, {args.scale}, jk: {secs:.1f} s ({secs / 60:.2f} min; "
+        "target < 20 min on 2 cores); "
+        f"CPU time of this process {cpu:.1f} s (workers not counted); 1-min load average {load0:.1f} at the "
+        f"start, {os.getloadavg()[0]:.1f} at the end (other processes share the {cores} cores)"
     )
     assert np.array_equal(gram, gram.T) and np.all(np.isfinite(gram))
     if args.out:

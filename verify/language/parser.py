@@ -258,12 +258,19 @@ def parse_expression(text: str, what: str = "expression") -> Node:
 
 
 def parse_relation(text: str, what: str = "statement") -> Relation:
-    """Parse ``lhs REL rhs`` with exactly one relation among == <= >= < >."""
+    """Parse ``lhs REL rhs`` with exactly one relation among == <= >= < >; a given condition may also
+    be ``lhs != rhs``, read as ``norm(lhs - rhs) > 0``."""
     tree = _parse(text, what)
     if not isinstance(tree, ast.Compare):
         raise ClaimError(f"{what} {text.strip()!r} needs exactly one relation (==, <=, >=, <, >)")
     if len(tree.ops) != 1:
         raise ClaimError(f"{what} {text.strip()!r} has {len(tree.ops)} relations; exactly one is allowed")
+    if isinstance(tree.ops[0], ast.NotEq) and what == "given condition":
+        # a != b as a side condition: norm(a - b) > 0 (|a - b| for scalars, Frobenius for matrices),
+        # decided exactly like every strict scalar given; the text keeps what the user wrote
+        conv = _Converter(text.strip())
+        diff = Node("sub", (conv.convert(tree.left), conv.convert(tree.comparators[0])))
+        return Relation(Node("call", (diff,), "norm"), ">", Node("num", value=Fraction(0)), text.strip())
     if type(tree.ops[0]) not in RELATIONS:
         raise ClaimError(
             f"relation {type(tree.ops[0]).__name__} in {text.strip()!r} is not allowed (use ==, <=, >=, <, >)"
