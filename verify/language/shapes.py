@@ -151,7 +151,7 @@ def _infer_call(node: Node, dims, shapes) -> Shape:
         if not (1 <= i <= r and 1 <= j <= c):
             raise ClaimError(f"{txt}: index ({i}, {j}) is outside 1..{r} x 1..{c} for a {r}x{c} matrix")
         return (1, 1)
-    if f == "grad":
+    if f in ("grad", "grad_sym", "grad_entries_sym"):
         fs = infer(node.args[0], dims, shapes)
         if not _scalar(fs):
             raise ClaimError(f"{txt}: f must be scalar, got {fs[0]}x{fs[1]}")
@@ -221,11 +221,11 @@ def _function_shape(f: str, args: list[Shape], txt: str) -> Shape:
     if f == "kron":
         (a, b), (c, d) = args
         return (a * c, b * d)
-    if f in ("tr", "det", "inv", "eigmin", "eigmax", "expm"):
+    if f in ("tr", "det", "inv", "eigmin", "eigmax", "expm", "sqrtm", "logm"):
         r, c = args[0]
         if r != c:
             raise ClaimError(f"{f} needs a square matrix, got {r}x{c} in {txt!r}")
-        return args[0] if f in ("inv", "expm") else (1, 1)
+        return args[0] if f in ("inv", "expm", "sqrtm", "logm") else (1, 1)
     if f == "pinv":
         r, c = args[0]
         return (c, r)
