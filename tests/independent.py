@@ -243,6 +243,8 @@ def evaluate(node, env):
             "norminf": lambda: _S(max(sum(abs(x) for x in a.row(i)) for i in range(a.rows))),
             "norm2": lambda: _S(sympy.Float(str(_svals(a)[0]), DIGITS)),
             "nuclear": lambda: _S(sympy.Float(str(sum(_svals(a))), DIGITS)),
+            "unit": lambda: sympy.eye(int(a[0, 0]))[:, int(args[1][0, 0]) - 1],
+            "entry": lambda: _S(a[int(args[1][0, 0]) - 1, int(args[2][0, 0]) - 1]),
         }
         return table[f]()
     raise ValueError(f"unsupported {ast.dump(node)}")

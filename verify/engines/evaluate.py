@@ -181,6 +181,13 @@ class Evaluator:
             return f.ones(*(int_value(a, self.dims) for a in node.args))
         if name in ("eig", "sigma"):
             return getattr(f, name)(self(node.args[0]), int_value(node.args[1], self.dims))
+        if name == "unit":
+            return f.from_rationals(_unit(*(int_value(a, self.dims) for a in node.args)))
+        if name == "entry":
+            a = self(node.args[0])
+            i, j = (int_value(x, self.dims) for x in node.args[1:])
+            ei, ej = f.from_rationals(_unit(a.shape[0], i)), f.from_rationals(_unit(a.shape[1], j))
+            return f.matmul(f.matmul(f.T(ei), a), ej)
         if name in GRADIENTS:
             return self._grad(node)
         if name in ("sqrtm", "logm"):
@@ -315,6 +322,13 @@ def _check_kinks(expr, subs: dict) -> None:
             raise UndefinedValue(f"derivative at a point of non-differentiability ({f.func.__name__} of 0)")
         if arg.is_number and arg.is_zero is None and abs(complex(sympy.N(arg, 40))) < 1e-30:
             raise UndefinedValue(f"derivative at (or numerically at) a kink ({f.func.__name__} of ~0)")
+
+
+def _unit(n: int, i: int) -> list[list[Fraction]]:
+    """The i-th (1-based) standard basis column of length n, as rows."""
+    if not 1 <= i <= n:
+        raise ClaimError(f"index {i} is outside 1..{n}")
+    return [[Fraction(int(r == i - 1))] for r in range(n)]
 
 
 def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: Mapping[str, tuple]):

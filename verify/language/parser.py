@@ -36,6 +36,8 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     # spectra and operator norms: eig(A, k) / sigma(A, k) are the k-th largest (k = 1 the largest)
     "eig": (2, 2), "sigma": (2, 2), "norm1": (1, 1), "norm2": (1, 1), "norminf": (1, 1),
     "nuclear": (1, 1),
+    # entries and unit vectors (1-based integer or dimension-valued indices)
+    "unit": (2, 2), "entry": (3, 3),
 }
 
 # the gradient functions: grad(f, X) (X's entries independent), grad_sym(f, X) = sym(grad(f, X)) (the
@@ -187,6 +189,9 @@ class _Converter:
             if node.func.id == "block":
                 return self._block(node.args[0], seg)
             args = tuple(self.convert(a) for a in node.args)
+            sized = {"unit": (0, 1), "entry": (1, 2)}.get(node.func.id, ())
+            for k in sized:
+                self._size(node.args[k], seg, f"argument {k + 1} of {node.func.id}")
             if node.func.id in GRADIENTS and args[1].op not in ("name", "index"):
                 raise ClaimError(f"{node.func.id}(f, X): X must be a variable name (or a family member "
                                  f"W[i]), got {seg!r}")
@@ -210,7 +215,8 @@ class _Converter:
         if not isinstance(node.value, ast.Name):
             raise ClaimError(f"only a family of variables can be indexed, like W[i], in {seg!r}")
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
-            raise ClaimError(f"a family takes one index, like W[i], in {seg!r}")
+            raise ClaimError(f"a family takes one index, like W[i], in {seg!r}; an entry of a matrix is "
+                             "entry(A, i, j) (1-based)")
         idx = self._size(node.slice, seg, "the index")
         if idx.op == "num" and idx.value < 1:
             raise ClaimError(f"subscript {seg!r}: family members are counted from 1 (W[1] ... W[H])")
