@@ -25,6 +25,9 @@ raw parameters, stays inside the premise set.
   rational Cayley orthogonal matrix.
 * ``nilpotent`` (A**k == 0): S J S⁻¹ with J Jordan blocks of size at most k (random nonzero
   superdiagonals) and S = I or random invertible.
+* ``loewner`` (eigmin(A - B) >= 0, A ⪰ B; both symmetric, psd or pd): A = B + M Mᵀ with M an
+  n x r random rational matrix, r uniform in 0..n (n for the strict form, or when A is pd and B is
+  not), B as sampled, so A keeps its own assumption; used only when nothing else constructed A.
 
 A construction that does not apply (a variable of the wrong shape, both variables structured) leaves
 the instance as drawn: the given condition is decided on every instance anyway, exactly or with
@@ -254,16 +257,51 @@ def _structured(var: Var) -> bool:
 def enforce(claim: Claim, dims: dict[str, int], values: dict[str, Rows],
             raw: dict[str, Sequence[Fraction]]) -> dict[str, Rows]:
     """``values`` with the recognised premises of ``claim`` made to hold by construction."""
-    todo = [p for p in claim.premises if p.kind in ("commute", "product_zero", "orthogonal", "nilpotent")]
+    todo = [p for p in claim.premises
+            if p.kind in ("commute", "product_zero", "orthogonal", "nilpotent", "loewner")]
     if not todo:
         return values
     rng = random.Random(_seed(raw))
     out = dict(values)
     pinned = {n for n, v in claim.vars.items() if _structured(v)}
-    # single-variable constructions first, then the pairs (a pair may use a pinned partner)
-    for p in sorted(todo, key=lambda p: p.kind in ("commute", "product_zero")):
+    # single-variable constructions first, then the pairs (a pair may use a pinned partner), the
+    # Loewner order last (it needs its lower side final)
+    built: set[str] = set()
+    for p in sorted(todo, key=lambda p: (p.kind == "loewner", p.kind in ("commute", "product_zero"))):
+        if p.kind == "loewner":
+            _apply_loewner(p, claim, out, built, rng)
+            continue
+        before = {k: v for k, v in out.items()}
         _apply(p, claim, out, raw, pinned, rng)
+        built.update(k for k in out if out[k] is not before[k])
     return out
+
+
+LOEWNER_KINDS = {"symmetric", "psd", "pd"}
+
+
+def loewner_upper(rng: random.Random, b: Rows, rank: int) -> Rows:
+    """B + M Mᵀ with M an n x ``rank`` random rational matrix (invertible when ``rank`` = n): a psd
+    increment of rank at most ``rank`` (exactly n, pd, when ``rank`` = n)."""
+    n = len(b)
+    m = _rand_invertible(rng, n) if rank == n else _rand_mat(rng, n, rank) if rank else [[] for _ in range(n)]
+    inc = [[sum((m[i][k] * m[j][k] for k in range(rank)), _0) for j in range(n)] for i in range(n)]
+    return _add(b, inc)
+
+
+def _apply_loewner(p: Premise, claim: Claim, out: dict[str, Rows], built: set[str], rng) -> None:
+    x, y = p.names
+    vx, vy = claim.vars[x], claim.vars[y]
+    ax, ay = set(vx.assume) | set(vx.sample_assume), set(vy.assume) | set(vy.sample_assume)
+    n = len(out[x])
+    if (x in built or not ax <= LOEWNER_KINDS or not ay <= LOEWNER_KINDS or not ay
+            or n != len(out[x][0]) or (len(out[y]), len(out[y][0])) != (n, n)):
+        return
+    if ax & {"psd", "pd"} and not ay & {"psd", "pd"}:
+        return                                       # B merely symmetric: B + S need not be psd
+    full = p.power == 1 or ("pd" in ax and "pd" not in ay)
+    out[x] = loewner_upper(rng, out[y], n if full else rng.randint(0, n))
+    built.add(x)
 
 
 def _apply(p: Premise, claim: Claim, out: dict[str, Rows], raw, pinned: set[str], rng) -> None:
