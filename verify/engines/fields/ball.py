@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ...errors import UndefinedValue
-from .base import MAX_EXP_ARG, Field, NotCertifiable, _obj
+from .base import MAX_EXP_ARG, Field, NotCertifiable, NotExact, _obj
 from .exact import ExactField
 
 
@@ -199,6 +199,33 @@ class BallField(Field):
 
     def expm(self, a):
         return self._back(self._m(a).exp())
+
+    # sqrtm / logm: a rigorous enclosure only where the exact field has the value (a rational square
+    # root, the log of I) from exact input; otherwise NotCertifiable (no verified symmetric
+    # eigenvectors here), so claims through them are at most holds_numerically
+    def _via_exact_matfun(self, name: str, rows, e=None):
+        ex = ExactField()
+        a = ex.from_rationals(rows)
+        try:
+            if e is None:
+                out = getattr(ex, name)(a)
+            else:
+                out = ex.frechet(name, a, ex.from_rationals(self._exact_rows(e)))
+        except NotExact:
+            raise NotCertifiable(f"{name}: no rigorous enclosure here (the value is not rational)") from None
+        return self.from_rationals([[Fraction(int(v.p), int(v.q)) for v in r] for r in out.tolist()])
+
+    def matfun_exact_input(self, name: str, rows):
+        return self._via_exact_matfun(name, rows)
+
+    def frechet_exact_input(self, name: str, rows, e):
+        return self._via_exact_matfun(name, rows, e)
+
+    def _symmetric_function(self, name, a):
+        return self._via_exact_matfun(name, self._exact_rows(a))
+
+    def _symmetric_frechet(self, name, a, e):
+        return self._via_exact_matfun(name, self._exact_rows(a), e)
 
     def sqrt(self, s):
         v = s[0, 0]
