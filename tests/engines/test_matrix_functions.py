@@ -131,6 +131,8 @@ def _central(fun, x, e, h=1e-6):
     ("grad(tr(M @ logm(X)), X)", lambda x, m: np.trace(m @ scipy.linalg.logm(x))),
     ("grad(norm(sqrtm(X) @ M)**2 + tr(expm(M @ X)), X)",
      lambda x, m: np.linalg.norm(scipy.linalg.sqrtm(x) @ m) ** 2 + np.trace(scipy.linalg.expm(m @ x))),
+    ("grad(entry(expm(X), 1, 2) + entry(M @ sqrtm(X), 3, 1), X)",
+     lambda x, m: scipy.linalg.expm(x)[0, 1] + (m @ scipy.linalg.sqrtm(x))[2, 0]),
     ("grad(log(det(sqrtm(X))) + tr(inv(logm(X + eye(n)))), X)",
      lambda x, m: np.log(np.linalg.det(scipy.linalg.sqrtm(x))) + np.trace(
          np.linalg.inv(scipy.linalg.logm(x + np.eye(3))))),

@@ -13,7 +13,7 @@ adjoint is the sum over its occurrences.  With <A, B> = tr(A^T B) the rules are
     s ** p (scalars)    G p s^(p-1), G s^p log s          A ** k     sum_i (A^T)^i G (A^T)^(k-1-i)
     tr(A)               g I                   det(A)     g det(A) A^-T
     inv(A) = B          -B^T G B^T            norm(A)    g A / norm(A)
-    vec, diag, diagvec, hstack, vstack, kron  the transposed linear maps
+    vec, diag, diagvec, hstack, vstack, kron, entry   the transposed linear maps
     hadamard(A, B)      G o B, G o A          hadamard_pow(A, p)   G o p A^(p-1)   (p free of X)
     sqrt, exp, log, abs the scalar derivatives (abs: undefined at 0)
     min, max            G to the argument attained (undefined at a tie)
@@ -35,6 +35,7 @@ import numpy as np
 
 from ..errors import ClaimError, UndefinedValue
 from ..language.parser import Node, unparse
+from ..language.shapes import int_value
 
 if TYPE_CHECKING:                      # pragma: no cover
     from .evaluate import Evaluator
@@ -183,6 +184,12 @@ def reverse_gradient(ev: "Evaluator", fnode: Node, xname: str):
         if name == "kron":
             _push_kron(args, g)
             return
+        if name == "entry":                          # e_i^T A e_j: the adjoint is g e_i e_j^T
+            a = val(args[0])
+            ga = f.zeros(*a.shape)
+            ga[int_value(args[1], ev.dims) - 1, int_value(args[2], ev.dims) - 1] = g[0, 0]
+            push(args[0], ga)
+            return
         if name == "hadamard":
             push(args[0], f.hadamard(g, val(args[1])))
             push(args[1], f.hadamard(g, val(args[0])))
@@ -224,8 +231,8 @@ def reverse_gradient(ev: "Evaluator", fnode: Node, xname: str):
         else:
             raise ClaimError(
                 f"grad through {name} is not supported (reverse mode covers arithmetic, tr, det, inv, "
-                f"norm, vec, kron, diag, diagvec, hadamard, hadamard_pow, hstack, vstack, sqrt, exp, log, "
-                f"abs, min, max, relu, step, expm, sqrtm, logm)"
+                f"norm, vec, kron, entry, diag, diagvec, hadamard, hadamard_pow, hstack, vstack, sqrt, "
+                f"exp, log, abs, min, max, relu, step, expm, sqrtm, logm)"
             )
 
     def _push_kron(args, g) -> None:
