@@ -52,8 +52,9 @@ GENERIC = [
     "kron_inverse_solves_the_sandwich_equation", "inverse_of_product", "gram_projector_is_idempotent",
     "gram_projector_fixes_the_row_space", "gram_projector_trace_is_the_rank", "gram_right_inverse",
     "gram_residual_is_orthogonal_to_the_rows", "kron_gram_projector_trace",
-    # catalogue group 14 (a Hessian-vector product through a matrix quadratic form)
-    "hvp_of_quadratic_form_matrix",
+    # catalogue group 14 (a Hessian-vector product, gradients with respect to a symmetric matrix)
+    "hvp_of_quadratic_form_matrix", "sym_derivative_of_trace_ax",
+    "entries_derivative_of_trace_ax_cookbook_2_8",
     # catalogue groups 08-09 (derived dimensions, Hessian-vector products)
     "vec_kron_on_derived_sizes",
     "hessian_vector_product_of_a_quadratic",

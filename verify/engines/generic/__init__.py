@@ -17,7 +17,8 @@ symbolic dimensions (:mod:`.network`), brings them to a canonical form under the
 Fragment: matrix and scalar variables, ``eye``, ``zeros`` (also of a product size, ``eye(m*n)``),
 rational constants and dimension symbols as coefficients, ``+ - *``, ``/`` by a constant, ``@``,
 ``.T``, ``kron``, ``vec``, ``tr``, non-negative integer powers (of scalars and square matrices),
-``norm(X)**(2k)`` = tr(XᵀX)^k, ``grad(f, X)`` of a scalar f in the fragment, the copy tensors
+``norm(X)**(2k)`` = tr(XᵀX)^k, ``grad(f, X)`` of a scalar f in the fragment (and ``grad_sym`` =
+(G + Gᵀ)/2, ``grad_entries_sym`` = G + Gᵀ - diag(diag(G)) of its G), the copy tensors
 ``diag``, ``diagvec``, ``hadamard``, ``hadamard_pow(A, k)`` (integer 1 <= k <= 12) and ``ones``
 (:mod:`.junction`), and ``inv`` of: a variable assumed invertible, pd or orthogonal; a kron,
 transpose, product or inverse of such (inv(kron(X, Y)) = kron(inv(X), inv(Y)), inv(XY) =

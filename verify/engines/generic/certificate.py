@@ -213,6 +213,10 @@ def claim_side(claim: Claim, side: str, inst) -> np.ndarray:
                         vals[x] = ex.from_rationals(rows)
                         acc += w * _fraction(Evaluator(ex, vals, self.dims)(fnode)[0, 0])
                     g[a, b] = acc
+            if node.value == "grad_sym":              # sym(G) = (G + Gᵀ)/2
+                g = (g + g.T) * Fraction(1, 2)
+            elif node.value == "grad_entries_sym":    # G + Gᵀ - diag(diag(G))
+                g = g + g.T - np.diag(np.diag(g))
             return ex.from_rationals(g.tolist())
 
     values = {k: ex.from_rationals(v) for k, v in inst.values.items()}
@@ -258,7 +262,7 @@ def _degree(node: Node, x: str) -> int:
         if e.op != "num" or e.value.denominator != 1 or e.value < 0:
             raise ValueError("not a polynomial power")
         return ds[0] * int(e.value)
-    if op == "call" and node.value == "grad":
+    if op == "call" and node.value in ("grad", "grad_sym", "grad_entries_sym"):
         return ds[0]
     return max(ds, default=0)
 

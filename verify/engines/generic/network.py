@@ -355,6 +355,8 @@ class Builder:
             return self.trace(self.build(node.args[0]), node)
         if name == "grad":
             return self._grad(node)
+        if name in ("grad_sym", "grad_entries_sym"):
+            return self._grad_symmetric(node)
         if name == "inv":
             return self._inv(node)
         if name == "proj":
@@ -553,6 +555,20 @@ class Builder:
         legs = () if i is None else (i,)
         return Expr(self.leg(d), self.leg(d), [Term(poly.const(1), (Factor(label, i, j),), legs,
                                                      () if j is None else (j,))])
+
+    def _grad_symmetric(self, node: Node) -> Expr:
+        """grad_sym(f, X) = (G + Gᵀ)/2 and grad_entries_sym(f, X) = G + Gᵀ - diag(diag(G)), with G =
+        grad(f, X) the gradient in X's independent entries (the claim language's definitions)."""
+        g = self._grad(node)
+        if g.rowdims != g.coldims:
+            raise NotInFragment(f"{unparse(node)!r}: a symmetric gradient of a non-square variable")
+        gt = [Term(t.coef, t.factors, t.col, t.row) for t in g.terms]
+        if node.value == "grad_sym":
+            half = [Term(poly.scale(t.coef, Fraction(1, 2)), t.factors, t.row, t.col) for t in g.terms + gt]
+            return Expr(g.rowdims, g.coldims, half)
+        diag = self.hadamard(g, self.eye(g.rowdims), node)
+        minus = [Term(poly.scale(t.coef, -1), t.factors, t.row, t.col) for t in diag.terms]
+        return Expr(g.rowdims, g.coldims, g.terms + gt + minus)
 
     def _grad(self, node: Node) -> Expr:
         fnode, xnode = node.args
