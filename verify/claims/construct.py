@@ -19,8 +19,9 @@ raw parameters, stays inside the premise set.
   - both structured: symmetric-type pairs share their rotation (see ``share_rotations``); diagonal
     and circulant pairs commute already; otherwise left to the given.
 * ``product_zero`` (op(A) @ op(B) == 0, op = identity or transpose, inner size k): both free:
-  op(A) = M diag(1_s, 0) S⁻¹, op(B) = S diag(0, 1_(k-s)) N, s uniform in 0..k (every split of the
-  inner space); one structured: the other from the exact null space (left null space) of it.
+  op(A) = M diag(1_s, 0) S⁻¹, op(B) = S diag(0_s, 1_t, 0) N, s uniform in 0..k, t = k - s (complementary
+  subspaces) or uniform in 0..k - s (rank(A) + rank(B) < k too); one structured: the other from the
+  exact null space (left null space) of it.
 * ``orthogonal`` (A.T @ A == eye or A @ A.T == eye): the leading columns (rows) of a signed
   rational Cayley orthogonal matrix.
 * ``nilpotent`` (A**k == 0): S J S⁻¹ with J Jordan blocks of size at most k (random nonzero
@@ -219,8 +220,10 @@ def product_zero_pair(rng: random.Random, r: int, k: int, c: int) -> tuple[Rows,
     h = _h()
     s = _rand_invertible(rng, k)
     split = rng.randint(0, k)
+    # complementary (ranks adding up to k) or leaving part of the inner space to neither factor
+    top = k if rng.random() < 0.5 else rng.randint(split, k)
     p1 = h._diag([_1 if i < split else _0 for i in range(k)])
-    p2 = h._diag([_0 if i < split else _1 for i in range(k)])
+    p2 = h._diag([_1 if split <= i < top else _0 for i in range(k)])
     a = h._mul(h._mul(_rand_mat(rng, r, k), p1), h._inv(s))
     b = h._mul(h._mul(s, p2), _rand_mat(rng, k, c))
     return a, b

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import ClaimError
-from ..language.parser import Relation, check_identifier, parse_relation
+from ..language.parser import GRADIENTS, Relation, check_identifier, parse_relation
 from ..language.shapes import dim_expression
 from ..result import EXPECTATIONS
 from .premises import Premise, classify, sample_assumptions
@@ -171,6 +171,31 @@ TIED_ENTRIES = set(SYMMETRIC_ASSUMPTIONS) | {"orthogonal", "rank_deficient", "id
     STRUCTURAL)
 
 
+# a symmetric-matrix gradient needs a variable that ranges over (an open part of) the symmetric matrices
+SYM_GRAD_ASSUMPTIONS = frozenset({"symmetric", "psd", "pd", "nsd", "nd"})
+
+
+def _check_gradient_target(fname: str, target: str, vars: Mapping[str, "Var"]) -> None:
+    """grad(f, X) needs X with independent entries; grad_sym / grad_entries_sym need a symmetric X
+    (symmetric, psd, pd, nsd or nd) and no other assumption that ties its entries together."""
+    if target not in vars:
+        raise ClaimError(f"{fname}(f, {target}): {target} must be a variable")
+    assume = set(vars[target].assume)
+    if fname == "grad":
+        if assume & TIED_ENTRIES:
+            raise ClaimError(
+                f"grad with respect to {target}, which has a structural assumption "
+                f"({', '.join(vars[target].assume)}), is not defined; use a plain variable "
+                f"(or grad_sym for a symmetric one)"
+            )
+        return
+    if not assume & SYM_GRAD_ASSUMPTIONS or assume & (TIED_ENTRIES - SYM_GRAD_ASSUMPTIONS):
+        raise ClaimError(
+            f"{fname}(f, {target}) needs {target} declared symmetric (symmetric, psd, pd, nsd or nd, "
+            f"nothing else tying its entries), got assume = {sorted(assume)}"
+        )
+
+
 @dataclass(frozen=True)
 class Var:
     """A variable: ``shape`` is None for a scalar, else (rows, cols) of dim names or ints.
@@ -236,15 +261,8 @@ class Claim:
                         "depth from a claim file (verify.claims.families.expand_claim); a Claim takes "
                         "the written-out form"
                     )
-                if node.op == "call" and node.value == "grad":
-                    target = node.args[1].value
-                    if target not in self.vars:
-                        raise ClaimError(f"grad(f, {target}): {target} must be a variable")
-                    if set(self.vars[target].assume) & TIED_ENTRIES:
-                        raise ClaimError(
-                            f"grad with respect to {target}, which has a structural assumption "
-                            f"({', '.join(self.vars[target].assume)}), is not defined; use a plain variable"
-                        )
+                if node.op == "call" and node.value in GRADIENTS:
+                    _check_gradient_target(node.value, node.args[1].value, self.vars)
 
     @property
     def dim_names(self) -> list[str]:

@@ -35,7 +35,7 @@ from ..precision import flint_bits
 from ..claims.instances import Instance
 from ..language.parser import Relation
 from ..language.shapes import infer
-from .evaluate import Evaluator
+from .evaluate import NEEDS_EXACT_VALUES, Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
@@ -193,7 +193,7 @@ def _ball_once(rel: Relation, inst: Instance, dps: int):
     with flint_bits(bits):
         bf = BallField(bits)
         try:
-            need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
+            need = any(n.value in NEEDS_EXACT_VALUES for n in _calls(rel))
             ev = exact_values(inst) if need else None
             lhs, rhs, _, _ = _evaluate(rel, bf, inst, exact_values=ev)
         except (NotCertifiable, NotExact, ZeroDivisionError, ValueError):
@@ -229,7 +229,7 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
     residual); ``residual`` is |lhs - rhs| for ``==`` and the slack itself otherwise; ``threshold``
     says a rank-type function had to decide "zero" by a threshold (its argument was not exact)."""
     mf = MpField(dps)
-    need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
+    need = any(n.value in NEEDS_EXACT_VALUES for n in _calls(rel))
     ev = exact_values(inst) if need else None
     lhs, rhs, maglog, threshold = _evaluate(rel, mf, inst, exact_values=ev)
     ctx = mf.ctx

@@ -31,7 +31,9 @@ from .evaluate import Evaluator
 from .fields import ExactField, NotExact
 
 IDENTITY_FUNCTIONS = {"vec", "kron", "eye", "zeros", "tr", "det", "inv", "norm", "sqrt", "exp", "log", "grad",
-                      "diag", "diagvec", "ones", "hadamard", "hadamard_pow", "hstack", "vstack"}
+                      "grad_sym", "grad_entries_sym",
+                      "diag", "diagvec", "ones", "hadamard", "hadamard_pow", "hstack", "vstack", "unit",
+                      "entry"}
 MAX_SYMBOLS = 90
 MAX_DET_SIDE = 4
 
