@@ -106,4 +106,5 @@ def test_render_rewrites_the_page_from_the_json_only(tmp_path, capsys):
     assert main(["gntk", "table", "--render", "--out", str(tmp_path / "none")]) == 2   # input error
     assert main(["gntk", "table"]) == 2
     err = capsys.readouterr().err
-    assert "--render: no gntk_table.json" in err and "--data-dir is required" in err and "Traceback" not in err
+    assert "--render: no gntk_table.json" in err and "--data-dir is required" in err
+    assert "Traceback" not in err
