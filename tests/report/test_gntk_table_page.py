@@ -95,3 +95,16 @@ def test_table_page_renders_in_chromium(reports, tmp_path):
     assert errors == []
     assert len(got["rows"]) == 4 and got["rows"][0][0] == "data set" and got["rows"][1][2] == "89.4 ± 5.4"
     assert got["rows"][3][2] == "not run" and got["box"][0] > 300 and got["box"][1] > 50
+
+
+def test_render_rewrites_the_page_from_the_json_only(tmp_path, capsys):
+    (tmp_path / "gntk_table.json").write_text(json.dumps(TABLE))
+    assert main(["gntk", "table", "--render", "--out", str(tmp_path)]) == 0
+    md = (tmp_path / "gntk_table.md").read_text()
+    assert md == render.markdown(TABLE) and "| COLLAB | 300 of 5000 (subsample) |" in md
+    assert "Subsampled rows (COLLAB 300 of 5000) train on 9/10 of the subsample" in md
+    assert main(["gntk", "table", "--render", "--out", str(tmp_path / "none")]) == 2   # input error
+    assert main(["gntk", "table"]) == 2
+    err = capsys.readouterr().err
+    assert "--render: no gntk_table.json" in err and "--data-dir is required" in err
+    assert "Traceback" not in err
