@@ -108,3 +108,21 @@ def test_render_rewrites_the_page_from_the_json_only(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--render: no gntk_table.json" in err and "--data-dir is required" in err
     assert "Traceback" not in err
+
+
+def test_committed_table_renders_in_the_gntk_proof_report():
+    """reports/gntk_table.json (from `verify gntk table`) is what `verify run` shows in the du2019 report."""
+    from pathlib import Path
+
+    from verify.discovery import discover_proofs
+
+    assert discover_proofs()["gntk-du2019"].supplements == ("gntk_table",)
+    table = render.load(Path(__file__).resolve().parents[2] / "reports")
+    assert table is not None and [r["dataset"] for r in table["rows"]] == [
+        "MUTAG", "PTC", "NCI1", "PROTEINS", "IMDBBINARY", "IMDBMULTI", "COLLAB"]
+    assert table["command"].startswith("verify gntk table --data-dir DATA") and table["seed"] == 0
+    lines = render.markdown_section(table)
+    assert sum(line.startswith("| ") for line in lines) == 1 + 7
+    mutag = table["rows"][0]
+    assert mutag["official_protocol"] and abs(mutag["accuracy_mean"] - 90.0) <= mutag[
+        "agreement_official_selection"]["two_se"]
