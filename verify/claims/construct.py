@@ -17,7 +17,8 @@ raw parameters, stays inside the premise set.
     commutant of the structured one: S M S⁻¹ with M arbitrary on the eigenspaces of a diagonal core
     S⁻¹ A S (spectral, projector, idempotent, involutory, diagonal kinds), else a polynomial in A;
   - both structured: symmetric-type pairs share their rotation (see ``share_rotations``); diagonal
-    and circulant pairs commute already; otherwise left to the given.
+    and circulant pairs commute already; otherwise, when they do not commute, one becomes a power
+    of the other (±I, ±A, A², A³) where that satisfies its own assumptions, else the given filters.
 * ``product_zero`` (op(A) @ op(B) == 0, op = identity or transpose, inner size k): both free:
   op(A) = M diag(1_s, 0) S⁻¹, op(B) = S diag(0_s, 1_t, 0) N, s uniform in 0..k, t = k - s (complementary
   subspaces) or uniform in 0..k - s (rank(A) + rank(B) < k too); one structured: the other from the
@@ -263,10 +264,36 @@ def enforce(claim: Claim, dims: dict[str, int], values: dict[str, Rows],
     rng = random.Random(_seed(raw))
     out = dict(values)
     pinned = {n for n, v in claim.vars.items() if _structured(v)}
+    structured = set(pinned)
     # single-variable constructions first, then the pairs (a pair may use a pinned partner)
     for p in sorted(todo, key=lambda p: p.kind in ("commute", "product_zero")):
+        constructed = pinned - structured
         _apply(p, claim, out, raw, pinned, rng)
+        if p.kind == "commute" and set(p.names) <= structured:
+            _commute_structured(p, claim, out, constructed, rng)
     return out
+
+
+def _commute_structured(p: Premise, claim: Claim, out: dict[str, Rows], constructed: set[str], rng) -> None:
+    """Both variables carry assumptions: if they do not commute already, replace one (not built by
+    an earlier premise) by a power of the other, ±I, ±X, X², X³, that satisfies its own assumptions
+    exactly (orthogonal, permutation, involutory, stochastic, idempotent ... are closed under powers)."""
+    h = _h()
+    x, y = p.names
+    a, b = out[x], out[y]
+    n = len(a)
+    if not (n == len(a[0]) == len(b) == len(b[0])) or h._mul(a, b) == h._mul(b, a):
+        return
+    for target, source in ((y, a), (x, b)):
+        if target in constructed:
+            continue
+        sq = h._mul(source, source)
+        cands = [source, sq, h._mul(sq, source), h._eye(n), _scale(source, -_1), _scale(h._eye(n), -_1)]
+        rng.shuffle(cands)
+        for cand in cands:
+            if h.satisfies(claim.vars[target], cand):
+                out[target] = cand
+                return
 
 
 def _apply(p: Premise, claim: Claim, out: dict[str, Rows], raw, pinned: set[str], rng) -> None:
