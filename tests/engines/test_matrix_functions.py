@@ -70,13 +70,32 @@ def test_exact_square_root_only_when_rational():
     assert ex.logm(ex.eye(2)).tolist() == [[0, 0], [0, 0]]
     with pytest.raises(NotExact):
         ex.logm(ex.from_rationals([[2, 0], [0, 1]]))
-    # balls: exact (zero radius) where the exact field is; NotCertifiable otherwise
+    # balls: exact (zero radius) where the exact field is; a certified diagonalisation when the
+    # eigenvalues are isolated; NotCertifiable for a repeated eigenvalue or an inexact argument
     with flint_bits(200):
         bf = BallField(200)
         out = bf.sqrtm(bf.from_rationals([[5, 4], [4, 5]]))
         assert all(v.is_exact() for v in out.flat) and float(out[0, 1].mid()) == 1.0
+        out = bf.sqrtm(bf.from_rationals([[2, 0], [0, 1]]))
+        assert abs(float(out[0, 0].mid()) - 2 ** 0.5) < 1e-15
+        assert out[0, 0].rad() < 1e-50 and 0 in out[0, 1]
+        with pytest.raises(NotCertifiable, match="isolated"):
+            bf.sqrtm(bf.from_rationals([[2, 0], [0, 2]]))
         with pytest.raises(NotCertifiable):
-            bf.sqrtm(bf.from_rationals([[2, 0], [0, 1]]))
+            bf.logm(bf.from_rationals([[Fraction(1, 10), 0], [0, 1]]))      # 1/10 is no binary ball
+
+
+def test_ball_enclosures_contain_the_mp_values():
+    mp = MpField(60)
+    want_f = mp.sqrtm(mp.from_rationals(PD))
+    want_l = mp.frechet("logm", mp.from_rationals(PD), mp.from_rationals(E))
+    with flint_bits(220):
+        bf = BallField(220)
+        got_f = bf.matfun_exact_input("sqrtm", PD)
+        got_l = bf.frechet_exact_input("logm", PD, bf.from_rationals(E))
+    for got, want in ((got_f, want_f), (got_l, want_l)):
+        for g, w in zip(got.flat, want.flat):
+            assert abs(float(g.mid()) - float(w)) < 1e-14 and g.rad() < 1e-45
 
 
 @pytest.mark.parametrize("rows,name", [
