@@ -137,7 +137,12 @@ def rerun(path: str, limit: float, which: str) -> int:
     rows = read_rows(path)
     out = []
     for r in rows:
-        pick = r["unsound"] or r["bad_counterexample"] if which == "flagged" else r["verdict"] in HOLDING
+        pick = {
+            "flagged": r["unsound"] or r["bad_counterexample"],
+            "holding": r["verdict"] in HOLDING,
+            "undecided": r["verdict"] not in HOLDING | {"refuted", "ill_formed"} and not (
+                r["verdict"] == "error" and not r["message"].startswith("internal error")),
+        }[which]
         if pick and r["claim"] in entries:
             m = M.Mutant(r["claim"], r["op"], r["statement"], r["drop"])
             new = {**run_one(m, entries[m.claim].claim, limit), "shard": r.get("shard", "")}
@@ -166,9 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--summary", action="store_true", help="only summarise --out (comma-separated files; "
                     "a mutant in several counts once, its last row)")
     ap.add_argument("--list", action="store_true", help="only count the selected mutants")
-    ap.add_argument("--rerun", choices=["flagged", "holding"],
-                    help="judge the unsound / bad-counterexample rows (flagged) or every row with a holding "
-                         "verdict (holding) of --out again, and replace them")
+    ap.add_argument("--rerun", choices=["flagged", "holding", "undecided"],
+                    help="judge the unsound / bad-counterexample rows (flagged), every row with a holding "
+                         "verdict (holding) or every undecided one (undecided) of --out again")
     a = ap.parse_args(argv)
     if a.summary:
         rows = {}
