@@ -79,14 +79,30 @@ def _mp_eval(node, env):
             return a[0, 0] * b
         if isinstance(node.op, ast.Mult) and b.rows == b.cols == 1:
             return b[0, 0] * a
+        if isinstance(node.op, ast.Div):
+            return a / b[0, 0]
         return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.MatMult: lambda: a * b}[type(node.op)]()
     if isinstance(node, ast.Call):
         a = _mp_eval(node.args[0], env)
         if node.func.id == "tr":
             return MP.matrix([[sum(a[i, i] for i in range(a.rows))]])
-        if node.func.id == "expm":
-            return MP.expm(a)
-    raise ValueError(f"unsupported inside grad through expm: {ast.dump(node)}")
+        if node.func.id in ("expm", "sqrtm", "logm"):
+            # mpmath's general algorithms (Pade / Denman-Beavers / inverse scaling and squaring), not
+            # the symmetric eigendecomposition verify uses
+            return _sqrtm(a) if node.func.id == "sqrtm" else getattr(MP, node.func.id)(a)
+        if node.func.id == "det":
+            return MP.matrix([[MP.det(a)]])
+        if node.func.id == "inv":
+            return MP.inverse(a)
+        if node.func.id == "log":
+            return MP.matrix([[MP.log(a[0, 0])]])
+        if node.func.id == "relu":
+            return a.apply(lambda t: max(t, 0))
+        if node.func.id == "eye":
+            return MP.eye(int(a[0, 0]))
+        if node.func.id == "norm":
+            return MP.matrix([[MP.sqrt(sum(a[i, j] ** 2 for i in range(a.rows) for j in range(a.cols)))]])
+    raise ValueError(f"unsupported inside grad through a matrix function: {ast.dump(node)}")
 
 
 def _grad_expm(fnode, xname, env):
@@ -106,7 +122,22 @@ def _grad_expm(fnode, xname, env):
 
 
 def _contains_expm(node) -> bool:
-    return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "expm" for n in ast.walk(node))
+    return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) in ("expm", "sqrtm", "logm", "relu")
+               for n in ast.walk(node))
+
+
+def _sqrtm(m):
+    """mpmath's Denman-Beavers square root; for a singular psd matrix (where it fails) the SVD
+    U diag(sqrt(s)) U^T (a psd matrix's SVD is its eigendecomposition)."""
+    try:
+        return MP.sqrtm(m)
+    except (ZeroDivisionError, mpmath.libmp.NoConvergence):
+        u, s, _ = MP.svd_r(m)
+        return u * MP.diag([MP.sqrt(s[i]) for i in range(len(s))]) * u.T
+
+
+def _mp_to_sympy(m) -> Matrix:
+    return Matrix(m.rows, m.cols, lambda i, j: sympy.Float(str(m[i, j]), DIGITS))
 
 
 def _grad(fnode, xname, env, ev):
@@ -162,11 +193,16 @@ def evaluate(node, env):
         return out
     if isinstance(node, ast.Call):
         f = node.func.id
-        if f == "grad":
+        if f in ("grad", "grad_sym", "grad_entries_sym"):
             x = node.args[1]
             if isinstance(x, ast.Subscript):          # a family member W[k] is the variable W_k
                 x = ast.Name(f"{x.value.id}_{int(evaluate(x.slice, env)[0, 0])}")
-            return _grad(node.args[0], x.id, env, evaluate)
+            g = _grad(node.args[0], x.id, env, evaluate)
+            if f == "grad_sym":
+                return (g + g.T) / 2
+            if f == "grad_entries_sym":
+                return g + g.T - sympy.diag(*[g[i, i] for i in range(g.rows)])
+            return g
         if f == "block":
             return Matrix.vstack(
                 *[Matrix.hstack(*[evaluate(c, env) for c in row.elts]) for row in node.args[0].elts]
@@ -190,6 +226,7 @@ def evaluate(node, env):
             "sigma_max": lambda: _S(sympy.Float(str(_svals(a)[0]), DIGITS)),
             "sigma_small": lambda: _S(sympy.Float(str(_svals(a)[a.rank() - 1]), DIGITS)),
             "rank": lambda: _S(a.rank()), "proj": lambda: _proj(a), "expm": lambda: a.exp(),
+            "sqrtm": lambda: _mp_to_sympy(_sqrtm(_num(a))), "logm": lambda: _mp_to_sympy(MP.logm(_num(a))),
             "exp": lambda: _S(sympy.exp(a[0, 0])), "log": lambda: _S(sympy.log(a[0, 0])),
             "sqrt": lambda: _S(sympy.sqrt(a[0, 0])), "abs": lambda: _S(sympy.Abs(a[0, 0])),
             "min": lambda: _S(sympy.Min(*[x[0, 0] for x in args])),
@@ -206,6 +243,8 @@ def evaluate(node, env):
             "norminf": lambda: _S(max(sum(abs(x) for x in a.row(i)) for i in range(a.rows))),
             "norm2": lambda: _S(sympy.Float(str(_svals(a)[0]), DIGITS)),
             "nuclear": lambda: _S(sympy.Float(str(sum(_svals(a))), DIGITS)),
+            "unit": lambda: sympy.eye(int(a[0, 0]))[:, int(args[1][0, 0]) - 1],
+            "entry": lambda: _S(a[int(args[1][0, 0]) - 1, int(args[2][0, 0]) - 1]),
         }
         return table[f]()
     raise ValueError(f"unsupported {ast.dump(node)}")

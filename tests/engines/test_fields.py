@@ -125,6 +125,9 @@ def test_field_declares_the_whole_interface():
     assert (_UNARY - shared) <= declared
     assert all(callable(vars(Field).get(op)) for op in shared)
     assert {"eig", "sigma", "nuclear", "relu", "step"} <= declared
+    # sqrtm / logm and their Fréchet derivatives (shared wrappers over two abstract hooks)
+    assert {"_symmetric_function", "_symmetric_frechet"} <= declared
+    assert all(callable(vars(Field).get(op)) for op in ("sqrtm", "logm", "frechet"))
     for cls in (ExactField, MpField, BallField, FloatField):
         assert "__getattr__" not in vars(cls)
         assert not cls.__abstractmethods__

@@ -138,3 +138,27 @@ def test_many_interchangeable_junctions_are_declined_not_guessed():
     assert prove_generic(_claim("(ones(1, n) @ x)**4 == (x.T @ ones(n, 1))**4")).proved
     g = prove_generic(_claim("(ones(1, n) @ x)**8 == (x.T @ ones(n, 1))**8"))
     assert g.status == "not-in-fragment" and "numberings" in g.reason
+
+
+SYM = {"S": {"shape": ["n", "n"], "assume": ["symmetric"]}, "A": {"shape": ["n", "n"]},
+       "B": {"shape": ["n", "n"]}, "x": {"shape": ["n", 1]}}
+
+
+@pytest.mark.parametrize("statement,holds", [
+    ("grad_sym(tr(A @ S), S) == (A + A.T) / 2", True),
+    ("grad_sym(tr(A @ S), S) == A.T", False),
+    ("grad_entries_sym(tr(A @ S), S) == A + A.T - diag(diagvec(A))", True),
+    ("grad_entries_sym(tr(A @ S), S) == A + A.T", False),
+    ("grad_entries_sym(x.T @ S @ x, S) == 2 * x @ x.T - diag(hadamard(x, x))", True),
+    ("grad_entries_sym(x.T @ S @ x, S) == 2 * x @ x.T", False),
+    ("grad_sym(tr(S @ S @ B), S) == (S @ B + B @ S + B.T @ S + S @ B.T) / 2", True),
+    ("grad_sym(tr(S @ S @ B), S) == S @ B + B @ S", False),
+])
+def test_symmetric_gradients_sym_and_entries_conventions(statement, holds):
+    # grad_sym = (G + Gᵀ)/2, grad_entries_sym = G + Gᵀ - diag(diag(G)), G the independent-entry gradient
+    c = Claim("t", statement, {"n": {"min": 1, "sample": [1, 3]}},
+              {k: v for k, v in SYM.items() if k in statement.replace("diag", "").replace("hadamard", "")})
+    g = prove_generic(c)
+    assert g.proved is holds, g.reason
+    if holds:
+        assert recheck(c, g.certificate).ok

@@ -250,3 +250,79 @@ def test_several_depths_in_one_pass(readout, level):
     for depth, gram in many.items():
         one = gntk_gram(gs, depth, 2, "degree", readout, "official", level, chunk_size=6)
         assert np.max(np.abs(gram - one)) <= 1e-14 * np.max(np.abs(one))
+
+
+# --------------------------------------------------------------- engine internals (speed work, issue 15)
+BEFORE = Path(__file__).resolve().parent / "data" / "gntk_before_speedup.npz"
+
+
+def test_values_unchanged_from_the_engine_before_the_speedup():
+    """Grams saved from the engine at b6280c3 (whole-matrix ReLU, sparse aggregation, old chunk
+    order): blocks 3, MLP 3, degree, jk, official.  The rewrite sums in another order; entrywise
+    relative difference <= 1e-13 (observed 2.3e-15 on MUTAG, 1.4e-14 on COLLAB)."""
+    saved = np.load(BEFORE)
+    got = gntk_gram(load_dataset("mutag")[:60], 3, 3, "degree", "jk", "official", chunk_size=64)
+    assert np.max(np.abs(got - saved["mutag60"]) / np.abs(saved["mutag60"])) <= 1e-13
+    if COLLAB.exists():
+        from verify.graphs import load_gin_text
+
+        gs = load_gin_text(COLLAB, True, self_loops="drop", max_graphs=30)
+        got = gntk_gram(gs, 3, 3, "degree", "jk", "official", chunk_size=400)
+        assert np.max(np.abs(got - saved["collab30"]) / np.abs(saved["collab30"])) <= 1e-13
+
+
+def _whole_matrix_relu(sig, ntk, a_i, a_j, same):
+    """The ReLU layer written directly on whole matrices (the formula the engine blocks)."""
+    root = np.multiply.outer(np.sqrt(a_i), np.sqrt(a_j))
+    rho = np.clip(sig / root, -1.0, 1.0)
+    rho[same] = 1.0
+    theta = np.arccos(rho)
+    new = ((np.sqrt(1.0 - rho * rho) + (np.pi - theta) * rho) * root) * (1.0 / np.pi)
+    return new, ntk * ((np.pi - theta) * (1.0 / np.pi)) + new
+
+
+def test_blocked_relu_layers_are_the_whole_matrix_formula_bit_for_bit(monkeypatch):
+    from verify.kernels import gntk as engine
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(37, 5))
+    sig = x @ x.T
+    a = [np.diag(sig).copy()]
+    ntk = sig + 0.25
+    same_mask = np.eye(37, dtype=bool)
+    same_mask[3, 7] = same_mask[7, 3] = True
+    exp_s, exp_n = _whole_matrix_relu(sig, ntk, a[0], a[0], same_mask)
+    for block in (1, 40, 10**6):  # row blocks of one row, of one row at a time by width, the whole
+        monkeypatch.setattr(engine, "_BLOCK", block)
+        s, n = sig.copy(), ntk.copy()
+        engine._relu_layers(s, n, a, a, np.nonzero(same_mask))
+        assert np.array_equal(s, exp_s) and np.array_equal(n, exp_n)
+    # the diagonal of each layer is the one-dimensional chain _diag_chain (same bits)
+    chain = engine._diag_chain(a[0], 3)
+    s, n = sig.copy(), ntk.copy()
+    engine._relu_layers(s, n, chain[:1], chain[:1], np.nonzero(same_mask))
+    assert np.array_equal(np.diag(s), chain[1])
+
+
+def test_same_pairs_are_the_equal_class_entries():
+    from verify.kernels.gntk import _same_pairs
+
+    rng = np.random.default_rng(4)
+    ci, cj = rng.integers(0, 9, 40), rng.integers(5, 15, 30)
+    rows, cols = _same_pairs(ci, cj)
+    want = np.nonzero(np.equal.outer(ci, cj))
+    assert sorted(zip(rows, cols)) == sorted(zip(*want)) and np.all(np.diff(rows) >= 0)
+    assert _same_pairs(np.array([1, 2]), np.array([3])) is None
+
+
+def test_dense_per_graph_and_sparse_aggregation_agree(monkeypatch):
+    from verify.kernels import gntk as engine
+
+    gs = load_dataset("mutag")[:30] + random_graphs(8, count=6, dim=7, onehot=True)
+    grams = []
+    for ratio in (0.0, 1e9):  # never / always the dense per-graph blocks
+        monkeypatch.setattr(engine._Agg, "DENSE_RATIO", ratio)
+        grams.append(gntk_gram(gs, 3, 2, "degree", "jk", "official", chunk_size=40))
+    assert np.max(np.abs(grams[0] - grams[1]) / np.abs(grams[0])) <= 1e-13
+    ref = reference_gram(gs[::4], 3, 2, "degree", "jk", "official")
+    assert _close(grams[1][::4, ::4], ref)  # the per-pair float reference is itself only ~1e-9 accurate

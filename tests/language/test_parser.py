@@ -93,3 +93,14 @@ def exprs(draw, depth=0):
 def test_unparse_round_trips(text):
     node = parse_expression(text)
     assert parse_expression(unparse(node)) == node
+
+
+def test_not_equal_is_a_given_condition_only():
+    """``a != b`` in a given reads as norm(a - b) > 0 (text kept); as a statement it is an error."""
+    rel = parse_relation("c != 0", what="given condition")
+    assert (rel.op, rel.text) == (">", "c != 0")
+    assert unparse(rel.lhs) == "norm(c - 0)" and rel.rhs.value == 0
+    m = parse_relation("A @ B != B @ A", what="given condition")
+    assert unparse(m.lhs) == "norm(A @ B - B @ A)"
+    with pytest.raises(ClaimError, match="NotEq"):
+        parse_relation("c != 0")

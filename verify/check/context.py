@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,8 @@ class Context:
     attempts: int = 0
     stopped: list[str] = field(default_factory=list)
     checked_dims: set = field(default_factory=set)
+    # per given condition (by position): Counter of its grades on the sampled instances
+    premise_tally: dict = field(default_factory=lambda: defaultdict(Counter))
 
     def __post_init__(self) -> None:
         self.seed = claim_seed(self.claim, self.config.seed)

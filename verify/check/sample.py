@@ -18,7 +18,7 @@ import random
 
 from ..claims.instances import boundary_pairs, instance_valid, random_instance, special_instances
 from ..claims.instances import Instance
-from ..engines.numeric import decide_exact, decide_mp, given_grade
+from ..engines.numeric import decide_exact, decide_mp, given_relation_grade
 from ..errors import UndefinedValue
 from .context import Context, Sampled
 from .limits import StageTimeout, hard_limit
@@ -58,7 +58,7 @@ def _take(ctx: Context, inst) -> None:
         ctx.skipped["assumptions not met by the generated values"] += 1
         return
     try:
-        g = given_grade(claim, inst, ctx.dps)
+        g = _given_grades(ctx, inst)
     except UndefinedValue as exc:
         ctx.skipped[f"given undefined: {exc}"] += 1
         return
@@ -115,6 +115,41 @@ def sign_instances(claim, bases: list[Instance]) -> list[Instance]:
             inst = Instance(dict(base.dims), vals)
             if vals != base.values and instance_valid(claim, inst) and vals not in [o.values for o in out]:
                 out.append(inst)
+    return out
+
+
+def _given_grades(ctx: Context, inst) -> str:
+    """The combined grade of the given conditions (``verify.engines.numeric.given_grade``), tallying
+    for each given how often it was decided and how often it held (``ctx.premise_tally``)."""
+    grades = []
+    for i, rel in enumerate(ctx.claim.given_relations):
+        try:
+            g = given_relation_grade(rel, inst, ctx.dps)
+        except UndefinedValue:
+            ctx.premise_tally[i]["undefined"] += 1
+            raise
+        ctx.premise_tally[i]["tried"] += 1
+        ctx.premise_tally[i][g] += 1
+        grades.append(g)
+    for worst in ("false", "undecided", "numeric"):
+        if worst in grades:
+            return worst
+    return "rigorous"
+
+
+def premise_evidence(ctx: Context) -> list[dict]:
+    """Per given condition: its recognised kind (``verify.claims.premises``) and on how many of the
+    instances that met the assumptions it held rigorously, only numerically, was false or undecided."""
+    out = []
+    for i, p in enumerate(ctx.claim.premises):
+        t = ctx.premise_tally[i]
+        tried = t["tried"] + t["undefined"]
+        out.append({
+            "given": p.text, "kind": p.kind, "tried": tried, "held": t["rigorous"] + t["numeric"],
+            "held_rigorously": t["rigorous"], "false": t["false"], "undecided": t["undecided"],
+            "undefined": t["undefined"],
+            "fraction_held": round((t["rigorous"] + t["numeric"]) / tried, 3) if tried else None,
+        })
     return out
 
 

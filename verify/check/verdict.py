@@ -19,9 +19,24 @@ from ..result import Counterexample, Result, Verdict
 from .certify import Tally
 from .context import Context
 from .exact import ExactResult
+from .sample import premise_evidence
 from .search import Confirmed
 
 MIN_VALID = 3
+
+
+def _premise_note(ctx: Context) -> str:
+    """"no instance satisfied the premise ..." when the given conditions removed the instances."""
+    ev = premise_evidence(ctx)
+    failing = [p for p in ev if p["tried"] and p["held"] < p["tried"]]
+    if not failing:
+        return ""
+    worst = min(failing, key=lambda p: p["held"])
+    held = worst["held"]
+    what = "no instance" if held == 0 else f"only {held} instance(s)"
+    why = ", ".join(f"{k}: {worst[k]}" for k in ("false", "undecided", "undefined") if worst[k])
+    return (f"{what} satisfied the premise {worst['given']!r} ({worst['kind']}; {worst['tried']} tried, "
+            f"{why}); a premise is never taken as satisfied by a tolerance")
 
 
 def _why_skipped(ctx: Context) -> str:
@@ -51,6 +66,8 @@ def decide(
     }
     ev["search"] = stats.to_json()
     valid = len(ctx.sampled)
+    if claim.given_relations:
+            ev["premises"] = premise_evidence(ctx)
     ev.update(
         {
             "instances_valid": valid,
@@ -109,7 +126,8 @@ def decide(
                 ev,
                 None,
                 "the identity holds for generic matrices, but no instance satisfying the assumptions "
-                f"and given conditions was found, so it may be vacuous ({_why_skipped(ctx)})",
+                "and given conditions was found, so it may be vacuous "
+                f"({_premise_note(ctx) or _why_skipped(ctx)})",
             )
         shapes = exact.proved_shapes
         where = (
@@ -120,11 +138,14 @@ def decide(
         return Result(Verdict.PROVED, ev, None, exact.method + where)
     if valid < min(MIN_VALID, ctx.config.instances):
         ev["engine"] = "mpmath"
+        note = _premise_note(ctx)
         return Result(
             Verdict.INCONCLUSIVE,
             ev,
             None,
-            f"only {valid} valid instance(s) ({_why_skipped(ctx)})" + exact_note,
+            (f"{note} ({_why_skipped(ctx)})" if note
+             else f"only {valid} valid instance(s) ({_why_skipped(ctx)})")
+            + exact_note,
         )
     if (
         claim.relation.op in ("<=", ">=")

@@ -42,8 +42,8 @@ def needs_expansion(statement: str, given: list[str], vars_: Mapping[str, Any]) 
     """True when the claim uses sum/prod/W[i] or declares a family (checked on the parsed text)."""
     if any(_is_family(v) for v in vars_.values()):
         return True
-    for text in [statement, *given]:
-        rel = parse_relation(text)
+    for i, text in enumerate([statement, *given]):
+        rel = parse_relation(text, what="given condition" if i else "statement")
         for side in (rel.lhs, rel.rhs):
             if any(n.op in INDEXED or n.op == "index" for n in side.walk()):
                 return True

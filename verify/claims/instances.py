@@ -268,6 +268,222 @@ def _build_free(raw, r, c, a):
     return m
 
 
+
+# --- structural kinds (diagonal, triangular, skew, permutation, involutory, toeplitz, circulant,
+# stochastic) -----------------------------------------------------------------------------------
+def _sign(x: Fraction) -> Fraction:
+    return -_1 if x < 0 else _1
+
+
+def _build_diagonal(raw, r, c, a):
+    """diag(λ) with the spectral maps (psd |x|, projector/idempotent 0/1, orthogonal/involutory ±1);
+    c·I when also Toeplitz or circulant."""
+    if a & {"orthogonal", "involutory"}:
+        lam = [_sign(x) for x in raw[:r]]
+    elif "idempotent" in a:
+        lam = _fix_spectrum([_1 if x > 0 else _0 for x in raw[:r]], a - {"invertible", "full_rank"})
+    else:
+        lam = _fix_spectrum([_eigen_map(x, a) for x in _signed(raw[:r], a)], a)
+    if a & {"toeplitz", "circulant"}:
+        v = _0 if "rank_deficient" in a else lam[0]
+        if v == 0 and a & {"invertible", "full_rank", "nonzero"}:
+            v = _1
+        lam = [v] * r
+    return _diag(lam)
+
+
+def _build_triangular(raw, r, c, a):
+    """Diagonal from the spectrum block (zero when nilpotent), the strict upper triangle from the
+    ``upper`` block; transposed for lower_triangular."""
+    lam = [_0] * r if "nilpotent" in a else _fix_spectrum(_signed(raw[:r], a), a)
+    up = _signed(raw[r:], a)
+    m = _diag(lam)
+    t = 0
+    for i in range(r):
+        for j in range(i + 1, r):
+            m[i][j] = up[t]
+            t += 1
+    if "nonzero" in a and not any(map(any, m)):
+        m[0][-1] = _1
+    return _T(m) if "lower_triangular" in a else m
+
+
+def _build_skew(raw, r, c, a):
+    """Q blockdiag([[0, b_k], [-b_k, 0]], 0) Qᵀ with a Cayley Q (eigenvalues ±i b_k and 0 for odd n);
+    orthogonal: b_k = ±1."""
+    k = _skew_count(r)
+    q = _cayley(raw[:k], r)
+    b = list(raw[k:k + r // 2])
+    if "orthogonal" in a:
+        b = [_sign(x) for x in b]
+    if a & {"invertible", "full_rank"}:
+        b = [x or _1 for x in b]
+    if "rank_deficient" in a and r % 2 == 0 and b:
+        b[-1] = _0
+    if "nonzero" in a and b and not any(b):
+        b[0] = _1
+    m = [[_0] * r for _ in range(r)]
+    for t, x in enumerate(b):
+        m[2 * t][2 * t + 1], m[2 * t + 1][2 * t] = x, -x
+    return _mul(_mul(q, m), _T(q))
+
+
+def _order(raw: Sequence[Fraction]) -> list[int]:
+    return sorted(range(len(raw)), key=lambda i: (raw[i], i))
+
+
+def _build_permutation(raw, r, c, a):
+    """The permutation that sorts the raw values (ties by position: all equal gives I); an involution
+    (pairs of consecutive sorted positions swapped where the first raw value is negative) when
+    symmetric or involutory; a power of the cyclic shift when circulant."""
+    if "circulant" in a:
+        s = sum(1 for x in raw[:r] if x < 0) % r
+        return [[_1 if j == (i + s) % r else _0 for j in range(r)] for i in range(r)]
+    order = _order(raw[:r])
+    if a & {"symmetric", "involutory"}:
+        p = list(range(r))
+        for t in range(0, r - 1, 2):
+            i, j = order[t], order[t + 1]
+            if raw[i] < 0:
+                p[i], p[j] = j, i
+        order = p
+    return [[_1 if j == order[i] else _0 for j in range(r)] for i in range(r)]
+
+
+def _build_involutory(raw, r, c, a):
+    """S diag(±1) S⁻¹ (S invertible), or Q diag(±1) Qᵀ with a Cayley Q when symmetric or orthogonal."""
+    d = [_sign(x) for x in raw[r * r: r * r + r]] if not a & {"symmetric", "orthogonal"} else None
+    if d is None:
+        k = _skew_count(r)
+        q = _cayley(raw[:k], r)
+        return _mul(_mul(q, _diag([_sign(x) for x in raw[k:k + r]])), _T(q))
+    s = _invertible(_mat(raw[: r * r], r, r))
+    return _mul(_mul(s, _diag(d)), _inv(s))
+
+
+def _toeplitz(t: Sequence[Fraction], r: int, c: int) -> Rows:
+    """T_ij = t[(i - j) + (c - 1)]: the first row reversed, then the first column."""
+    return [[t[i - j + c - 1] for j in range(c)] for i in range(r)]
+
+
+def _build_toeplitz(raw, r, c, a):
+    """T_ij = t_(i-j); symmetric t_(-k) = t_k, skew t_(-k) = -t_k; rank_deficient: a sum of
+    min(r, c) - 1 geometric terms c_m ρ_m^(i-j) (ρ = ±1 when symmetric)."""
+    t = _signed(list(raw[: r + c - 1]), a)
+    if "rank_deficient" in a:
+        k = min(r, c) - 1
+        m = [[_0] * c for _ in range(r)]
+        for s in range(k):
+            coef = t[2 * s] if 2 * s < len(t) else _1
+            if "symmetric" in a:
+                rho = _1 if s % 2 == 0 else -_1
+            else:
+                rho = t[2 * s + 1] if 2 * s + 1 < len(t) else _1
+            rho = rho or _1
+            if a & {"nonnegative", "positive"}:
+                rho = abs(rho)
+            for i in range(r):
+                for j in range(c):
+                    m[i][j] += coef * rho ** (i - j)
+        return m
+    mid = c - 1
+    if "symmetric" in a:
+        for k in range(1, min(r, c)):
+            t[mid - k] = t[mid + k]
+    if "skew_symmetric" in a:
+        t[mid] = _0
+        for k in range(1, min(r, c)):
+            t[mid - k] = -t[mid + k]
+    m = _toeplitz(t, r, c)
+    if a & {"invertible", "full_rank"} and "skew_symmetric" not in a:
+        m = _invertible(m)
+    if "nonzero" in a and not any(map(any, m)):
+        m = _toeplitz([_1] * (r + c - 1), r, c)
+    return m
+
+
+def _circulant(v: Sequence[Fraction], n: int) -> Rows:
+    return [[v[(j - i) % n] for j in range(n)] for i in range(n)]
+
+
+def _build_circulant(raw, r, c, a):
+    """C_ij = c_((j-i) mod n); symmetric c_k = c_(n-k), skew c_k = -c_(n-k); stochastic: nonnegative
+    summing to 1; rank_deficient: row sums 0 (c·11ᵀ when nonnegative)."""
+    n = r
+    v = _signed(list(raw[:n]), a | ({"nonnegative"} if "stochastic" in a else set()))
+    if "symmetric" in a:
+        v = [v[min(k, (n - k) % n)] for k in range(n)]
+    if "skew_symmetric" in a:
+        v = [_0 if k == 0 or 2 * k == n else (v[k] if k < n - k else -v[n - k]) for k in range(n)]
+    if "rank_deficient" in a:
+        if a & {"nonnegative", "positive", "stochastic"}:
+            v = [v[0] or _1] * n
+        elif "skew_symmetric" not in a:
+            v[0] = -sum(v[1:], _0)
+    if "stochastic" in a:
+        s = sum(v, _0)
+        v = [x / s for x in v] if s else [_1] + [_0] * (n - 1)
+    m = _circulant(v, n)
+    if a & {"invertible", "full_rank"} and "skew_symmetric" not in a:
+        if "stochastic" in a:
+            t = 0
+            while _rank(m) < n:
+                t += 1
+                m = [[(m[i][j] + (t if i == j else 0)) / (1 + t) for j in range(n)] for i in range(n)]
+        else:
+            m = _invertible(m)
+    if "nonzero" in a and not any(map(any, m)):
+        m = _eye(n)
+    return m
+
+
+def _normalise_rows(m: Rows) -> Rows:
+    c = len(m[0])
+    out = []
+    for i, row in enumerate(m):
+        s = sum(row, _0)
+        out.append([x / s for x in row] if s else [_1 if j == i % c else _0 for j in range(c)])
+    return out
+
+
+def _build_stochastic(raw, r, c, a):
+    """Row-stochastic (nonnegative, rows sum to 1): nonnegative entries with each row normalised (a
+    zero row becomes a unit row); symmetric: a nonnegative symmetric B scaled to row sums <= 1 plus
+    the diagonal that completes them; idempotent: 1 πᵀ (rank one; I when all raw values are 0);
+    rank_deficient: rows mixing min(r, c) - 1 distributions; invertible/full_rank: (M + tE)/(1 + t)."""
+    a = a | {"nonnegative"}
+    m = _mat(_signed(list(raw[: r * c]), a), r, c)
+    if "idempotent" in a:
+        pi = m[0]
+        if not any(pi):
+            return _eye(r)
+        s = sum(pi, _0)
+        return [[x / s for x in pi] for _ in range(r)]
+    if "symmetric" in a:
+        b = [[(m[i][j] + m[j][i]) / 2 for j in range(r)] for i in range(r)]
+        top = max(sum(row, _0) for row in b)
+        if top:
+            b = [[x / top for x in row] for row in b]
+        for i in range(r):
+            b[i][i] += 1 - sum(b[i], _0)
+        m = b
+    elif "rank_deficient" in a:
+        k = min(r, c) - 1
+        if k == 0:
+            return _normalise_rows(m)          # no stochastic matrix of this shape is rank deficient
+        basis = _normalise_rows(m[:k] if k <= r else m)
+        w = _normalise_rows([[abs(raw[(i * k + j) % len(raw)]) for j in range(k)] for i in range(r)])
+        m = _mul(w, basis)
+    else:
+        m = _normalise_rows(m)
+    if a & {"invertible", "full_rank"}:
+        e = [[_1 if j == i % c else _0 for j in range(c)] for i in range(r)]
+        base, t = m, 0
+        while _rank(m) < min(r, c):
+            t += 1
+            m = [[(base[i][j] + t * e[i][j]) / (1 + t) for j in range(c)] for i in range(r)]
+    return m
+
 KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("scalar", lambda r, c: [("entries", 1)], _build_scalar),
     Kind("spectral", lambda r, c: [("rotation", _skew_count(r)), ("spectrum", r)], _build_spectral,
@@ -282,15 +498,45 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("lowrank", lambda r, c: [("factor", r * (min(r, c) - 1)), ("factor", (min(r, c) - 1) * c)],
          _build_lowrank),
     Kind("free", lambda r, c: [("entries", r * c)], _build_free),
+    Kind("diagonal", lambda r, c: [("spectrum", r)], _build_diagonal),
+    Kind("triangular", lambda r, c: [("spectrum", r), ("upper", _skew_count(r))], _build_triangular),
+    Kind("skew", lambda r, c: [("rotation", _skew_count(r)), ("spectrum", r // 2)], _build_skew,
+         lambda r, c: _skew_count(r)),
+    Kind("permutation", lambda r, c: [("perm", r)], _build_permutation),
+    Kind("involutory", lambda r, c: [("basis", r * r), ("signs", r)], _build_involutory),
+    Kind("reflection", lambda r, c: [("rotation", _skew_count(r)), ("signs", r)], _build_involutory),
+    Kind("toeplitz", lambda r, c: [("entries", r + c - 1)], _build_toeplitz),
+    Kind("circulant", lambda r, c: [("entries", r)], _build_circulant),
+    Kind("stochastic", lambda r, c: [("entries", r * c)], _build_stochastic),
 ]}
 
 
+def _structural_kind(a: set[str]) -> str | None:
+    if "permutation" in a:
+        return "permutation"
+    if "diagonal" in a:
+        return "diagonal"
+    if "involutory" in a:
+        return "reflection" if a & {"symmetric", "orthogonal"} else "involutory"
+    if "skew_symmetric" in a and not a & {"toeplitz", "circulant"}:
+        return "skew"
+    for k in ("circulant", "toeplitz", "stochastic"):
+        if k in a:
+            return k
+    if a & {"upper_triangular", "lower_triangular"}:
+        return "triangular"
+    return None
+
+
 def kind_of(var: Var) -> Kind:
-    """The parametrisation used for ``var``'s assumption set."""
-    a = set(var.assume)
+    """The parametrisation used for ``var``'s assumption set (its sampling assumptions included)."""
+    a = set(var.assume) | set(var.sample_assume)
     signed = bool(a & {"nonnegative", "positive"})
     if var.is_scalar:
         return KINDS["scalar"]
+    structural = _structural_kind(a)
+    if structural:
+        return KINDS[structural]
     if "orthogonal" in a:
         return KINDS["orthogonal"]
     if "nilpotent" in a:
@@ -309,7 +555,7 @@ def kind_of(var: Var) -> Kind:
 
 
 def _assumptions(var: Var) -> frozenset[str]:
-    a = frozenset(var.assume)
+    a = frozenset(var.assume) | frozenset(var.sample_assume)
     return a | {"projector"} if "idempotent" in a and "symmetric" in a else a
 
 
@@ -353,7 +599,36 @@ def satisfies(var: Var, rows: Rows) -> bool:
         return False
     if a & {"projector", "idempotent"} and _mul(rows, rows) != rows:
         return False
-    return not ("nilpotent" in a and any(map(any, _back(_fq(rows) ** r))))
+    if "nilpotent" in a and any(map(any, _back(_fq(rows) ** r))):
+        return False
+    return _structure_holds(a, rows)
+
+
+def _structure_holds(a: set[str], m: Rows) -> bool:
+    """Exact check of the structural assumptions (diagonal ... involutory) on a rational matrix."""
+    r, c = len(m), len(m[0])
+    cells = [(i, j) for i in range(r) for j in range(c)]
+    if "diagonal" in a and any(m[i][j] for i, j in cells if i != j):
+        return False
+    if "upper_triangular" in a and any(m[i][j] for i, j in cells if i > j):
+        return False
+    if "lower_triangular" in a and any(m[i][j] for i, j in cells if i < j):
+        return False
+    if "skew_symmetric" in a and any(m[i][j] != -m[j][i] for i, j in cells):
+        return False
+    if "toeplitz" in a and any(m[i][j] != m[i - 1][j - 1] for i, j in cells if i and j):
+        return False
+    if "circulant" in a and any(m[i][j] != m[0][(j - i) % r] for i, j in cells):
+        return False
+    if "stochastic" in a and (any(v < 0 for row in m for v in row) or any(sum(row) != 1 for row in m)):
+        return False
+    if "permutation" in a and not (
+        all(v in (0, 1) for row in m for v in row)
+        and all(sum(row) == 1 for row in m)
+        and all(sum(m[i][j] for i in range(r)) == 1 for j in range(c))
+    ):
+        return False
+    return not ("involutory" in a and _mul(m, m) != _eye(r))
 
 
 # --- samplers: raw blocks that reach the whole assumption set --------------------------------
@@ -492,9 +767,19 @@ def _signs(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fract
     return [Fraction(rng.choice((-1, 1))) for _ in range(n)]
 
 
+def _perm(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    """Raw values whose sorting order is the permutation: all equal (I) for zero/equal, else distinct
+    values with random signs (the signs pick the swapped pairs of an involution)."""
+    if style in ("zero", "equal"):
+        return [_0] * n
+    vals = [Fraction(rng.choice((-1, 1)) * (k + 1)) for k in range(n)]
+    rng.shuffle(vals)
+    return vals
+
+
 BLOCK_SAMPLERS: dict[str, Callable[[random.Random, int, int, int, str], list[Fraction]]] = {
     "spectrum": _spectrum, "rotation": _rotation, "select": _select, "upper": _upper, "basis": _basis,
-    "entries": _entries, "factor": _factor, "shift": _shift, "signs": _signs,
+    "entries": _entries, "factor": _factor, "shift": _shift, "signs": _signs, "perm": _perm,
 }
 
 
@@ -520,10 +805,19 @@ def sample_dims(claim: Claim, rng: random.Random, index: int) -> dict[str, int]:
 
 
 def make_instance(claim: Claim, dims: dict[str, int], raw: dict[str, Sequence[Fraction]]) -> Instance:
+    """Every variable built from its raw parameters, then the claim's matrix premises made to hold
+    by construction where they are recognised (``verify.claims.construct``)."""
+    from .construct import enforce, share_rotations
+
+    if claim.premises:
+        raw = {k: list(v) for k, v in raw.items()}
+        share_rotations(claim, raw, dims)  # type: ignore[arg-type]
     values = {}
     for name, var in claim.vars.items():
         shape = shape_of(var, dims)
         values[name] = build_value(var, shape, raw[name])
+    if claim.premises:
+        values = enforce(claim, dims, values, raw)
     return Instance(dict(dims), values)
 
 

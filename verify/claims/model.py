@@ -22,19 +22,48 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import ClaimError
-from ..language.parser import Relation, check_identifier, parse_relation
+from ..language.parser import GRADIENTS, Relation, check_identifier, parse_relation
 from ..language.shapes import dim_expression
 from ..result import EXPECTATIONS
+from .premises import Premise, classify, sample_assumptions
 
 ASSUMPTIONS = (
     "symmetric", "psd", "pd", "invertible", "full_rank", "rank_deficient", "orthogonal",
     "projector", "nonnegative", "positive", "nonzero", "nsd", "nd", "idempotent", "nilpotent",
+    "diagonal", "upper_triangular", "lower_triangular", "skew_symmetric", "permutation", "stochastic",
+    "toeplitz", "circulant", "involutory",
 )
 # nsd / nd: negative semidefinite / definite (symmetric); idempotent: A @ A == A (not necessarily
-# symmetric; a symmetric idempotent is a projector); nilpotent: A**n == 0 for n x n A
+# symmetric; a symmetric idempotent is a projector); nilpotent: A**n == 0 for n x n A;
+# skew_symmetric: A.T == -A; permutation: a 0/1 matrix with one 1 in every row and column;
+# stochastic: entrywise nonnegative with every row summing to 1 (may be rectangular); toeplitz:
+# A_ij depends on i - j only (may be rectangular); circulant: A_ij depends on (j - i) mod n;
+# involutory: A @ A == I
 SYMMETRIC_ASSUMPTIONS = frozenset({"symmetric", "psd", "pd", "nsd", "nd", "projector"})
-SQUARE_ONLY = set(SYMMETRIC_ASSUMPTIONS) | {"invertible", "orthogonal", "idempotent", "nilpotent"}
-MATRIX_ONLY = SQUARE_ONLY | {"full_rank", "rank_deficient"}
+STRUCTURAL = ("diagonal", "upper_triangular", "lower_triangular", "skew_symmetric", "permutation",
+              "stochastic", "toeplitz", "circulant", "involutory")
+SQUARE_ONLY = set(SYMMETRIC_ASSUMPTIONS) | {"invertible", "orthogonal", "idempotent", "nilpotent"} | (
+    set(STRUCTURAL) - {"stochastic", "toeplitz"})
+MATRIX_ONLY = SQUARE_ONLY | {"full_rank", "rank_deficient", "stochastic", "toeplitz"}
+# the assumptions each structural assumption may be combined with: every other combination is either
+# contradictory or not reached by a generator, and is refused with a one-line error naming it
+_RANKS = {"invertible", "full_rank", "rank_deficient", "nonzero"}
+COMPANIONS: dict[str, set[str]] = {
+    "diagonal": _RANKS | {"symmetric", "psd", "pd", "nsd", "nd", "nonnegative", "projector", "idempotent",
+                          "orthogonal", "involutory", "upper_triangular", "lower_triangular", "toeplitz",
+                          "circulant"},
+    "upper_triangular": _RANKS | {"nonnegative", "nilpotent", "diagonal"},
+    "lower_triangular": _RANKS | {"nonnegative", "nilpotent", "diagonal"},
+    "skew_symmetric": _RANKS | {"orthogonal", "toeplitz", "circulant"},
+    "permutation": {"invertible", "full_rank", "nonzero", "orthogonal", "nonnegative", "symmetric",
+                    "involutory", "stochastic", "circulant"},
+    "stochastic": _RANKS | {"nonnegative", "positive", "symmetric", "idempotent", "permutation", "circulant"},
+    "toeplitz": _RANKS | {"symmetric", "nonnegative", "positive", "circulant", "diagonal", "skew_symmetric"},
+    "circulant": _RANKS | {"symmetric", "nonnegative", "positive", "toeplitz", "stochastic", "permutation",
+                           "diagonal", "skew_symmetric"},
+    "involutory": {"invertible", "full_rank", "nonzero", "symmetric", "orthogonal", "permutation",
+                   "diagonal"},
+}
 CONFLICTS = [
     ({"pd", "rank_deficient"}, "a positive definite matrix has full rank"),
     ({"invertible", "rank_deficient"}, "an invertible matrix has full rank"),
@@ -83,6 +112,24 @@ CONFLICTS = [
             ("nilpotent", "projector", "the only nilpotent projector is 0"),
             ("nilpotent", "idempotent", "the only nilpotent idempotent is 0"),
             ("nilpotent", "positive", "an entrywise positive matrix has a positive (Perron) eigenvalue"),
+            ("skew_symmetric", "symmetric", "the only symmetric skew-symmetric matrix is 0"),
+            ("skew_symmetric", "psd", "the only psd skew-symmetric matrix is 0"),
+            ("skew_symmetric", "pd", "a skew-symmetric matrix has a zero diagonal"),
+            ("skew_symmetric", "nonnegative", "the only nonnegative skew-symmetric matrix is 0"),
+            ("skew_symmetric", "positive", "a skew-symmetric matrix has a zero diagonal"),
+            ("skew_symmetric", "diagonal", "the only diagonal skew-symmetric matrix is 0"),
+            ("permutation", "rank_deficient", "a permutation matrix is invertible"),
+            ("permutation", "nilpotent", "a permutation matrix is invertible"),
+            ("permutation", "positive", "a permutation matrix has zero entries (n >= 2); use stochastic"),
+            ("involutory", "nilpotent", "an involutory matrix is invertible"),
+            ("involutory", "rank_deficient", "an involutory matrix is invertible"),
+            ("involutory", "idempotent", "the only involutory idempotent is I"),
+            ("diagonal", "positive", "a diagonal matrix has zero entries (n >= 2); use nonnegative"),
+            ("upper_triangular", "positive", "a triangular matrix has zero entries (n >= 2)"),
+            ("lower_triangular", "positive", "a triangular matrix has zero entries (n >= 2)"),
+            ("stochastic", "nilpotent", "a stochastic matrix has the eigenvalue 1"),
+            ("stochastic", "nd", "a stochastic matrix is entrywise nonnegative"),
+            ("stochastic", "nsd", "a stochastic matrix has the eigenvalue 1"),
         ]
     ],
 ]
@@ -120,16 +167,46 @@ class DimScope:
             raise ValueError("an unbounded scope has no finite list of values")
         return range(self.lo, self.hi + 1)  # type: ignore[operator]
 # assumptions that tie entries together: a gradient with respect to such a variable is ambiguous
-TIED_ENTRIES = set(SYMMETRIC_ASSUMPTIONS) | {"orthogonal", "rank_deficient", "idempotent", "nilpotent"}
+TIED_ENTRIES = set(SYMMETRIC_ASSUMPTIONS) | {"orthogonal", "rank_deficient", "idempotent", "nilpotent"} | set(
+    STRUCTURAL)
+
+
+# a symmetric-matrix gradient needs a variable that ranges over (an open part of) the symmetric matrices
+SYM_GRAD_ASSUMPTIONS = frozenset({"symmetric", "psd", "pd", "nsd", "nd"})
+
+
+def _check_gradient_target(fname: str, target: str, vars: Mapping[str, "Var"]) -> None:
+    """grad(f, X) needs X with independent entries; grad_sym / grad_entries_sym need a symmetric X
+    (symmetric, psd, pd, nsd or nd) and no other assumption that ties its entries together."""
+    if target not in vars:
+        raise ClaimError(f"{fname}(f, {target}): {target} must be a variable")
+    assume = set(vars[target].assume)
+    if fname == "grad":
+        if assume & TIED_ENTRIES:
+            raise ClaimError(
+                f"grad with respect to {target}, which has a structural assumption "
+                f"({', '.join(vars[target].assume)}), is not defined; use a plain variable "
+                f"(or grad_sym for a symmetric one)"
+            )
+        return
+    if not assume & SYM_GRAD_ASSUMPTIONS or assume & (TIED_ENTRIES - SYM_GRAD_ASSUMPTIONS):
+        raise ClaimError(
+            f"{fname}(f, {target}) needs {target} declared symmetric (symmetric, psd, pd, nsd or nd, "
+            f"nothing else tying its entries), got assume = {sorted(assume)}"
+        )
 
 
 @dataclass(frozen=True)
 class Var:
-    """A variable: ``shape`` is None for a scalar, else (rows, cols) of dim names or ints."""
+    """A variable: ``shape`` is None for a scalar, else (rows, cols) of dim names or ints.
+
+    ``sample_assume``: assumptions its instances are *drawn* with because a given premise says the
+    same (``A @ A == A`` draws idempotents); never checked as assumptions (the given is)."""
 
     name: str
     shape: tuple[str | int, str | int] | None = None
     assume: tuple[str, ...] = ()
+    sample_assume: tuple[str, ...] = ()
 
     @property
     def is_scalar(self) -> bool:
@@ -147,6 +224,7 @@ class Claim:
     expect: str | None = None
     relation: Relation = field(init=False, repr=False)
     given_relations: list[Relation] = field(init=False, repr=False)
+    premises: list[Premise] = field(init=False, repr=False)
 
     def __init__(self, name: str, statement: str, dims: Mapping[str, Any] | None = None,
                  vars: Mapping[str, Any] | None = None, given: list[str] | None = None,
@@ -164,6 +242,7 @@ class Claim:
         if not isinstance(self.given, list) or not all(isinstance(g, str) for g in self.given):
             raise ClaimError("given must be a list of strings")
         self.given_relations = [parse_relation(g, what="given condition") for g in self.given]
+        self.premises = _premises(self.given_relations, self.vars)
         if expect is not None and expect not in EXPECTATIONS:
             raise ClaimError(f"expect must be 'holds' or 'fails', got {expect!r}")
         self.expect = expect
@@ -182,15 +261,8 @@ class Claim:
                         "depth from a claim file (verify.claims.families.expand_claim); a Claim takes "
                         "the written-out form"
                     )
-                if node.op == "call" and node.value == "grad":
-                    target = node.args[1].value
-                    if target not in self.vars:
-                        raise ClaimError(f"grad(f, {target}): {target} must be a variable")
-                    if set(self.vars[target].assume) & TIED_ENTRIES:
-                        raise ClaimError(
-                            f"grad with respect to {target}, which has a structural assumption "
-                            f"({', '.join(self.vars[target].assume)}), is not defined; use a plain variable"
-                        )
+                if node.op == "call" and node.value in GRADIENTS:
+                    _check_gradient_target(node.value, node.args[1].value, self.vars)
 
     @property
     def dim_names(self) -> list[str]:
@@ -211,6 +283,32 @@ class Claim:
 
     def describe_scope(self) -> dict[str, str]:
         return {k: v.describe() for k, v in self.scope.items()}
+
+
+def _premises(given: list[Relation], vars: dict[str, Var]) -> list[Premise]:
+    """Classify the given conditions (``verify.claims.premises``) and give every variable the
+    assumptions its single-variable premises imply as *sampling* assumptions, unless they
+    contradict its own assumptions (then the given filters the instances as drawn)."""
+    matrices = {n for n, v in vars.items() if not v.is_scalar}
+    out = [classify(g, matrices) for g in given]
+    for name, extra in sample_assumptions(out).items():
+        var = vars[name]
+        if var.shape is None or var.shape[0] != var.shape[1]:
+            continue
+        add = [a for a in extra if a not in var.assume]
+        full = set(var.assume) | set(add)
+        if add and not any(pair <= full for pair, _ in CONFLICTS) and _companions_ok(full) is None:
+            vars[name] = Var(var.name, var.shape, var.assume, tuple(dict.fromkeys(add)))
+    return out
+
+
+def _companions_ok(aset: set[str]) -> str | None:
+    """None when every structural assumption in ``aset`` allows the others; else the reason."""
+    for a in sorted(aset & set(STRUCTURAL)):
+        bad = sorted(aset - COMPANIONS[a] - {a})
+        if bad:
+            return f"{a} together with {bad[0]} is not supported (no generator reaches that set)"
+    return None
 
 
 def _claim_name(name: Any) -> str:
@@ -346,6 +444,9 @@ def _parse_var_assume(name: str, assume: Any, shape: tuple | None, dims: dict) -
             raise ClaimError(
                 f"variable {name}: assumptions {' and '.join(sorted(pair))} are contradictory ({why})"
             )
+    why = _companions_ok(aset)
+    if why:
+        raise ClaimError(f"variable {name}: assumptions {why}")
     if shape is None and aset & MATRIX_ONLY:
         raise ClaimError(
             f"variable {name}: assumption {sorted(aset & MATRIX_ONLY)[0]} needs a matrix (give a shape)"

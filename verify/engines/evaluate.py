@@ -4,7 +4,18 @@
 fresh SymPy symbols (every other variable at its exact value, or symbolic in the symbolic engine),
 each entry ∂f/∂X_ij is differentiated, and the result converted to the field.  The gradient has X's
 shape (the convention dL/dX with X's shape).  It is never taken from SymPy's matrix-expression
-layer, which is known to return wrong derivatives (docs/design.md).
+layer, which is known to return wrong derivatives (docs/design.md).  When f contains expm, sqrtm,
+logm, relu or step (no symbolic form here) the gradient is taken in reverse mode in the field itself
+(``verify.engines.reverse``: the chain rule with the adjoint Fréchet derivative L_f(A^T, G)).
+
+``grad_sym(f, X)`` = sym(G) = (G + G^T)/2 with G = grad(f, X): the gradient of f restricted to the
+symmetric matrices in the Frobenius inner product (X must be declared symmetric).
+``grad_entries_sym(f, X)`` = G + G^T - diag(diag(G)): the derivative with respect to the independent
+entries X_ij, i <= j, of a symmetric X (The Matrix Cookbook, eq. (2.8)); a different convention.
+
+``sqrtm`` and ``logm`` of an argument that is exactly rational (instance values through rational
+operations) go through the field's ``matfun_exact_input``: the domain (symmetric psd / pd) is decided
+exactly and the value computed from the exact entries.
 """
 
 from __future__ import annotations
@@ -17,11 +28,14 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import ClaimError, UndefinedValue
-from ..language.parser import Node, unparse
+from ..language.parser import GRADIENTS, Node, unparse
 from ..language.shapes import int_value
-from .fields import ExactField, Field, FloatField, NotCertifiable, NotExact
+from .fields import ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
+from .reverse import REVERSE_FUNCTIONS, reverse_gradient
 
 RANK_TYPE = {"rank", "pinv", "proj", "sigma_small"}
+# functions whose evaluation uses the instance's exact values (``Evaluator.exact_values``)
+NEEDS_EXACT_VALUES = frozenset(RANK_TYPE | set(GRADIENTS) | {"sqrtm", "logm"})
 _UNARY = {
     "tr",
     "det",
@@ -68,10 +82,15 @@ class Evaluator:
     max_magnitude: float = 0.0
     max_log10: float = -math.inf
     threshold_decisions: int = 0
+    _memo: dict | None = None           # node id -> value, while a reverse-mode gradient runs
 
     def __call__(self, node: Node):
+        if self._memo is not None and id(node) in self._memo:
+            return self._memo[id(node)]
         v = self._eval(node)
         self._observe(v)
+        if self._memo is not None:
+            self._memo[id(node)] = v
         return v
 
     def _observe(self, v) -> None:
@@ -162,8 +181,17 @@ class Evaluator:
             return f.ones(*(int_value(a, self.dims) for a in node.args))
         if name in ("eig", "sigma"):
             return getattr(f, name)(self(node.args[0]), int_value(node.args[1], self.dims))
-        if name == "grad":
+        if name == "unit":
+            return f.from_rationals(_unit(*(int_value(a, self.dims) for a in node.args)))
+        if name == "entry":
+            a = self(node.args[0])
+            i, j = (int_value(x, self.dims) for x in node.args[1:])
+            ei, ej = f.from_rationals(_unit(a.shape[0], i)), f.from_rationals(_unit(a.shape[1], j))
+            return f.matmul(f.matmul(f.T(ei), a), ej)
+        if name in GRADIENTS:
             return self._grad(node)
+        if name in ("sqrtm", "logm"):
+            return self._matfun(node)
         if name in RANK_TYPE and not isinstance(f, ExactField):
             rows = self._exact_argument(node.args[0]) if self.exact_values is not None else None
             if rows is not None and hasattr(f, "rank_type_exact"):
@@ -182,12 +210,58 @@ class Evaluator:
             return getattr(f, name)(args[0])
         raise ClaimError(f"unknown function {name!r}")
 
+    def _matfun(self, node: Node):
+        """sqrtm / logm: from the exact argument when there is one (domain decided exactly, no input
+        rounding), else in the field; in mpmath the conditioning is recorded for the tolerance."""
+        f = self.field
+        name = node.value
+        exact_input = self.exact_values is not None and hasattr(f, "matfun_exact_input")
+        if exact_input and not isinstance(f, ExactField):
+            rows = self._exact_argument(node.args[0])
+            if rows is not None:
+                return f.matfun_exact_input(name, rows)
+        a = self(node.args[0])
+        out = getattr(f, name)(a)
+        if isinstance(f, MpField):
+            self._observe_matfun(name, a)
+        return out
+
+    def _observe_matfun(self, name: str, a) -> None:
+        """An inexact argument's rounding (10^-d relative to its largest eigenvalue lam_max) moves
+        log(lam) by about lam_max / lam_min and sqrt(lam) by min(sqrt(10^-d lam_max), 10^-d lam_max /
+        sqrt(lam_min)): recorded, in units of 10^-d, as an intermediate magnitude for the tolerance."""
+        f = self.field
+        lo, hi = f.eigmin(a)[0, 0], f.eigmax(a)[0, 0]
+        top = max(abs(lo), abs(hi))
+        if top == 0:
+            return
+        if name == "logm":
+            self._record(_log10_abs(top) - _log10_abs(lo))
+            return
+        half = 0.5 * (f.dps + _log10_abs(top))
+        self._record(half if lo <= 0 else min(half, _log10_abs(top) - 0.5 * _log10_abs(lo)))
+
     # -- gradients ---------------------------------------------------------------------------------
     def _grad(self, node: Node):
+        """grad, grad_sym or grad_entries_sym (module docstring); the result has X's shape."""
         fnode, xnode = node.args
-        xname = xnode.value
-        if any(n.op == "call" and n.value == "expm" for n in fnode.walk()):
-            return self._grad_expm(fnode, xnode)
+        if fnode.functions() & REVERSE_FUNCTIONS:
+            outer, self._memo = self._memo, {}
+            try:
+                g = reverse_gradient(self, fnode, xnode.value)
+            finally:
+                self._memo = outer
+        else:
+            g = self._grad_symbolic(fnode, xnode.value)
+        f = self.field
+        if node.value == "grad_sym":
+            return f.scale(f.const(Fraction(1, 2)), f.add(g, f.T(g)))
+        if node.value == "grad_entries_sym":
+            return f.sub(f.add(g, f.T(g)), f.diag(f.diagvec(g)))
+        return g
+
+    def _grad_symbolic(self, fnode: Node, xname: str):
+        """Entry-by-entry symbolic differentiation (module docstring)."""
         base = self.exact_values if self.exact_values is not None else self.values
         syms, grads, as_float = symbolic_gradient(
             fnode, xname, self.dims, {k: v.shape for k, v in base.items()}
@@ -221,49 +295,6 @@ class Evaluator:
         return _to_field(self.field, g)
 
 
-    def _grad_expm(self, fnode: Node, xnode: Node):
-        """grad of tr(M @ expm(X)) (or tr(expm(X) @ M), tr(expm(X))) with respect to X, M free of X.
-
-        With L(A, E) the Fréchet derivative of expm at A in direction E, d tr(M e^X) = tr(M L(X, dX))
-        and the adjoint of L(X, .) is L(X^T, .), so the gradient is L(X^T, M^T), computed exactly as
-        the upper-right n x n block of expm([[X^T, M^T], [0, X^T]]) (no finite differences).  expm is
-        never exact, so such a claim is at most certified (balls) or holds_numerically.
-        """
-        m = _expm_trace_form(fnode, xnode.value)
-        if m is False:
-            raise ClaimError(
-                f"grad({unparse(fnode)}, {xnode.value}) through expm: supported forms are tr(expm(X)), "
-                f"tr(M @ expm(X)) and tr(expm(X) @ M) with M free of X"
-            )
-        f = self.field
-        x = self(xnode)
-        n = x.shape[0]
-        xt = f.T(x)
-        mt = f.eye(n) if m is None else f.T(self(m))
-        big = f.vstack(f.hstack(xt, mt), f.hstack(f.zeros(n, n), xt))
-        self._observe_inside("expm", big)
-        return f.expm(big)[:n, n:].copy()
-
-
-def _expm_trace_form(fnode: Node, xname: str):
-    """M of f = tr(M @ expm(X)) or tr(expm(X) @ M) (None for tr(expm(X))); False for any other form."""
-    if fnode.op != "call" or fnode.value != "tr":
-        return False
-    e = fnode.args[0]
-
-    def is_expm_x(n: Node) -> bool:
-        return n.op == "call" and n.value == "expm" and n.args[0].op == "name" and n.args[0].value == xname
-
-    if is_expm_x(e):
-        return None
-    if e.op == "matmul":
-        a, b = e.args
-        for this, other in ((a, b), (b, a)):
-            if is_expm_x(this) and xname not in other.names() and not any(
-                    n.op == "call" and n.value == "grad" for n in other.walk()):
-                return other
-    return False
-
 
 _GRADIENTS: dict = {}
 
@@ -291,6 +322,13 @@ def _check_kinks(expr, subs: dict) -> None:
             raise UndefinedValue(f"derivative at a point of non-differentiability ({f.func.__name__} of 0)")
         if arg.is_number and arg.is_zero is None and abs(complex(sympy.N(arg, 40))) < 1e-30:
             raise UndefinedValue(f"derivative at (or numerically at) a kink ({f.func.__name__} of ~0)")
+
+
+def _unit(n: int, i: int) -> list[list[Fraction]]:
+    """The i-th (1-based) standard basis column of length n, as rows."""
+    if not 1 <= i <= n:
+        raise ClaimError(f"index {i} is outside 1..{n}")
+    return [[Fraction(int(r == i - 1))] for r in range(n)]
 
 
 def symbolic_gradient(fnode: Node, xname: str, dims: Mapping[str, int], shapes: Mapping[str, tuple]):

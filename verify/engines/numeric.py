@@ -34,7 +34,8 @@ from ..precision import flint_bits
 
 from ..claims.instances import Instance
 from ..language.parser import Relation
-from .evaluate import Evaluator
+from ..language.shapes import infer
+from .evaluate import NEEDS_EXACT_VALUES, Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
@@ -192,7 +193,7 @@ def _ball_once(rel: Relation, inst: Instance, dps: int):
     with flint_bits(bits):
         bf = BallField(bits)
         try:
-            need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
+            need = any(n.value in NEEDS_EXACT_VALUES for n in _calls(rel))
             ev = exact_values(inst) if need else None
             lhs, rhs, _, _ = _evaluate(rel, bf, inst, exact_values=ev)
         except (NotCertifiable, NotExact, ZeroDivisionError, ValueError):
@@ -228,7 +229,7 @@ def _mp_slack(rel: Relation, inst: Instance, dps: int):
     residual); ``residual`` is |lhs - rhs| for ``==`` and the slack itself otherwise; ``threshold``
     says a rank-type function had to decide "zero" by a threshold (its argument was not exact)."""
     mf = MpField(dps)
-    need = any(n.value == "grad" or n.value in RANK_TYPE for n in _calls(rel))
+    need = any(n.value in NEEDS_EXACT_VALUES for n in _calls(rel))
     ev = exact_values(inst) if need else None
     lhs, rhs, maglog, threshold = _evaluate(rel, mf, inst, exact_values=ev)
     ctx = mf.ctx
@@ -358,24 +359,43 @@ GIVEN_GRADES = ("rigorous", "numeric", "false", "undecided")
 def given_grade(claim: Claim, inst: Instance, dps: int) -> str:
     """How well every given condition is established on ``inst``.
 
-    "rigorous": all decided exactly or with balls; "numeric": all hold, some only at mpmath
-    precision (enough for ``holds_numerically``, not for a counterexample or a certified instance);
-    "false": one is violated; "undecided": one could not be decided."""
+    "rigorous": all decided exactly or with balls; "numeric": all hold, some (inequalities only)
+    only at mpmath precision (enough for ``holds_numerically``, not for a counterexample or a
+    certified instance); "false": one is violated; "undecided": one could not be decided.  An
+    equality given (a matrix premise such as ``A @ B == B @ A``) holds only when decided exactly or
+    with balls: agreement at mpmath precision is a tolerance, so such an instance is undecided."""
     grade = "rigorous"
     for rel in claim.given_relations:
-        d = decide_exact(rel, inst)
-        if d is None:
-            d = decide_ball(rel, inst, dps)
-        if d is None:
-            d = decide_mp(rel, inst, dps)
-            if d.status == "undecided" or d.details.get("rank_threshold"):
-                return "undecided"
-            if d.status in ("holds", "tight"):
-                grade = "numeric"
-                continue
-        if d.status == "violated":
-            return "false"
+        g = given_relation_grade(rel, inst, dps)
+        if g in ("false", "undecided"):
+            return g
+        if g == "numeric":
+            grade = "numeric"
     return grade
+
+
+def given_relation_grade(rel: Relation, inst: Instance, dps: int) -> str:
+    """The grade of one given condition on ``inst`` (see ``given_grade``)."""
+    d = decide_exact(rel, inst)
+    if d is None:
+        d = decide_ball(rel, inst, dps)
+    if d is None:
+        d = decide_mp(rel, inst, dps)
+        if d.status == "violated" and not d.details.get("rank_threshold"):
+            return "false"
+        if d.status == "undecided" or d.details.get("rank_threshold") or _matrix_equality(rel, inst):
+            return "undecided"
+        if d.status in ("holds", "tight"):
+            return "numeric"
+    return "false" if d.status == "violated" else "rigorous"
+
+
+def _matrix_equality(rel: Relation, inst: Instance) -> bool:
+    """Does ``rel`` compare matrices (not 1 x 1) with ``==``?"""
+    if rel.op != "==":
+        return False
+    shapes = {k: (len(v), len(v[0])) for k, v in inst.values.items()}
+    return infer(rel.lhs, inst.dims, shapes) != (1, 1)
 
 
 def given_holds(claim: Claim, inst: Instance, dps: int) -> bool | None:

@@ -31,7 +31,9 @@ from .evaluate import Evaluator
 from .fields import ExactField, NotExact
 
 IDENTITY_FUNCTIONS = {"vec", "kron", "eye", "zeros", "tr", "det", "inv", "norm", "sqrt", "exp", "log", "grad",
-                      "diag", "diagvec", "ones", "hadamard", "hadamard_pow", "hstack", "vstack"}
+                      "grad_sym", "grad_entries_sym",
+                      "diag", "diagvec", "ones", "hadamard", "hadamard_pow", "hstack", "vstack", "unit",
+                      "entry"}
 MAX_SYMBOLS = 90
 MAX_DET_SIDE = 4
 
@@ -86,6 +88,10 @@ def _symbolic_values(claim: Claim, dims: dict[str, int]):
         sym = bool(a & SYMMETRIC_ASSUMPTIONS)
         for i in range(r):
             for j in range(c):
+                tied = _structural_entry(a, i, j, r, m)
+                if tied is not None:
+                    m[i, j] = tied
+                    continue
                 if sym and j < i:
                     m[i, j] = m[j, i]
                     continue
@@ -93,6 +99,25 @@ def _symbolic_values(claim: Claim, dims: dict[str, int]):
                 count += 1
         values[name] = m
     return values, count
+
+
+def _structural_entry(a: set[str], i: int, j: int, n: int, m):
+    """The entry (i, j) that a structural assumption fixes from entries already made (or 0); None
+    when it is a fresh symbol.  Entries are made row by row, so (i-1, j-1), (0, (j-i) mod n) and
+    (j, i) for j < i exist when needed.  Assumptions without a polynomial parametrisation
+    (permutation, stochastic, involutory) keep free symbols: a proof for all matrices covers them."""
+    import sympy
+
+    if ("diagonal" in a and i != j) or ("upper_triangular" in a and i > j) or (
+            "lower_triangular" in a and i < j):
+        return sympy.Integer(0)
+    if "skew_symmetric" in a and i >= j:
+        return sympy.Integer(0) if i == j else -m[j, i]
+    if "circulant" in a and i > 0:
+        return m[0, (j - i) % n]
+    if "toeplitz" in a and i > 0 and j > 0:
+        return m[i - 1, j - 1]
+    return None
 
 
 def _is_zero(expr) -> bool:

@@ -76,20 +76,25 @@ def _libsvm():
     return libsvm
 
 
+#: svc_accuracies calls libsvm directly (True) or through SVC (False); benchmarks compare the two
+DIRECT_LIBSVM = True
+
+
 def svc_accuracies(ktr: np.ndarray, ytr: np.ndarray, kte: np.ndarray, yte: np.ndarray, c_grid,
-                   direct: bool = True) -> np.ndarray:
+                   direct: bool | None = None) -> np.ndarray:
     """Test accuracy (fraction) of ``SVC(kernel="precomputed", C, max_iter=500000)`` for every C.
 
     ``ktr`` (n_train x n_train) and ``kte`` (n_test x n_train) are kernel blocks.  ``direct``: call
     libsvm through scikit-learn's binding exactly as ``SVC.fit``/``SVC.predict`` do (the same
     arguments: classes encoded as sorted indices, empty sample and class weights), without their
     input validation, which is ~80 % of the time of a fit on a few hundred graphs; the predictions
-    are those of SVC (tested).  ``direct=False`` uses SVC itself.  A fit that reaches the official
-    max_iter cap (large C on an unnormalised Gram) is used as it is, as in the official search.
+    are those of SVC (tested).  ``direct=False`` uses SVC itself; None: ``DIRECT_LIBSVM``.  A fit
+    that reaches the official max_iter cap (large C on an unnormalised Gram) is used as it is, as
+    in the official search.
     """
     c_grid = np.asarray(c_grid, dtype=np.float64)
     out = np.empty(len(c_grid))
-    libsvm = _libsvm() if direct else None
+    libsvm = _libsvm() if (DIRECT_LIBSVM if direct is None else direct) else None
     if libsvm is None:
         for k, c in enumerate(c_grid):
             clf = SVC(kernel="precomputed", C=float(c), max_iter=500000)

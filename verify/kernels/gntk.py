@@ -29,7 +29,12 @@ for one-hot tags; for continuous features every node is its own colour).  Memory
 ``chunk_size``: graphs are grouped into consecutive chunks with at most ``chunk_size`` distinct
 colours at any level (a single larger graph forms its own chunk), and chunk pairs (I, J), I ≤ J,
 are processed in turn with O(chunk_size²) floats each.  The diagonal a_u of every ReLU layer comes
-from the diagonal chunk pairs, computed first.  Entries between colours of one parallel class
+from the diagonal chunk pairs, computed first.  Within a chunk pair: the aggregation is one sparse
+(or, for dense graphs such as COLLAB's near-cliques, one dense per-graph BLAS) product per side,
+the pair matrices alternate orientation level by level (no transposing copy of the result), the
+R ReLU layers run on row blocks that stay in cache, and the chunk pairs travel to the engine's
+workers in a few batches (the shared chunk data once per batch, not once per pair).
+Entries between colours of one parallel class
 (identical colours, and colours whose features are exact positive multiples of each other, e.g.
 child counts (2, 2) and (1, 1) of the same colours: see ``_parallel_classes``) get ρ = 1 exactly;
 float ρ would be 1 − O(1e-16) there, θ ~ 1e-8, and the Gram only ~1e-10 accurate.
@@ -256,27 +261,77 @@ def _chunks(col: Colours, limit: int) -> list[tuple[int, int]]:
     return out
 
 
+class _Agg:
+    """The scaled children of one chunk at one level ℓ: A = diag(c) M, (local level-ℓ colours) x (local
+    level-(ℓ−1) colours), applied as ``A @ X``.
+
+    A colour's children are colours of the graph it occurs in, so with the chunk's colours in order
+    of first occurrence A is block lower triangular by graph: the rows first met in graph g
+    (a contiguous range) only use the columns of g's colours.  When these per-graph blocks are dense
+    enough (COLLAB: near-cliques), ``A @ X`` runs as one dense product per graph (BLAS) instead of
+    the sparse product: the same sums, grouped by graph (different rounding, ~1e-16 relative).
+    """
+
+    #: dense per-graph blocks are used when their entries are at most this many times nnz(A)
+    DENSE_RATIO = 4.0
+
+    def __init__(self, mat: sp.csr_matrix, row_bounds: np.ndarray) -> None:
+        self.csr = mat.tocsr()
+        self.csr.sort_indices()
+        self.shape = self.csr.shape
+        self.groups = None
+        groups, entries = [], 0
+        for r0, r1 in zip(row_bounds[:-1], row_bounds[1:]):
+            if r1 <= r0:
+                continue
+            part = self.csr[r0:r1]
+            cols = np.unique(part.indices)
+            entries += (r1 - r0) * len(cols)
+            if len(cols) and cols[-1] - cols[0] + 1 == len(cols):
+                cols = slice(int(cols[0]), int(cols[-1]) + 1)
+            groups.append((int(r0), int(r1), cols, part[:, cols].toarray()))
+        if entries <= self.DENSE_RATIO * max(self.csr.nnz, 1):
+            self.groups = groups
+
+    def toarray(self) -> np.ndarray:
+        return self.csr.toarray()
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        if self.groups is None:
+            return np.asarray(self.csr @ x)
+        out = np.zeros((self.shape[0], x.shape[1]))
+        for r0, r1, cols, block in self.groups:
+            np.matmul(block, x[cols], out=out[r0:r1])
+        return out
+
+
 @dataclass
 class _Side:
     """One chunk of graphs: its colours (global ids) and local index maps per level."""
 
     g0: int
     g1: int
-    sets: list[np.ndarray]           # level ℓ: sorted global colour ids present in the chunk
+    sets: list[np.ndarray]           # level ℓ: global colour ids present in the chunk, by first occurrence
     loc: list[np.ndarray]            # level ℓ: local colour index of each node of the chunk
-    agg: list[sp.csr_matrix]         # level ℓ ≥ 1: scaled children, local x local
+    agg: list                        # level ℓ ≥ 1: scaled children (_Agg), local x local
 
 
 def _side(col: Colours, g0: int, g1: int) -> _Side:
     lo, hi = col.offsets[g0], col.offsets[g1]
-    sets, locs, agg = [], [], [None]
+    node_graph = np.repeat(np.arange(g1 - g0), np.diff(col.offsets[g0:g1 + 1]))
+    sets, locs, bounds, agg = [], [], [], [None]
     for c in col.col:
-        s, inv = np.unique(c[lo:hi], return_inverse=True)
-        sets.append(s)
-        locs.append(inv.reshape(-1))
+        s, first, inv = np.unique(c[lo:hi], return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")         # local colours in order of first occurrence
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        sets.append(s[order])
+        locs.append(rank[inv.reshape(-1)])
+        # rows first met in graph g: [bounds[g], bounds[g + 1])
+        bounds.append(np.searchsorted(node_graph[first[order]], np.arange(g1 - g0 + 1), "left"))
     for lvl in range(1, len(col.col)):
         m = col.children[lvl][sets[lvl]][:, sets[lvl - 1]]
-        agg.append(sp.diags(col.scale[lvl][sets[lvl]]) @ m)
+        agg.append(_Agg(sp.diags(col.scale[lvl][sets[lvl]]) @ m, bounds[lvl]))
     return _Side(g0, g1, sets, locs, agg)
 
 
@@ -287,61 +342,108 @@ def _counts(side: _Side, col: Colours, lvl: int) -> sp.csr_matrix:
                          shape=(side.g1 - side.g0, len(side.sets[lvl])))
 
 
-def _relu_layer(sig: np.ndarray, ntk: np.ndarray, a_i: np.ndarray, a_j: np.ndarray, same: np.ndarray | None):
-    """One ReLU layer (c_σ = 2) on (Σ, Θ); ``same``: mask of colour pairs in one parallel class
-    (ρ = 1 exactly).
+#: elements of one row block of the ReLU layers (a few arrays of this size stay in the L2 cache)
+_BLOCK = 16384
 
-    Σ' = √(a a')(sin θ + (π − θ)ρ)/π, Σ̇ = (π − θ)/π, Θ' = Θ ⊙ Σ̇ + Σ'; zero variance gives Σ' = Σ̇ = 0.
-    In place on ``ntk`` and on temporaries (the matrices can be large).
+
+def _relu_layers(sig: np.ndarray, ntk: np.ndarray, a_rows: list, a_cols: list, same) -> None:
+    """``len(a_rows)`` ReLU layers (c_σ = 2) on (Σ, Θ), in place; Σ, Θ: (m, n) C-contiguous.
+
+    Layer r: ρ = clip(Σ/√(a_r a'_r), −1, 1) (ρ = 1 exactly on the pairs ``same`` = (rows, cols),
+    sorted by row), Σ' = √(a a')(sin θ + (π − θ)ρ)/π, Σ̇ = (π − θ)/π, Θ' = Θ ⊙ Σ̇ + Σ'; zero variance
+    gives Σ' = Σ̇ = 0.  ``a_rows[r]`` (m,), ``a_cols[r]`` (n,) are the variances of layer r.  The
+    matrices are walked in row blocks of about ``_BLOCK`` entries and every layer is applied to a
+    block while it is in cache; each entry sees exactly the operations of the whole-matrix formula
+    (1 − ρ² ≥ 0 holds in floating point for |ρ| ≤ 1, so no clamp is needed before the root).
     """
-    r_i, r_j = np.sqrt(a_i), np.sqrt(a_j)
-    root = np.multiply.outer(r_i, r_j)
-    zero = bool(np.any(r_i == 0) or np.any(r_j == 0))
-    if zero:
-        pos = root > 0
-        rho = np.divide(sig, np.where(pos, root, 1.0))
-        rho[~pos] = 0.0
-    else:
-        rho = np.divide(sig, root)
-    np.clip(rho, -1.0, 1.0, out=rho)
+    m, n = sig.shape
+    if m == 0 or n == 0 or not a_rows:
+        return
+    r_rows = [np.sqrt(a) for a in a_rows]
+    r_cols = [np.sqrt(a) for a in a_cols]
+    zero = [bool(np.any(x == 0) or np.any(y == 0)) for x, y in zip(r_rows, r_cols)]
+    step = max(1, _BLOCK // n)
+    buf = np.empty((3, min(step, m) * n))
     if same is not None:
-        np.copyto(rho, 1.0, where=same)
-    s = np.multiply(rho, rho)
-    np.subtract(1.0, s, out=s)
-    np.maximum(s, 0.0, out=s)
-    np.sqrt(s, out=s)
-    pm = np.arccos(rho)
-    np.subtract(math.pi, pm, out=pm)            # π − θ
-    np.multiply(rho, pm, out=rho)               # (π − θ)ρ
-    np.add(s, rho, out=s)                       # sin θ + (π − θ)ρ
-    np.multiply(s, root, out=s)
-    s *= 1.0 / math.pi                          # Σ'
-    pm *= 1.0 / math.pi                         # Σ̇
-    if zero:
-        pm[~pos] = 0.0
-        s[~pos] = 0.0
-    ntk *= pm
-    ntk += s
-    return s, ntk
+        s_rows, s_cols = same
+        bounds = np.searchsorted(s_rows, np.arange(0, m + step, step))
+    inv_pi = 1.0 / math.pi
+    for b, r0 in enumerate(range(0, m, step)):
+        r1 = min(m, r0 + step)
+        shape = (r1 - r0, n)
+        k = shape[0] * n
+        sg, nt = sig[r0:r1], ntk[r0:r1]
+        root, rho, pm = (buf[i, :k].reshape(shape) for i in range(3))
+        if same is not None:
+            lr = s_rows[bounds[b]:bounds[b + 1]] - r0
+            lc = s_cols[bounds[b]:bounds[b + 1]]
+        for r in range(len(a_rows)):
+            np.multiply.outer(r_rows[r][r0:r1], r_cols[r], out=root)
+            if zero[r]:
+                pos = root > 0
+                np.divide(sg, np.where(pos, root, 1.0), out=rho)
+                rho[~pos] = 0.0
+            else:
+                np.divide(sg, root, out=rho)
+            np.clip(rho, -1.0, 1.0, out=rho)
+            if same is not None:
+                rho[lr, lc] = 1.0
+            np.multiply(rho, rho, out=sg)           # Σ's block is free once ρ is formed
+            np.subtract(1.0, sg, out=sg)
+            np.sqrt(sg, out=sg)                     # sin θ
+            np.arccos(rho, out=pm)
+            np.subtract(math.pi, pm, out=pm)        # π − θ
+            np.multiply(rho, pm, out=rho)           # (π − θ)ρ
+            np.add(sg, rho, out=sg)                 # sin θ + (π − θ)ρ
+            np.multiply(sg, root, out=sg)
+            sg *= inv_pi                            # Σ'
+            pm *= inv_pi                            # Σ̇
+            if zero[r]:
+                pm[~pos] = 0.0
+                sg[~pos] = 0.0
+            nt *= pm
+            nt += sg
 
 
-def _level_step(col: Colours, si: _Side, sj: _Side, di, dj, lvl: int, sig: np.ndarray, ntk: np.ndarray,
-                mlp_layers: int, out_diag: list) -> tuple[np.ndarray, np.ndarray]:
-    """One GNN block at level ``lvl``: aggregate Σ and Θ on both sides (Σ ← A_i Σ A_jᵀ, likewise Θ),
-    then ``mlp_layers`` ReLU layers. For a diagonal pair (di is None) the diagonals a_u of each
-    layer are read off Σ and stored in ``out_diag[lvl][r]``; otherwise they come from di, dj."""
-    ai, aj = si.agg[lvl], sj.agg[lvl]
-    sig = np.asarray(ai @ np.asarray(aj @ sig.T).T)
-    ntk = np.asarray(ai @ np.asarray(aj @ ntk.T).T)
-    ci, cj = col.classes[lvl][si.sets[lvl]], col.classes[lvl][sj.sets[lvl]]
-    same = np.equal.outer(ci, cj) if mlp_layers and np.intersect1d(ci, cj).size else None
-    for r in range(mlp_layers):
-        if di is None:
-            a_i = a_j = out_diag[lvl][r] = np.diag(sig).copy()
-        else:
-            a_i, a_j = di[lvl][r], dj[lvl][r]
-        sig, ntk = _relu_layer(sig, ntk, a_i, a_j, same)
-    return sig, ntk
+def _diag_chain(a0: np.ndarray, mlp_layers: int) -> list[np.ndarray]:
+    """The variances a_r (r = 0..R−1) of the ReLU layers of one level from a_0 = diag Σ: the diagonal
+    entry of layer r has ρ = 1, so a_{r+1} = (π·(√a_r √a_r))·(1/π) (0 where a_r = 0) - the very
+    operations :func:`_relu_layers` applies to that entry, so the bits agree."""
+    out = [a0]
+    for _ in range(mlp_layers - 1):
+        r = np.sqrt(out[-1])
+        root = r * r
+        nxt = (math.pi * root) * (1.0 / math.pi)
+        nxt[root == 0] = 0.0
+        out.append(nxt)
+    return out
+
+
+def _same_pairs(c_rows: np.ndarray, c_cols: np.ndarray):
+    """(rows, cols) of the entries whose row and column colours are in one parallel class, sorted by
+    row (None when there are none): O(matches), not O(m n)."""
+    common = np.intersect1d(c_rows, c_cols)
+    if not common.size:
+        return None
+    ri = np.nonzero(np.isin(c_rows, common))[0]
+    cj = np.nonzero(np.isin(c_cols, common))[0]
+    order = np.argsort(c_cols[cj], kind="stable")
+    cj = cj[order]
+    keys = c_cols[cj]
+    lo = np.searchsorted(keys, c_rows[ri], "left")
+    cnt = np.searchsorted(keys, c_rows[ri], "right") - lo
+    rows = np.repeat(ri, cnt)
+    starts = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt)
+    cols = cj[np.arange(int(cnt.sum())) + starts]
+    return rows, cols
+
+
+def _aggregate(a_rows: _Agg, a_cols: _Agg, x: np.ndarray) -> np.ndarray:
+    """(A_r X A_cᵀ)ᵀ = A_c (A_r X)ᵀ, C-contiguous: X is (rows' colours of level ℓ−1) x (columns'
+    colours of level ℓ−1); the result has the column side's level-ℓ colours as rows.  Returning the
+    transpose avoids a second transposing copy; the caller flips its orientation every level."""
+    t = a_rows @ x
+    return a_cols @ np.ascontiguousarray(t.T)
 
 
 def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_layers: int, readout: str,
@@ -350,66 +452,59 @@ def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_lay
     a_u per (level, MLP layer) over si's colours (di[lvl][r]); otherwise di, dj are those lists.
     ``depths`` (numpy only): the blocks of the Grams to return, as a list of blocks, one per depth
     L' ≤ ``blocks`` (the recursion up to level L' does not depend on later levels)."""
-    if depths:
-        return _pair_blocks_multi(col, si, sj, di, dj, mlp_layers, readout, level, depths)
-    if backend == "torch":
+    if backend == "torch" and not depths:
         from .backends import torch_pair_block
 
         return torch_pair_block(col, si, sj, di, dj, blocks, mlp_layers, readout, level)
+    want = tuple(depths) or (blocks,)
+    blocks = max(want)
     diag_pair = di is None
     out_diag = [[None] * mlp_layers for _ in range(blocks + 1)]
+    # state: Σ, Θ as (p-side colours) x (q-side colours); (p, q) = (i, j) or, flipped, (j, i)
     sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T
-    ntk = sig.copy()
-    layers = [(0, ntk.copy() if readout == "jk" else None)]
-    for lvl in range(1, blocks + 1):
-        sig, ntk = _level_step(col, si, sj, di, dj, lvl, sig, ntk, mlp_layers, out_diag)
-        if readout == "jk" or lvl == blocks:
-            layers.append((lvl, ntk if lvl == blocks else ntk.copy()))
-    used = layers if readout == "jk" else [layers[-1]]
-    if level == "graph":
-        block = np.zeros((si.g1 - si.g0, sj.g1 - sj.g0))
-        for lvl, mat in used:
-            ci, cj = _counts(si, col, lvl), _counts(sj, col, lvl)
-            block += np.asarray(ci @ np.asarray(cj @ mat.T).T)
-    else:
-        block = np.zeros((len(si.loc[0]), len(sj.loc[0])))
-        for lvl, mat in used:
-            block += mat[np.ix_(si.loc[lvl], sj.loc[lvl])]
-    if diag_pair:  # exact symmetry (the sparse products round the two triangles differently)
-        block = 0.5 * (block + block.T)
-    return block, (out_diag if diag_pair else None)
-
-
-def _pair_blocks_multi(col, si, sj, di, dj, mlp_layers, readout, level, depths):
-    blocks = max(depths)
-    diag_pair = di is None
-    out_diag = [[None] * mlp_layers for _ in range(blocks + 1)]
+    ntk = None                                      # Θ = Σ until the first ReLU layer
+    sides = (si, sj)
+    flip = False
 
     def readout_of(lvl, mat):
+        p, q = (sj, si) if flip else (si, sj)
         if level == "graph":
-            ci, cj = _counts(si, col, lvl), _counts(sj, col, lvl)
-            return np.asarray(ci @ np.asarray(cj @ mat.T).T)
-        return mat[np.ix_(si.loc[lvl], sj.loc[lvl])]
+            t = np.asarray(_counts(p, col, lvl) @ mat)
+            out = np.asarray(_counts(q, col, lvl) @ np.ascontiguousarray(t.T))   # (q graphs) x (p graphs)
+            return out if flip else out.T
+        out = mat[np.ix_(p.loc[lvl], q.loc[lvl])]
+        return out.T if flip else out
 
-    sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T
-    ntk = sig.copy()
-    acc = readout_of(0, ntk)
+    acc = readout_of(0, sig) if readout == "jk" else None
     results = {}
     for lvl in range(1, blocks + 1):
-        sig, ntk = _level_step(col, si, sj, di, dj, lvl, sig, ntk, mlp_layers, out_diag)
-        if readout == "jk" or lvl in depths:
+        p, q = (sides[1], sides[0]) if flip else sides
+        sig = _aggregate(p.agg[lvl], q.agg[lvl], sig)
+        ntk = sig.copy() if ntk is None else _aggregate(p.agg[lvl], q.agg[lvl], ntk)
+        flip = not flip
+        p, q = q, p
+        if mlp_layers:
+            if diag_pair:
+                chain = out_diag[lvl] = _diag_chain(np.diag(sig).copy(), mlp_layers)
+                a_p = a_q = chain
+            else:
+                a_p, a_q = ((dj, di) if flip else (di, dj))
+                a_p, a_q = a_p[lvl], a_q[lvl]
+            same = _same_pairs(col.classes[lvl][p.sets[lvl]], col.classes[lvl][q.sets[lvl]])
+            _relu_layers(sig, ntk, a_p, a_q, same)
+        if readout == "jk" or lvl in want:
             here = readout_of(lvl, ntk)
             if readout == "jk":
                 acc = acc + here
-            if lvl in depths:
+            if lvl in want:
                 results[lvl] = (acc if readout == "jk" else here).copy()
-    blocks_out = []
-    for d in depths:
+    out = []
+    for d in want:
         b = results[d]
-        if diag_pair:
+        if diag_pair:  # exact symmetry (the sparse products round the two triangles differently)
             b = 0.5 * (b + b.T)
-        blocks_out.append(b)
-    return blocks_out, (out_diag if diag_pair else None)
+        out.append(b)
+    return (out if depths else out[0]), (out_diag if diag_pair else None)
 
 
 def _diag_task(col, sides, i, blocks, mlp_layers, readout, level, backend, depths=()):
@@ -422,6 +517,22 @@ def _off_task(col, sides, i, j, di, dj, blocks, mlp_layers, readout, level, back
     return _pair_block(col, sides[i], sides[j], di, dj, blocks, mlp_layers, readout, level, backend, depths)[
         0
     ]
+
+
+def _diag_batch(col, sides, idx, opts):
+    """Several diagonal chunk pairs in one task (the shared data travel once per task)."""
+    return [_diag_task(col, sides, i, *opts) for i in idx]
+
+
+def _off_batch(col, sides, pairs, diags, opts):
+    """Several off-diagonal chunk pairs in one task; ``diags`` maps chunk -> its variances."""
+    return [_off_task(col, sides, i, j, diags[i], diags[j], *opts) for i, j in pairs]
+
+
+def _split(items: list, parts: int) -> list[list]:
+    """``items`` dealt round-robin into at most ``parts`` non-empty lists (balances similar tasks)."""
+    parts = max(1, min(parts, len(items)))
+    return [items[k::parts] for k in range(parts)]
 
 
 BACKENDS = ("numpy", "torch")
@@ -474,16 +585,26 @@ def _gram_impl(
     total = int(col.offsets[-1])
     own = engine is None or isinstance(engine, str)
     eng = make_engine(engine) if own else engine
+    # the tasks need the chunks, the features, the classes and the node offsets, not the refinement
+    light = Colours([], [], [], col.feats, col.offsets, col.classes)
+    parts = 1 if eng.name == "serial" else 4 * max(1, getattr(eng, "workers", 1))
     try:
         opts = (blocks, mlp_layers, readout, level, backend, depths)
-        first = eng.map(_diag_task, [(i, *opts) for i in range(len(sides))], shared=(col, sides))
+        idx = _split(list(range(len(sides))), parts)
+        done = eng.map(_diag_batch, [(ix, opts) for ix in idx], shared=(light, sides))
+        first: list = [None] * len(sides)
+        for ix, res in zip(idx, done):
+            for i, r in zip(ix, res):
+                first[i] = r
         diags = [d for _, d in first]
         pairs = [(i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))]
-        rest = (
-            eng.map(_off_task, [(i, j, diags[i], diags[j], *opts) for i, j in pairs], shared=(col, sides))
-            if pairs
-            else []
-        )
+        batches = _split(pairs, parts)
+        rest_by = {}
+        if pairs:
+            tasks = [(bt, {k: diags[k] for pr in bt for k in pr}, opts) for bt in batches]
+            for bt, res in zip(batches, eng.map(_off_batch, tasks, shared=(light, sides))):
+                rest_by.update(zip(bt, res))
+        rest = [rest_by[pr] for pr in pairs]
     finally:
         if own:
             eng.close()

@@ -1,7 +1,7 @@
 """Engines that run independent tasks (GNTK Gram tiles, SVC cross-validation fits) in parallel.
 
 ``engine(spec)`` returns an object with ``map(fn, tasks) -> list`` (results in task order) and
-``close()``:
+``close()``, and ``workers`` (how many tasks run at once; callers size their batches by it):
 
 * ``"serial"`` (or None): a plain loop in this process;
 * ``"joblib"`` / ``"joblib:K"``: joblib's process pool (loky) with K workers (default: the CPU
@@ -32,6 +32,7 @@ def cores() -> int:
 
 class SerialEngine:
     name = "serial"
+    workers = 1
 
     def map(self, fn: Callable, tasks: Sequence[tuple], shared: tuple = ()) -> list:
         return [fn(*shared, *t) for t in tasks]
@@ -48,6 +49,7 @@ class JoblibEngine:
 
     def __init__(self, n_jobs: int) -> None:
         self.n_jobs = n_jobs
+        self.workers = n_jobs
 
     def map(self, fn: Callable, tasks: Sequence[tuple], shared: tuple = ()) -> list:
         from joblib import Parallel, delayed
@@ -83,12 +85,14 @@ class DaskEngine:
             except OSError as exc:
                 raise InputError(f"cannot reach the dask scheduler at {address}: {exc}") from None
             self.where = f"dask scheduler {address}"
+            self.workers = max(1, sum(self.client.nthreads().values()))
         else:
             n = n_workers or cores()
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=40)
             self.client = Client(self.cluster)
             self.where = f"dask LocalCluster, {n} single-threaded worker processes"
+            self.workers = n
 
     def map(self, fn: Callable, tasks: Sequence[tuple], shared: tuple = ()) -> list:
         from dask.distributed import as_completed

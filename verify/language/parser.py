@@ -27,14 +27,23 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "inv": (1, 1), "pinv": (1, 1), "norm": (1, 1), "eigmin": (1, 1), "eigmax": (1, 1),
     "sigma_min": (1, 1), "sigma_max": (1, 1), "sigma_small": (1, 1), "rank": (1, 1), "proj": (1, 1),
     "expm": (1, 1), "exp": (1, 1), "log": (1, 1), "sqrt": (1, 1), "abs": (1, 1),
-    "min": (2, None), "max": (2, None), "grad": (2, 2),
+    "min": (2, None), "max": (2, None), "grad": (2, 2), "grad_sym": (2, 2), "grad_entries_sym": (2, 2),
+    # primary matrix functions of a symmetric argument: principal square root (psd) and log (pd)
+    "sqrtm": (1, 1), "logm": (1, 1),
     # structure and entrywise operations
     "diag": (1, 1), "diagvec": (1, 1), "ones": (2, 2), "hadamard": (2, 2), "hadamard_pow": (2, 2),
     "relu": (1, 1), "step": (1, 1), "hstack": (2, None), "vstack": (2, None), "block": (1, 1),
     # spectra and operator norms: eig(A, k) / sigma(A, k) are the k-th largest (k = 1 the largest)
     "eig": (2, 2), "sigma": (2, 2), "norm1": (1, 1), "norm2": (1, 1), "norminf": (1, 1),
     "nuclear": (1, 1),
+    # entries and unit vectors (1-based integer or dimension-valued indices)
+    "unit": (2, 2), "entry": (3, 3),
 }
+
+# the gradient functions: grad(f, X) (X's entries independent), grad_sym(f, X) = sym(grad(f, X)) (the
+# gradient on the space of symmetric matrices, Frobenius inner product) and grad_entries_sym(f, X) =
+# G + G^T - diag(diag(G)) (the derivative by the independent entries X_ij, i <= j: Matrix Cookbook (2.8))
+GRADIENTS = ("grad", "grad_sym", "grad_entries_sym")
 
 # sums and products over an index: sum(i, lo, hi, body) / prod(i, lo, hi, body); bodies may index a
 # family of variables, W[i].  They are expanded for concrete bounds by verify.claims.families before
@@ -180,9 +189,12 @@ class _Converter:
             if node.func.id == "block":
                 return self._block(node.args[0], seg)
             args = tuple(self.convert(a) for a in node.args)
-            if node.func.id == "grad" and args[1].op not in ("name", "index"):
-                raise ClaimError(f"grad(f, X): X must be a variable name (or a family member W[i]), "
-                                 f"got {seg!r}")
+            sized = {"unit": (0, 1), "entry": (1, 2)}.get(node.func.id, ())
+            for k in sized:
+                self._size(node.args[k], seg, f"argument {k + 1} of {node.func.id}")
+            if node.func.id in GRADIENTS and args[1].op not in ("name", "index"):
+                raise ClaimError(f"{node.func.id}(f, X): X must be a variable name (or a family member "
+                                 f"W[i]), got {seg!r}")
             return Node("call", args, node.func.id)
         if isinstance(node, ast.Compare):
             raise ClaimError(f"a relation may appear only once, at the top: {seg!r}")
@@ -203,7 +215,8 @@ class _Converter:
         if not isinstance(node.value, ast.Name):
             raise ClaimError(f"only a family of variables can be indexed, like W[i], in {seg!r}")
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
-            raise ClaimError(f"a family takes one index, like W[i], in {seg!r}")
+            raise ClaimError(f"a family takes one index, like W[i], in {seg!r}; an entry of a matrix is "
+                             "entry(A, i, j) (1-based)")
         idx = self._size(node.slice, seg, "the index")
         if idx.op == "num" and idx.value < 1:
             raise ClaimError(f"subscript {seg!r}: family members are counted from 1 (W[1] ... W[H])")
@@ -252,12 +265,19 @@ def parse_expression(text: str, what: str = "expression") -> Node:
 
 
 def parse_relation(text: str, what: str = "statement") -> Relation:
-    """Parse ``lhs REL rhs`` with exactly one relation among == <= >= < >."""
+    """Parse ``lhs REL rhs`` with exactly one relation among == <= >= < >; a given condition may also
+    be ``lhs != rhs``, read as ``norm(lhs - rhs) > 0``."""
     tree = _parse(text, what)
     if not isinstance(tree, ast.Compare):
         raise ClaimError(f"{what} {text.strip()!r} needs exactly one relation (==, <=, >=, <, >)")
     if len(tree.ops) != 1:
         raise ClaimError(f"{what} {text.strip()!r} has {len(tree.ops)} relations; exactly one is allowed")
+    if isinstance(tree.ops[0], ast.NotEq) and what == "given condition":
+        # a != b as a side condition: norm(a - b) > 0 (|a - b| for scalars, Frobenius for matrices),
+        # decided exactly like every strict scalar given; the text keeps what the user wrote
+        conv = _Converter(text.strip())
+        diff = Node("sub", (conv.convert(tree.left), conv.convert(tree.comparators[0])))
+        return Relation(Node("call", (diff,), "norm"), ">", Node("num", value=Fraction(0)), text.strip())
     if type(tree.ops[0]) not in RELATIONS:
         raise ClaimError(
             f"relation {type(tree.ops[0]).__name__} in {text.strip()!r} is not allowed (use ==, <=, >=, <, >)"

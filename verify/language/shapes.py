@@ -31,8 +31,8 @@ def int_value(node: Node, dims: Mapping[str, int]) -> int:
         a, b = (int_value(x, dims) for x in node.args)
         return a + b if node.op == "add" else a - b if node.op == "sub" else a * b
     raise ClaimError(
-        f"sizes (of eye, zeros, ones, a shape, or k of eig/sigma) must be integers or dimensions "
-        f"with + - *, got {unparse(node)!r}"
+        f"sizes (of eye, zeros, ones, a shape, k of eig/sigma, indices of unit/entry) must be integers or "
+        f"dimensions with + - *, got {unparse(node)!r}"
     )
 
 
@@ -140,7 +140,18 @@ def _infer_call(node: Node, dims, shapes) -> Shape:
         if r < 1 or c < 1:
             raise ClaimError(f"{txt}: sizes must be positive")
         return (r, c)
-    if f == "grad":
+    if f == "unit":
+        n, i = (int_value(a, dims) for a in node.args)
+        if n < 1 or not 1 <= i <= n:
+            raise ClaimError(f"{txt}: index {i} is outside 1..{n} (unit(n, i) is the i-th column of eye(n))")
+        return (n, 1)
+    if f == "entry":
+        r, c = infer(node.args[0], dims, shapes)
+        i, j = (int_value(a, dims) for a in node.args[1:])
+        if not (1 <= i <= r and 1 <= j <= c):
+            raise ClaimError(f"{txt}: index ({i}, {j}) is outside 1..{r} x 1..{c} for a {r}x{c} matrix")
+        return (1, 1)
+    if f in ("grad", "grad_sym", "grad_entries_sym"):
         fs = infer(node.args[0], dims, shapes)
         if not _scalar(fs):
             raise ClaimError(f"{txt}: f must be scalar, got {fs[0]}x{fs[1]}")
@@ -210,11 +221,11 @@ def _function_shape(f: str, args: list[Shape], txt: str) -> Shape:
     if f == "kron":
         (a, b), (c, d) = args
         return (a * c, b * d)
-    if f in ("tr", "det", "inv", "eigmin", "eigmax", "expm"):
+    if f in ("tr", "det", "inv", "eigmin", "eigmax", "expm", "sqrtm", "logm"):
         r, c = args[0]
         if r != c:
             raise ClaimError(f"{f} needs a square matrix, got {r}x{c} in {txt!r}")
-        return args[0] if f in ("inv", "expm") else (1, 1)
+        return args[0] if f in ("inv", "expm", "sqrtm", "logm") else (1, 1)
     if f == "pinv":
         r, c = args[0]
         return (c, r)

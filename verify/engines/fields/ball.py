@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ...errors import UndefinedValue
-from .base import MAX_EXP_ARG, Field, NotCertifiable, _obj
+from .base import MAX_EXP_ARG, Field, NotCertifiable, NotExact, _obj
 from .exact import ExactField
 
 
@@ -199,6 +199,71 @@ class BallField(Field):
 
     def expm(self, a):
         return self._back(self._m(a).exp())
+
+    # sqrtm / logm: rigorous only from an exact argument (its domain decided exactly): a rational value
+    # exactly; otherwise a certified diagonalisation a = R diag(lam) L (acb_mat.eig with left and right
+    # eigenvectors, L = R^-1, every eigenvalue isolated in its own ball): f(a) = R diag(f(lam)) L and
+    # L_f(a, e) = R (F o (L e R)) L (Daleckii-Krein, F the divided differences of f).  A repeated or
+    # unisolated eigenvalue, an eigenvalue ball reaching 0, or an inexact argument: NotCertifiable.
+    def _via_exact_matfun(self, name: str, rows, e=None):
+        ex = ExactField()
+        a = ex.from_rationals(rows)
+        try:
+            if e is None:
+                out = getattr(ex, name)(a)
+            else:
+                out = ex.frechet(name, a, ex.from_rationals(self._exact_rows(e)))
+        except NotExact:
+            return self._certified_spectral(name, rows, e)
+        except NotCertifiable:                          # e is not exact: the domain is still decided
+            ex._sym_domain(name, a)
+            return self._certified_spectral(name, rows, e)
+        return self.from_rationals([[Fraction(int(v.p), int(v.q)) for v in r] for r in out.tolist()])
+
+    def _certified_spectral(self, name: str, rows, e=None):
+        fl = self.flint
+        n = len(rows)
+        a = fl.acb_mat(fl.arb_mat(self._fmpq_mat(rows)))
+        try:
+            lam, left, right = a.eig(left=True, right=True)
+        except (ValueError, NotImplementedError, ZeroDivisionError):
+            raise NotCertifiable(f"{name}: the eigenvalues could not be isolated") from None
+        if not all(v.real > 0 for v in lam):
+            raise NotCertifiable(f"{name}: an eigenvalue enclosure reaches 0")
+        fv = [v.sqrt() if name == "sqrtm" else v.log() for v in lam]
+        if e is None:
+            mid = fl.acb_mat(n, n)
+            for k in range(n):
+                mid[k, k] = fv[k]
+        else:
+            m = left * fl.acb_mat(self._m(e)) * right
+            mid = fl.acb_mat(n, n)
+            for i in range(n):
+                for j in range(n):
+                    if i == j:
+                        d = 1 / (2 * fv[i]) if name == "sqrtm" else 1 / lam[i]
+                    elif name == "sqrtm":
+                        d = 1 / (fv[i] + fv[j])
+                    else:
+                        d = (fv[i] - fv[j]) / (lam[i] - lam[j])
+                    mid[i, j] = d * m[i, j]
+        out = right * mid * left
+        vals = [[out[i, j] for j in range(n)] for i in range(n)]
+        if not all(0 in v.imag for r in vals for v in r):
+            raise NotCertifiable(f"{name}: the enclosure is not real")
+        return _obj([[self._check(v.real) for v in r] for r in vals])
+
+    def matfun_exact_input(self, name: str, rows):
+        return self._via_exact_matfun(name, rows)
+
+    def frechet_exact_input(self, name: str, rows, e):
+        return self._via_exact_matfun(name, rows, e)
+
+    def _symmetric_function(self, name, a):
+        return self._via_exact_matfun(name, self._exact_rows(a))
+
+    def _symmetric_frechet(self, name, a, e):
+        return self._via_exact_matfun(name, self._exact_rows(a), e)
 
     def sqrt(self, s):
         v = s[0, 0]

@@ -315,6 +315,43 @@ class Field(ABC):
     def step(self, a):
         """Entrywise step: 1 where x > 0, 0 where x <= 0 (so step(0) = 0)."""
 
+    # --- primary matrix functions and their Fréchet derivatives ------------------------------------
+    # expm of any square matrix; sqrtm (principal square root) of a symmetric psd and logm (principal
+    # logarithm) of a symmetric pd matrix: Q f(Lambda) Q^T for a = Q Lambda Q^T.  Outside that domain the
+    # value is undefined (UndefinedValue), never a violation.
+    def sqrtm(self, a):
+        """The principal square root of a symmetric psd n x n ``a``: the unique psd R with R @ R == a."""
+        return self._symmetric_function("sqrtm", a)
+
+    def logm(self, a):
+        """The principal logarithm of a symmetric pd n x n ``a``: the unique symmetric L with expm(L) == a."""
+        return self._symmetric_function("logm", a)
+
+    def frechet(self, name: str, a, e):
+        """The Fréchet derivative L_f(a, e) of f = expm | sqrtm | logm at ``a`` in the direction ``e``
+        (both n x n): f(a + t e) = f(a) + t L_f(a, e) + O(t^2).
+
+        It is the upper-right block of f([[a, e], [0, a]]) (the block-triangular identity).  For
+        expm that block is computed as it stands; for sqrtm and logm, whose ``a`` is symmetric
+        (a = Q diag(lam) Q^T), the same block is the Daleckii-Krein formula
+        L_f(a, e) = Q (F o (Q^T e Q)) Q^T with F_ij = (f(lam_i) - f(lam_j)) / (lam_i - lam_j)
+        (f'(lam_i) when lam_i == lam_j), which fields with a symmetric eigensolver use.
+        The adjoint of L_f(a, .) in the Frobenius inner product is L_f(a^T, .)."""
+        if name == "expm":
+            n = a.shape[0]
+            big = self.vstack(self.hstack(a, e), self.hstack(self.zeros(n, n), a))
+            return self.expm(big)[:n, n:].copy()
+        return self._symmetric_frechet(name, a, e)
+
+    @abstractmethod
+    def _symmetric_function(self, name: str, a):
+        """sqrtm or logm of ``a`` (UndefinedValue outside the symmetric psd / pd domain)."""
+
+    @abstractmethod
+    def _symmetric_frechet(self, name: str, a, e):
+        """L_sqrtm(a, e) or L_logm(a, e) at a symmetric ``a`` (UndefinedValue outside the domain or
+        where f is not differentiable: sqrtm at a singular matrix)."""
+
     # scalar helpers for ordered real fields (mpmath, float64); exact and ball fields override them
     def min(self, *ss):
         return self._s(min(s[0, 0] for s in ss))

@@ -150,6 +150,62 @@ class ExactField(Field):
     def expm(self, a):
         self._no_exact("expm")
 
+    # sqrtm / logm: the domain is decided exactly; the value is exact only when it is rational (a
+    # rational square root, found by rounding a 120-digit eigensolver result and verified exactly:
+    # R symmetric, R @ R == a, R psd; the log of I), otherwise NotExact
+    def _sym_domain(self, name: str, a) -> None:
+        self._require_numeric(a, name)
+        if a.shape[0] != a.shape[1] or not self.is_symmetric(a):
+            raise UndefinedValue(f"{name} of a non-symmetric matrix (its domain is symmetric matrices)")
+        m = self._m(a)
+        if name == "sqrtm" and not m.is_positive_semidefinite:
+            raise UndefinedValue("sqrtm of a matrix that is not psd")
+        if name == "logm" and not m.is_positive_definite:
+            raise UndefinedValue("logm of a matrix that is not pd")
+
+    def _symmetric_function(self, name, a):
+        self._sym_domain(name, a)
+        n = a.shape[0]
+        if name == "logm":
+            if self._m(a) == self.sp.eye(n):
+                return self.zeros(n, n)
+            self._no_exact("logm (irrational unless the argument is I)")
+        return self._rational_sqrtm(a)
+
+    def _rational_sqrtm(self, a):
+        import mpmath
+
+        ctx = mpmath.MPContext()
+        ctx.dps = 120
+        n = a.shape[0]
+        m = ctx.matrix([[ctx.mpf(int(v.p)) / int(v.q) for v in r] for r in a.tolist()])
+        e, q = ctx.eigsy(m)
+        root = [ctx.sqrt(e[k]) if e[k] > 0 else ctx.mpf(0) for k in range(n)]
+
+        def rat(x) -> Fraction:
+            man, exp = ctx.mpf(x).man_exp if x != 0 else (0, 0)
+            return (Fraction(int(man)) * Fraction(2) ** int(exp)).limit_denominator(10**30)
+
+        cand = [[rat(sum(q[i, k] * root[k] * q[j, k] for k in range(n))) for j in range(n)] for i in range(n)]
+        r = self.from_rationals([[cand[min(i, j)][max(i, j)] for j in range(n)] for i in range(n)])
+        rm = self._m(r)
+        if rm * rm != self._m(a) or not rm.is_positive_semidefinite:
+            self._no_exact("sqrtm (the square root is irrational)")
+        return r
+
+    def _symmetric_frechet(self, name, a, e):
+        r = self._symmetric_function(name, a)          # the domain, and NotExact unless rational
+        if name == "logm":
+            return e.copy()                           # L_log(I, E) = E
+        # differentiating R(t)^2 = a + t e: R L + L R = E, i.e. (I kron R + R^T kron I) vec L = vec E
+        n = a.shape[0]
+        rm = self._m(r)
+        k = self.sp.kronecker_product(self.sp.eye(n), rm) + self.sp.kronecker_product(rm.T, self.sp.eye(n))
+        if k.rank() < n * n:
+            raise UndefinedValue("sqrtm is not differentiable at a singular psd matrix")
+        v = k.LUsolve(self._m(self.vec(e)))
+        return self._back(v.reshape(n, n).T)            # un-vec (vec stacks columns)
+
     def eig(self, a, k):
         self._no_exact("eig")
 

@@ -6,6 +6,7 @@ from fractions import Fraction
 import numpy as np
 
 from ...errors import UndefinedValue
+from . import spectral
 from .base import Field
 
 
@@ -123,6 +124,25 @@ class FloatField(Field):
         import scipy.linalg
 
         return scipy.linalg.expm(a)
+
+    def _sym_eigh(self, a, name: str):
+        if a.shape[0] != a.shape[1] or not self.is_symmetric(a):
+            raise UndefinedValue(f"{name} of a non-symmetric matrix (its domain is symmetric matrices)")
+        lams, q = np.linalg.eigh((a + a.T) / 2)
+        tol = 1e-12 * float(np.max(np.abs(lams), initial=0.0))
+        return [float(v) for v in lams], q.tolist(), tol
+
+    def _symmetric_function(self, name, a):
+        import math
+
+        lams, q, tol = self._sym_eigh(a, name)
+        return np.array(spectral.function(name, lams, q, math, tol), dtype=float).reshape(a.shape)
+
+    def _symmetric_frechet(self, name, a, e):
+        import math
+
+        lams, q, tol = self._sym_eigh(a, name)
+        return np.array(spectral.frechet(name, lams, q, e.tolist(), math, tol), dtype=float).reshape(a.shape)
 
     def sqrt(self, s):
         if s[0, 0] < 0:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ...errors import UndefinedValue
-from .base import MAX_EXP_ARG, Field, _obj
+from . import spectral
+from .base import MAX_EXP_ARG, Field, NotExact, _obj
 
 
 class MpField(Field):
@@ -180,6 +181,55 @@ class MpField(Field):
 
     def expm(self, a):
         return self._back(self.ctx.expm(self._m(a)))
+
+    # sqrtm, logm and their Fréchet derivatives: eigsy at 2 dps + 20 digits, so that the square root's
+    # loss of half the digits near a zero eigenvalue still leaves the working precision
+    def _work_dps(self) -> int:
+        return 2 * self.dps + 20
+
+    def _sym_eigh(self, a, name: str):
+        """(eigenvalues, eigenvector rows, zero tolerance) of a symmetric ``a`` at the current precision;
+        a matrix that is not symmetric to the field's tolerance is outside the domain (undefined)."""
+        if a.shape[0] != a.shape[1] or not self.is_symmetric(a):
+            raise UndefinedValue(f"{name} of a non-symmetric matrix (its domain is symmetric matrices)")
+        n = a.shape[0]
+        m = self._m(a)
+        e, q = self.ctx.eigsy((m + m.T) / 2)
+        lams = [e[i] for i in range(n)]
+        top = max((abs(v) for v in lams), default=self.ctx.mpf(0))
+        tol = self.ctx.mpf(10) ** (-(self.ctx.dps - 10)) * top
+        return lams, [[q[i, k] for k in range(n)] for i in range(n)], tol
+
+    def _symmetric_function(self, name, a):
+        with self.ctx.workdps(self._work_dps()):
+            lams, q, tol = self._sym_eigh(a, name)
+            return _obj(spectral.function(name, lams, q, self.ctx, tol))
+
+    def _symmetric_frechet(self, name, a, e):
+        with self.ctx.workdps(self._work_dps()):
+            lams, q, tol = self._sym_eigh(a, name)
+            return _obj(spectral.frechet(name, lams, q, e.tolist(), self.ctx, tol))
+
+    def matfun_exact_input(self, name: str, rows):
+        """sqrtm or logm of a matrix known exactly (rows of Fractions): the domain (symmetric, psd / pd)
+        is decided exactly; a rational square root is returned exactly; otherwise the eigensolver
+        starts from the exact entries at 2 dps + 20 digits (no rounding of the input)."""
+        from .exact import ExactField
+
+        ex = ExactField()
+        try:
+            out = getattr(ex, name)(ex.from_rationals(rows))
+            return self.from_rationals([[Fraction(int(v.p), int(v.q)) for v in r] for r in out.tolist()])
+        except NotExact:
+            pass
+        with self.ctx.workdps(self._work_dps()):
+            return self._symmetric_function(name, self.from_rationals(rows))
+
+    def frechet_exact_input(self, name: str, rows, e):
+        """L_f(a, e) (f = sqrtm | logm) for an ``a`` known exactly (rows of Fractions): the eigensolver
+        starts from the exact entries at 2 dps + 20 digits, as in ``matfun_exact_input``."""
+        with self.ctx.workdps(self._work_dps()):
+            return self._symmetric_frechet(name, self.from_rationals(rows), e)
 
     def sqrt(self, s):
         v = s[0, 0]

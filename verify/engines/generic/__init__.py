@@ -7,8 +7,9 @@ symbolic dimensions (:mod:`.network`), brings them to a canonical form under the
 * ``proved``: the normal forms are equal term by term, so the identity holds for **every** value
   of every dimension symbol (scope ``"all dimensions"``); the certificate (:mod:`.certificate`)
   holds both normal forms and the rewriting trace and can be re-checked independently;
-* ``not-in-fragment``: some part of the claim (inv of a non-variable, det, eig, sqrt, an odd norm
-  power, entrywise products, ...) is outside the fragment; the reason names it;
+* ``not-in-fragment``: some part of the claim (inv of a matrix not known invertible, det, eig,
+  sqrt, an odd norm power, relu, a fractional or negative hadamard_pow, ...) is outside the
+  fragment; the reason names it;
 * ``different-normal-forms``: the normal forms differ.  This is **not** a refutation (small sizes
   can satisfy extra identities, e.g. Cayley-Hamilton at n = 2, and the rules are not complete):
   the ordinary engines decide.
@@ -16,9 +17,15 @@ symbolic dimensions (:mod:`.network`), brings them to a canonical form under the
 Fragment: matrix and scalar variables, ``eye``, ``zeros`` (also of a product size, ``eye(m*n)``),
 rational constants and dimension symbols as coefficients, ``+ - *``, ``/`` by a constant, ``@``,
 ``.T``, ``kron``, ``vec``, ``tr``, non-negative integer powers (of scalars and square matrices),
-``norm(X)**(2k)`` = tr(XᵀX)^k, ``grad(f, X)`` of a scalar f in the fragment, and ``inv(A)`` of a
-variable assumed invertible, pd or orthogonal.  Assumption rules: symmetric / psd / pd (Sᵀ = S),
-projector (PP = P, Pᵀ = P), orthogonal (QᵀQ = QQᵀ = I), invertible (A inv(A) = inv(A) A = I).
+``norm(X)**(2k)`` = tr(XᵀX)^k, ``grad(f, X)`` of a scalar f in the fragment (and ``grad_sym`` =
+(G + Gᵀ)/2, ``grad_entries_sym`` = G + Gᵀ - diag(diag(G)) of its G), the copy tensors
+``diag``, ``diagvec``, ``hadamard``, ``hadamard_pow(A, k)`` (integer 1 <= k <= 12) and ``ones``
+(:mod:`.junction`), and ``inv`` of: a variable assumed invertible, pd or orthogonal; a kron,
+transpose, product or inverse of such (inv(kron(X, Y)) = kron(inv(X), inv(Y)), inv(XY) =
+inv(Y) inv(X) for square factors); a Gram matrix B Bᵀ / Bᵀ B of a full-rank B (an opaque symmetric
+node cancelled next to B Bᵀ; where it is singular the claim is undefined, so the proof covers every
+instance where the claim is defined).  Assumption rules: symmetric / psd / pd (Sᵀ = S), projector
+(PP = P, Pᵀ = P), orthogonal (QᵀQ = QQᵀ = I), invertible (A inv(A) = inv(A) A = I).
 """
 from __future__ import annotations
 
@@ -97,7 +104,7 @@ def prove_generic(claim: Claim, time_budget: float | None = None) -> GenericProo
     t0 = time.perf_counter()
     try:
         builder, lhs_e, rhs_e = build_sides(claim, None if time_budget is None else t0 + time_budget)
-        rules = Rules(builder.labels, builder.proj_base)
+        rules = Rules(builder.labels, builder.proj_base, builder.inv_words)
         lhs, rhs = normal_form(lhs_e, builder, rules), normal_form(rhs_e, builder, rules)
     except NotInFragment as exc:
         return GenericProof(NOT_IN_FRAGMENT, str(exc), seconds=time.perf_counter() - t0)
@@ -114,7 +121,9 @@ def prove_generic(claim: Claim, time_budget: float | None = None) -> GenericProo
         "lhs": nf_to_json(lhs),
         "rhs": nf_to_json(rhs),
         "labels": {lab: {"rows": r, "cols": c, "assume": sorted(a),
-                         **({"proj_of": list(builder.proj_base[lab])} if lab in builder.proj_base else {})}
+                         **({"proj_of": list(builder.proj_base[lab])} if lab in builder.proj_base else {}),
+                         **({"inv_of": [[x, t] for x, t in builder.inv_words[lab]]}
+                            if lab in builder.inv_words else {})}
                    for lab, (r, c, a) in sorted(builder.labels.items())},
         "rewrites": dict(sorted(rules.trace.items())),
         "notes": list(builder.notes),

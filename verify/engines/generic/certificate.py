@@ -7,9 +7,11 @@ and the rewriting trace (which assumption rule fired how often).  ``recheck`` ve
 1. *re-derivation*: the normal forms are computed again from the claim and must equal the stored
    ones, and the two stored sides must be equal term by term;
 2. *evaluation*: on explicit shapes (by default every dimension 5 or 7, outside the small ranges
-   the catalogue samples) and exact rational values satisfying the assumptions, every stored term
-   is evaluated from its paths and cycles alone and the sum must equal the claim's side evaluated
-   by the ordinary exact evaluator (``verify.engines.evaluate``, SymPy rationals).  A normaliser
+   the catalogue samples; 3 or 4 under the inverse of a Kronecker product; other assignments where
+   the claim is undefined there) and exact rational values satisfying the assumptions where both
+   sides are defined, every stored term is evaluated from its paths, cycles and chains alone and
+   the sum must equal the claim's side evaluated by the ordinary exact evaluator
+   (``verify.engines.evaluate``, SymPy rationals).  A normaliser
    bug therefore shows as a failed re-check, never as a silent wrong verdict.
 """
 from __future__ import annotations
@@ -86,10 +88,24 @@ class RecheckReport:
         return {"ok": self.ok, "rederived": self.rederived, "shapes": self.shapes, "problems": self.problems}
 
 
+def recheck_sizes(claim: Claim) -> tuple[int, int]:
+    """The two sizes the re-check uses: 5 and 7, outside the ranges the catalogue samples; 3 and 4 for
+    a claim with the inverse of a Kronecker product (the exact inverse of a 35 x 35 matrix takes SymPy
+    minutes)."""
+    for side in (claim.relation.lhs, claim.relation.rhs):
+        for n in side.walk():
+            if n.op == "call" and n.value == "inv" and any(
+                    m.op == "call" and m.value == "kron" for m in n.args[0].walk()):
+                return 3, 4
+    return 5, 7
+
+
 def default_shapes(claim: Claim) -> list[dict[str, int]]:
-    """Two assignments outside the sampled ranges: dims alternate 5, 7, ... and 7, 5, ..."""
+    """Two assignments outside the sampled ranges: dims alternate 5, 7, ... and 7, 5, ... (sizes from
+    :func:`recheck_sizes`)."""
+    a, b = recheck_sizes(claim)
     names = list(claim.dims)
-    return [{n: (5, 7)[i % 2] for i, n in enumerate(names)}, {n: (7, 5)[i % 2] for i, n in enumerate(names)}]
+    return [{n: (a, b)[i % 2] for i, n in enumerate(names)}, {n: (b, a)[i % 2] for i, n in enumerate(names)}]
 
 
 def recheck(claim: Claim, cert: dict[str, Any], shapes: list[dict[str, int]] | None = None,
@@ -110,29 +126,58 @@ def recheck(claim: Claim, cert: dict[str, Any], shapes: list[dict[str, int]] | N
     if lhs != rhs:
         rep.problems.append("the certificate's two normal forms are not equal")
     rng = random.Random(seed)
-    for dims in shapes if shapes is not None else default_shapes(claim):
-        inst = None
-        for _ in range(20):
-            raw = {
-                n: random_raw(rng, n_params(v, shape_of(v, dims)), "integer") for n, v in claim.vars.items()
-            }
-            cand = make_instance(claim, dims, raw)
-            if instance_valid(claim, cand):
-                inst = cand
-                break
-        if inst is None:
-            rep.problems.append(f"no instance satisfying the assumptions at dims {dims}")
+    wanted = len(shapes) if shapes is not None else 2
+    missing: list[str] = []
+    for dims in shapes if shapes is not None else default_shapes(claim) + spare_shapes(claim):
+        if len(rep.shapes) == wanted:
+            break
+        found = _defined_instance(claim, dims, rng)
+        if found is None:
+            missing.append(f"no instance satisfying the assumptions where the claim is defined at "
+                           f"dims {dims}")
             continue
+        inst, sides = found
         for side, nf in (("lhs", lhs), ("rhs", rhs)):
-            want = claim_side(claim, side, inst)
+            want = sides[side]
             got = evaluate_nf(nf, cert["labels"], inst.dims, inst.values)
             if got.shape != want.shape or any(a != b for a, b in zip(got.flat, want.flat)):
                 rep.problems.append(
                     f"{side}: the normal form's value differs from the claim's at dims {dims}"
                 )
         rep.shapes.append(dict(dims))
+    if len(rep.shapes) < wanted:
+        rep.problems += missing
     rep.ok = rep.rederived and not rep.problems
     return rep
+
+
+def spare_shapes(claim: Claim) -> list[dict[str, int]]:
+    """Further assignments tried when the claim is undefined at a default one (an inverse of a Gram
+    matrix B Bᵀ exists only where B has no more rows than columns): all 5, all 7, then 5 and 7 with
+    the later dimensions larger, then smaller (3 and 4 instead of 5 and 7 where :func:`recheck_sizes`
+    says so)."""
+    a, b = recheck_sizes(claim)
+    names = list(claim.dims)
+    return [{n: a for n in names}, {n: b for n in names},
+            {n: b if i * 2 >= len(names) else a for i, n in enumerate(names)},
+            {n: a if i * 2 >= len(names) else b for i, n in enumerate(names)}]
+
+
+def _defined_instance(claim: Claim, dims: dict[str, int], rng: random.Random):
+    """A valid instance at dims where both sides evaluate exactly, with their values; None if 20 draws
+    find none."""
+    from ...errors import UndefinedValue
+
+    for _ in range(20):
+        raw = {n: random_raw(rng, n_params(v, shape_of(v, dims)), "integer") for n, v in claim.vars.items()}
+        cand = make_instance(claim, dims, raw)
+        if not instance_valid(claim, cand):
+            continue
+        try:
+            return cand, {side: claim_side(claim, side, cand) for side in ("lhs", "rhs")}
+        except UndefinedValue:
+            continue
+    return None
 
 
 def claim_side(claim: Claim, side: str, inst) -> np.ndarray:
@@ -168,6 +213,10 @@ def claim_side(claim: Claim, side: str, inst) -> np.ndarray:
                         vals[x] = ex.from_rationals(rows)
                         acc += w * _fraction(Evaluator(ex, vals, self.dims)(fnode)[0, 0])
                     g[a, b] = acc
+            if node.value == "grad_sym":              # sym(G) = (G + Gᵀ)/2
+                g = (g + g.T) * Fraction(1, 2)
+            elif node.value == "grad_entries_sym":    # G + Gᵀ - diag(diag(G))
+                g = g + g.T - np.diag(np.diag(g))
             return ex.from_rationals(g.tolist())
 
     values = {k: ex.from_rationals(v) for k, v in inst.values.items()}
@@ -213,7 +262,7 @@ def _degree(node: Node, x: str) -> int:
         if e.op != "num" or e.value.denominator != 1 or e.value < 0:
             raise ValueError("not a polynomial power")
         return ds[0] * int(e.value)
-    if op == "call" and node.value == "grad":
+    if op == "call" and node.value in ("grad", "grad_sym", "grad_entries_sym"):
         return ds[0]
     return max(ds, default=0)
 
@@ -244,7 +293,10 @@ def _word_product(labels: dict[str, Any], values: dict[str, list[list[Fraction]]
 
     def mat(label: str) -> np.ndarray:
         if label not in mats:
-            if label.startswith("inv("):
+            if "inv_of" in labels.get(label, {}):       # the inverse of a Gram matrix: a word's product
+                m = np.array(prod(_word(labels[label]["inv_of"]), None), dtype=object)
+                rows = from_sympy(to_sympy(m.tolist()).inv())
+            elif label.startswith("inv("):
                 rows = from_sympy(to_sympy(values[label[4:-1]]).inv())
             elif "proj_of" in labels.get(label, {}):
                 base, t = labels[label]["proj_of"]

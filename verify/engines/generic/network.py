@@ -102,6 +102,7 @@ class Builder:
     notes: list[str] = field(default_factory=list)
     proj_base: dict[str, tuple[str, bool]] = field(default_factory=dict)   # proj label -> (var, transposed)
     depends: dict[str, str] = field(default_factory=dict)                 # inv/proj label -> its variable
+    inv_words: dict[str, tuple] = field(default_factory=dict)             # inv(G Gᵀ) label -> word of G Gᵀ
     deadline: float | None = None                                        # time.perf_counter() limit
     _next: int = 0
 
@@ -354,6 +355,8 @@ class Builder:
             return self.trace(self.build(node.args[0]), node)
         if name == "grad":
             return self._grad(node)
+        if name in ("grad_sym", "grad_entries_sym"):
+            return self._grad_symmetric(node)
         if name == "inv":
             return self._inv(node)
         if name == "proj":
@@ -437,9 +440,44 @@ class Builder:
         raise NotInFragment(f"{unparse(node)!r}: a size must be a dimension name or a positive integer")
 
     def _inv(self, node: Node) -> Expr:
-        a = node.args[0]
+        return self._inverse(node.args[0], node)
+
+    def _inverse(self, a: Node, node: Node) -> Expr:
+        """inv(a) in the fragment, for a square a that is invertible wherever the claim is defined:
+
+        * a matrix variable assumed invertible / pd: an opaque node ``inv(A)`` (cancelled next to A by
+          the rules); an orthogonal Q: Qᵀ;
+        * ``kron(X, Y)``: kron(inv(X), inv(Y)) (a Kronecker product of square matrices is invertible
+          exactly when both factors are); ``X.T``: inv(X)ᵀ; ``eye``: itself; ``inv(X)``: X;
+        * ``X @ Y`` of two such square factors: inv(Y) inv(X);
+        * a Gram matrix ``B @ B.T`` or ``B.T @ B`` of a variable assumed full_rank / invertible (of size
+          above 1): an opaque symmetric node with the rule G Gᵀ inv(G Gᵀ) = inv(G Gᵀ) G Gᵀ = I.  Where
+          the Gram matrix is singular (B has more rows than columns for B Bᵀ) the claim is undefined, so
+          the identity is proved wherever it is defined.
+        """
+        if a.op == "call" and a.value == "kron":
+            self.notes.append("inv(kron(X, Y)) = kron(inv(X), inv(Y))")
+            return self.kron(self._inverse(a.args[0], node), self._inverse(a.args[1], node))
+        if a.op == "call" and a.value == "eye":
+            return self.build(a)
+        if a.op == "call" and a.value == "inv":
+            inner = a.args[0]
+            self._inverse(inner, node)           # in the fragment (and invertible) itself
+            self.notes.append("inv(inv(X)) = X")
+            return self.build(inner)
+        if a.op == "T":
+            x = self._inverse(a.args[0], node)
+            self.notes.append("inv(Xᵀ) = inv(X)ᵀ")
+            return Expr(x.coldims, x.rowdims, [Term(t.coef, t.factors, t.col, t.row) for t in x.terms])
+        if a.op == "matmul":
+            gram = self._gram(a)
+            if gram is not None:
+                return gram
+            self.notes.append("inv(X Y) = inv(Y) inv(X) (square X, Y)")
+            return self.matmul(self._inverse(a.args[1], node), self._inverse(a.args[0], node), node)
         if a.op != "name" or a.value not in self.claim.vars or self.claim.vars[a.value].is_scalar:
-            raise NotInFragment(f"{unparse(node)!r}: inv is in the fragment only for a matrix variable")
+            raise NotInFragment(f"{unparse(node)!r}: inv is in the fragment only for a matrix variable, a "
+                                "kron, transpose or product of such, or a Gram matrix B Bᵀ / Bᵀ B")
         v = self.claim.vars[a.value]
         assume = set(v.assume)
         if "orthogonal" in assume:
@@ -453,20 +491,42 @@ class Builder:
         self._name(v.name)            # register the variable's label
         self.depends[label] = v.name
         self.labels[label] = (None if c == 1 else c, None if r == 1 else r, frozenset(assume))
-        ri = self.fresh(c) if c != 1 else None
-        ci = self.fresh(r) if r != 1 else None
-        return Expr(
-            self.leg(c),
-            self.leg(r),
-            [
-                Term(
-                    poly.const(1),
-                    (Factor(label, ri, ci),),
-                    () if ri is None else (ri,),
-                    () if ci is None else (ci,),
-                )
-            ],
-        )
+        return self._node(label, c, r)
+
+    def _node(self, label: str, r: Dim, c: Dim) -> Expr:
+        """A single opaque r x c node (size-1 legs dropped)."""
+        ri = self.fresh(r) if r != 1 else None
+        ci = self.fresh(c) if c != 1 else None
+        return Expr(self.leg(r), self.leg(c),
+                    [Term(poly.const(1), (Factor(label, ri, ci),), () if ri is None else (ri,),
+                          () if ci is None else (ci,))])
+
+    def _gram(self, a: Node) -> Expr | None:
+        """inv(B @ B.T) or inv(B.T @ B) for a full-rank (or invertible) matrix variable B, else None."""
+        x, y = a.args
+        if x.op == "name" and y.op == "T" and y.args[0].op == "name" and y.args[0].value == x.value:
+            name, left_t = x.value, False
+        elif x.op == "T" and x.args[0].op == "name" and y.op == "name" and x.args[0].value == y.value:
+            name, left_t = y.value, True
+        else:
+            return None
+        v = self.claim.vars.get(name)
+        if v is None or v.is_scalar or "full_rank" not in v.assume:
+            return None
+        if set(v.assume) & (INVERTIBLE | {"orthogonal"}):
+            return None                       # an invertible / orthogonal B: inv(B Bᵀ) = inv(Bᵀ) inv(B)
+        r, c = self.var_dims(v)
+        d = c if left_t else r
+        if d == 1:
+            return None
+        self._name(name)
+        word = ((name, True), (name, False)) if left_t else ((name, False), (name, True))
+        label = f"inv({name}ᵀ {name})" if left_t else f"inv({name} {name}ᵀ)"
+        self.labels[label] = (d, d, frozenset({"symmetric"}))
+        self.inv_words[label] = word
+        self.depends[label] = name
+        self.notes.append(f"{label}: the inverse of a Gram matrix, cancelled next to it (where it exists)")
+        return self._node(label, d, d)
 
     def _proj(self, a: Node, node: Node) -> Expr:
         """proj(B), the orthogonal projector onto the columns of B, as an opaque node with the
@@ -495,6 +555,20 @@ class Builder:
         legs = () if i is None else (i,)
         return Expr(self.leg(d), self.leg(d), [Term(poly.const(1), (Factor(label, i, j),), legs,
                                                      () if j is None else (j,))])
+
+    def _grad_symmetric(self, node: Node) -> Expr:
+        """grad_sym(f, X) = (G + Gᵀ)/2 and grad_entries_sym(f, X) = G + Gᵀ - diag(diag(G)), with G =
+        grad(f, X) the gradient in X's independent entries (the claim language's definitions)."""
+        g = self._grad(node)
+        if g.rowdims != g.coldims:
+            raise NotInFragment(f"{unparse(node)!r}: a symmetric gradient of a non-square variable")
+        gt = [Term(t.coef, t.factors, t.col, t.row) for t in g.terms]
+        if node.value == "grad_sym":
+            half = [Term(poly.scale(t.coef, Fraction(1, 2)), t.factors, t.row, t.col) for t in g.terms + gt]
+            return Expr(g.rowdims, g.coldims, half)
+        diag = self.hadamard(g, self.eye(g.rowdims), node)
+        minus = [Term(poly.scale(t.coef, -1), t.factors, t.row, t.col) for t in diag.terms]
+        return Expr(g.rowdims, g.coldims, g.terms + gt + minus)
 
     def _grad(self, node: Node) -> Expr:
         fnode, xnode = node.args

@@ -61,10 +61,19 @@ class Rules:
     """The assumption rewrite rules for one claim's labels."""
 
     def __init__(self, labels: dict[str, tuple[Dim | None, Dim | None, frozenset[str]]],
-                 proj_base: dict[str, tuple[str, bool]] | None = None) -> None:
+                 proj_base: dict[str, tuple[str, bool]] | None = None,
+                 inv_words: dict[str, Word] | None = None) -> None:
         self.labels = labels
         self.proj_base = proj_base or {}
         self.trace: Counter = Counter()
+        # inverse of a Gram matrix: label L -> the word m of M; M inv(M) = inv(M) M = I (both
+        # reading directions: reverse(m inv(M)) = inv(M)ᵀ m' with inv(M) symmetric)
+        self.cancel: list[tuple[str, Word]] = []
+        for lab, m in (inv_words or {}).items():
+            m = tuple((x, t and not self.symmetric(x)) for x, t in m)
+            mr = tuple((x, (not t) and not self.symmetric(x)) for x, t in reversed(m))
+            for mm in {m, mr}:
+                self.cancel += [(lab, (*mm, (lab, False))), (lab, ((lab, False), *mm))]
 
     def _assume(self, label: str) -> frozenset[str]:
         return self.labels[label][2]
@@ -122,7 +131,27 @@ class Rules:
                     w[i:i + 2] = list(r[1])
                     changed = True
                     break
+            if not changed and self.cancel:
+                for i in range(len(w)):
+                    k, _ = self._cancel_at(w, i)
+                    if k:
+                        del w[i:i + k]
+                        changed = True
+                        break
         return tuple(w)
+
+    def _cancel_at(self, w: list, i: int, cyclic: bool = False) -> tuple[int, str]:
+        """(length, label) of a Gram-inverse cancellation M inv(M) or inv(M) M starting at w[i] (read
+        around the cycle when ``cyclic``); (0, "") if none."""
+        n = len(w)
+        for lab, pat in self.cancel:
+            k = len(pat)
+            if k > n or (not cyclic and i + k > n):
+                continue
+            if all(w[(i + j) % n] == pat[j] for j in range(k)):
+                self.trace[f"{lab}: M inv(M) = inv(M) M = I"] += 1
+                return k, lab
+        return 0, ""
 
     def cycle(self, w: Word) -> tuple[Word, Dim | None]:
         """Rewrite a cycle; returns (word, dim) where an emptied cycle gives its loop dimension."""
@@ -144,6 +173,15 @@ class Rules:
                     w[i:i + 2] = list(r[1])
                 changed = True
                 break
+            if not changed and self.cancel:
+                for i in range(len(w)):
+                    k, lab = self._cancel_at(w, i, cyclic=True)
+                    if k == len(w):              # tr(M inv(M)) = tr(I): the size of M
+                        return (), self.labels[lab][0]
+                    if k:
+                        w = (w[i:] + w[:i])[k:]
+                        changed = True
+                        break
         return tuple(w), None
 
 
@@ -287,7 +325,7 @@ def term_key(t: Term, rules: Rules, builder: Builder | None = None) -> tuple[Key
 
 
 def normal_form(expr: Expr, builder: Builder, rules: Rules | None = None) -> NormalForm:
-    rules = rules or Rules(builder.labels, builder.proj_base)
+    rules = rules or Rules(builder.labels, builder.proj_base, builder.inv_words)
     terms: dict[Key, poly.Poly] = {}
     for t in expr.terms:
         if not t.coef:
