@@ -17,9 +17,10 @@ Every file goes through the public CLI (``python -m verify check FILE --json``) 
 with a wall-clock limit per file of ``claims x (time limit + 5 s) + 60 s``.  Printed and written to
 ``OUT/cookbook_reach.{json,md}`` (default ``benchmarks/output/``): attempted, stated (coverage),
 per-verdict counts, unsound verdicts (a true item refuted, a wrong item proved / certified /
-holds_numerically), crashes (exit status 3, an internal error, a traceback, unreadable JSON), files
-past their limit, claims past their own limit, the slowest claims, and the missing features by count.
-The seed is fixed and printed.
+holds_numerically), crashes (exit status 3, an internal error, a traceback, unreadable JSON; exit
+status 2 with a one-line error is an unusable file, its items not stated), files past their limit,
+claims past their own limit, the slowest claims, and the missing features by count.  The seed is
+fixed and printed.
 """
 
 from __future__ import annotations
@@ -95,14 +96,16 @@ def summarise(raw: list[dict], unsupported: list[dict], seed: int, time_limit: f
     attempted_claims = 0
     stated = 0
     as_expected = 0
-    files_over = []
+    files_over, unusable = [], []
     for fo in raw:
         rel = os.path.relpath(fo["file"], ROOT)
         names = [e.get("name", "?") for e in _entries(fo["file"])]
         attempted_claims += len(names)
         if fo["over_limit"]:
             files_over.append({"file": rel, "limit_s": fo["limit"]})
-        if fo["json_error"] or fo["rc"] == 3 or "Traceback" in fo["stderr"]:
+        if fo["rc"] == 2 and "Traceback" not in fo["stderr"]:
+            unusable.append({"file": rel, "why": fo["stderr"][-600:]})      # a one-line error: no item stated
+        elif fo["json_error"] or fo["rc"] == 3 or "Traceback" in fo["stderr"]:
             crashes.append({"file": rel, "rc": fo["rc"], "why": fo["json_error"] or fo["stderr"][-600:]})
         by_item: dict[str, list[dict]] = {}
         for c in fo["claims"]:
@@ -151,6 +154,7 @@ def summarise(raw: list[dict], unsupported: list[dict], seed: int, time_limit: f
         "unsound": unsound,
         "crashes": crashes,
         "files_over_limit": files_over,
+        "unusable_files": unusable,
         "claims_over_limit": over_claims,
         "not_stated": not_stated,
         "missing_features": missing.most_common(),
@@ -178,6 +182,7 @@ def markdown(s: dict) -> str:
     ]
     for title, key in (("Unsound", "unsound"), ("Crashes", "crashes"), ("Files past their limit",
                        "files_over_limit"), ("Claims past their limit", "claims_over_limit"),
+                       ("Unusable files (exit 2)", "unusable_files"),
                        ("Not stated (parse/shape errors)", "not_stated")):
         if s[key]:
             lines += [f"## {title}", ""] + [f"- `{json.dumps(x)[:400]}`" for x in s[key]] + [""]

@@ -10,7 +10,11 @@ eigenvalues / singular values at 60 digits (mpmath):
 
 * the rank histogram (0..n), the smallest eigenvalue reached (log10), the share of draws with
   smallest |eigenvalue| or singular value below 1e-30 and below 1/4, the largest condition
-  number (log10), and the share of c·I and of repeated eigenvalues.
+  number (log10), the share of c·I and of repeated eigenvalues, and the number of distinct draws
+  (every permutation, every involution);
+* for the matrix premises of ``verify.claims.premises``: the share of instances that satisfy the
+  given exactly with the premise-aware sampler and with the plain one, and the (rank A, rank B)
+  histogram of the satisfying instances.
 """
 from __future__ import annotations
 
@@ -31,7 +35,26 @@ from verify.claims.instances import instance_valid, random_instance
 from verify.linalg import projector, rank
 
 SETS = [["psd"], ["pd"], ["symmetric"], ["projector"], ["rank_deficient"], ["invertible"], [],
-        ["nsd"], ["idempotent"], ["nilpotent"]]
+        ["nsd"], ["idempotent"], ["nilpotent"], ["diagonal"], ["upper_triangular"], ["skew_symmetric"],
+        ["permutation"], ["permutation", "symmetric"], ["stochastic"], ["toeplitz"], ["circulant"],
+        ["involutory"], ["involutory", "symmetric"]]
+NEW_SETS = {"nsd", "idempotent", "nilpotent", "diagonal", "upper_triangular", "skew_symmetric", "permutation",
+            "stochastic", "toeplitz", "circulant", "involutory"}
+# matrix premises: (given, variables); A, B n x n unless declared otherwise
+PREMISES = [
+    ("A @ B == B @ A", {}),
+    ("A @ B == B @ A", {"A": ["psd"]}),
+    ("A @ B == B @ A", {"A": ["psd"], "B": ["psd"]}),
+    ("A @ B == zeros(n, n)", {}),
+    ("A @ B == zeros(n, n)", {"A": ["symmetric"]}),
+    ("A.T @ B == zeros(n, n)", {}),
+    ("A @ A == A", {}),
+    ("A @ A == eye(n)", {}),
+    ("A.T @ A == eye(n)", {}),
+    ("A**2 == zeros(n, n)", {}),
+    ("A.T == -A", {}),
+    ("A @ B == 2 * B @ A + eye(n)", {}),          # not recognised: shows the plain sampler's rate
+]
 
 
 # --- the previous sampler (before issue 11), for comparison ----------------------------------
@@ -112,7 +135,8 @@ def _spectrum(rows, symmetric: bool) -> list:
 
 
 def measure(values, assume: list[str]) -> dict:
-    symmetric = bool(set(assume) & {"psd", "pd", "symmetric", "projector", "nsd"})
+    symmetric = bool(set(assume) & {"psd", "pd", "symmetric", "projector", "nsd"}) and not (
+        set(assume) & {"permutation", "involutory"})
     ranks: Counter = Counter()
     smallest, tiny, below_quarter, cond, scalar_eye, repeated = [], 0, 0, [], 0, 0
     for v in values:
@@ -139,6 +163,7 @@ def measure(values, assume: list[str]) -> dict:
         "tiny<1e-30": round(tiny / k, 3), "min<1/4": round(below_quarter / k, 3),
         "log10_max_cond": round(float(mpmath.log10(max(cond))), 1) if cond else None,
         "c*I": round(scalar_eye / k, 3), "repeated": round(repeated / k, 3),
+        "distinct": len({tuple(map(tuple, v)) for v in values}),
     }
 
 
@@ -157,6 +182,30 @@ def draws(assume: list[str], n: int, count: int, seed: int, old: bool):
     return out
 
 
+def premise_rates(given: str, assume: dict, n: int, count: int, seed: int) -> dict:
+    """How many of ``count`` instances satisfy ``given`` exactly: with the premise-aware sampler
+    (the claim has the given) and with the plain sampler (the same claim without it); ranks of A."""
+    from verify.engines.numeric import decide_exact
+
+    vars_ = {v: {"shape": ["n", "n"], "assume": assume.get(v, [])} for v in ("A", "B")}
+    out = {}
+    for label, g in (("new", [given]), ("old", [])):
+        claim = Claim("c", "A == A", dims={"n": n}, vars=vars_, given=g)
+        rel = Claim("c", given, dims={"n": n}, vars=vars_).relation
+        rng = random.Random(seed)
+        held, ranks = 0, Counter()
+        for i in range(count):
+            inst = random_instance(claim, rng, i)
+            if not instance_valid(claim, inst):
+                continue
+            d = decide_exact(rel, inst)
+            if d is not None and d.status == "holds":
+                held += 1
+                ranks[(rank(inst.values["A"]), rank(inst.values["B"]))] += 1
+        out[label] = (held / count, ranks)
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--draws", type=int, default=300)
@@ -167,7 +216,7 @@ def main(argv=None) -> int:
     for assume in SETS:
         label = "+".join(assume) or "free"
         for old in (True, False):
-            if old and set(assume) & {"nsd", "idempotent", "nilpotent"}:
+            if old and set(assume) & NEW_SETS:
                 print(f"  {label:15s} old: (assumption did not exist)")
                 continue
             t0 = time.perf_counter()
@@ -178,8 +227,19 @@ def main(argv=None) -> int:
                 f"  {label:15s} {'old' if old else 'new'}: ranks {m['ranks']}  min eig/sv "
                 f"1e{m['log10_min_eig']}"
                 f"  <1e-30 {m['tiny<1e-30']:.0%}  <1/4 {m['min<1/4']:.0%}  max cond 1e{m['log10_max_cond']}"
-                f"  c·I {m['c*I']:.0%}  repeated {m['repeated']:.0%}  ({1000 * t / a.draws:.1f} ms/draw)"
+                f"  c·I {m['c*I']:.0%}  repeated {m['repeated']:.0%}  distinct {m['distinct']}"
+                f"  ({1000 * t / a.draws:.1f} ms/draw)"
             )
+    n = min(a.n, 3)
+    print(f"Matrix premises: share of {a.draws} instances (n = {n}) satisfying the given exactly, "
+          "premise-aware sampler (new) vs the plain sampler (old); (rank A, rank B) among the new ones")
+    for given, assume in PREMISES:
+        t0 = time.perf_counter()
+        r = premise_rates(given, assume, n, a.draws, a.seed)
+        t = time.perf_counter() - t0
+        label = given + (f"  [{', '.join(f'{k}: {v}' for k, v in assume.items())}]" if assume else "")
+        print(f"  {label:45s} new {r['new'][0]:6.1%}  old {r['old'][0]:6.1%}  ranks "
+              f"{dict(sorted(r['new'][1].items()))}  ({1000 * t / (2 * a.draws):.1f} ms/draw)")
     return 0
 
 

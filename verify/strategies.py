@@ -10,7 +10,9 @@ property-based tests of your own code.  Values are lists of rows of ``fractions.
   half come from the wide samplers (every projector rank, eigenvalues down to 10^-40, Jordan blocks,
   zero columns, repeated rows, near-singular);
 * ``instances(claim)``: an ``Instance`` (dims and values) satisfying every variable's assumptions
-  (not the ``given`` conditions: filter those yourself);
+  and, by construction, the recognised matrix premises of ``given`` (``A @ B == B @ A``,
+  ``A @ B == zeros(r, c)``, ``A @ A == A``, ...: ``verify.claims.premises``); other given
+  conditions are not enforced: filter those yourself;
 * ``commuting_matrices(n, count)``: pairwise commuting n x n matrices;
 * ``boundary_instances(claim)``: a pair (on the boundary of the assumption set, 10^-k inside).
 

@@ -16,7 +16,7 @@ from verify.claims.construct import (
     orthonormal,
     product_zero_pair,
 )
-from verify.claims.instances import random_instance
+from verify.claims.instances import instance_valid, random_instance
 from verify.linalg import rank, to_sympy
 from tests.independent import evaluate, relation_fails, to_value
 
@@ -140,6 +140,27 @@ def test_generated_instances_satisfy_recognised_premises(given):
     for i in range(25):
         inst = random_instance(c, rng, i)
         assert _sides_equal_exactly(given, inst.dims, inst.values), (given, inst.values)
+
+
+@pytest.mark.parametrize("assume", [["orthogonal"], ["permutation"], ["involutory"], ["stochastic"], ["psd"]])
+def test_structured_pairs_that_must_commute_are_generated(assume):
+    v = {"shape": ["n", "n"], "assume": assume}
+    c = _claim("A == A", ["A @ B == B @ A"], A=v, B=v)
+    rng = random.Random(2)
+    held = sum(_sides_equal_exactly("A @ B == B @ A", inst.dims, inst.values)
+               for inst in (random_instance(c, rng, i) for i in range(20)) if instance_valid(c, inst))
+    assert held == 20
+
+
+def test_null_vector_premise():
+    c = _claim("A == A", ["A @ x == zeros(n, 1)"], A=SQ, x={"shape": ["n", 1]})
+    rng = random.Random(4)
+    nonzero = 0
+    for i in range(20):
+        inst = random_instance(c, rng, i)
+        assert _sides_equal_exactly("A @ x == zeros(n, 1)", inst.dims, inst.values)
+        nonzero += any(v != 0 for row in inst.values["x"] for v in row)
+    assert nonzero >= 8                      # x spans the null space, not only x = 0
 
 
 def _run(c, k=8):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from verify.engines.fields import BallField, ExactField, FloatField, MpField, NotCertifiable, NotExact
 from verify.precision import flint_bits
-from verify.errors import UndefinedValue
+from verify.errors import ClaimError, UndefinedValue
 
 fracs = st.fractions(min_value=-5, max_value=5, max_denominator=6)
 
@@ -76,7 +76,32 @@ def test_exact_inverse_and_projector(rows):
 def test_exact_field_refuses_what_it_cannot_do_exactly():
     ex = ExactField()
     with pytest.raises(NotExact):
-        ex.eigmin(ex.from_rationals([[2, 1], [1, 2]]))
+        ex.eigmin(ex.from_rationals([[1, 1], [1, 2]]))        # (3 - sqrt 5) / 2
+    with pytest.raises(NotExact):
+        ex.sigma_max(ex.from_rationals([[2, 1], [1, 2]]))
+
+
+@pytest.mark.parametrize("rows, eigs", [
+    ([[2, 1], [1, 2]], [3, 1]),
+    ([[1, 1], [1, 1]], [2, 0]),                                 # the exact 0 a ball cannot decide
+    ([[2, 0, 0], [0, 1, 1], [0, 1, 1]], [2, 2, 0]),             # a repeated eigenvalue
+    ([[0, 0, 0], [0, 2, 1], [0, 1, 3]], [None, None, 0]),       # irrational 5/2 +- sqrt(5)/2 around 0
+    ([[Fraction(1, 3), 0], [0, Fraction(-1, 7)]], [Fraction(1, 3), Fraction(-1, 7)]),
+])
+def test_exact_field_rational_eigenvalues_are_exact(rows, eigs):
+    """eig(a, k) is exact when the k-th eigenvalue is rational (else NotExact), in the right order."""
+    ex = ExactField()
+    a = ex.from_rationals(rows)
+    for k, want in enumerate(eigs, start=1):
+        if want is None:
+            with pytest.raises(NotExact):
+                ex.eig(a, k)
+        else:
+            assert ex.eig(a, k)[0, 0] == want
+    assert ex.eigmax(a)[0, 0] == eigs[0] if eigs[0] is not None else True
+    assert ex.eigmin(a)[0, 0] == eigs[-1]
+    with pytest.raises(ClaimError, match="symmetric"):
+        ex.eigmin(ex.from_rationals([[1, 2], [0, 1]]))
 
 
 def test_sigma_small_and_rank_on_rank_deficient():
@@ -135,7 +160,7 @@ def test_field_declares_the_whole_interface():
 
 def test_exact_field_refuses_inexact_operations():
     ex = ExactField()
-    a = ex.from_rationals([[1, 0], [0, 2]])
+    a = ex.from_rationals([[1, 1], [1, 2]])           # irrational eigenvalues (3 +- sqrt 5) / 2
     for op in ("eigmin", "eigmax", "sigma_min", "sigma_max", "sigma_small", "expm"):
         with pytest.raises(NotExact, match=op):
             getattr(ex, op)(a)
@@ -151,3 +176,18 @@ def test_ball_proj_and_pinv_are_exact():
         for v, w in zip(got.flat, [x for r in want for x in r]):
             assert v.overlaps(b.num(w))
             assert abs(float(v.mid()) - float(w)) < 1e-15 and float(v.rad()) < 1e-15
+
+
+def test_float_search_overflow_is_undefined_not_an_ill_formed_claim():
+    """expm of a large symmetric argument overflows in float64 (the search's field): eigmin of the
+    inf matrix is undefined at that instance, never 'needs a symmetric argument' for the claim."""
+    from verify import CheckConfig, Claim, check_claim
+
+    with pytest.raises(UndefinedValue):
+        FloatField().eigmin(np.array([[np.inf]]))
+    with pytest.raises(ClaimError, match="symmetric"):
+        FloatField().eigmin(np.array([[1.0, 2.0], [0.0, 1.0]]))
+    claim = Claim("overflow", "eigmin(expm(Y)) > 0", dims={"n": 1},
+                  vars={"Y": {"shape": ["n", "n"], "assume": ["symmetric"]}})
+    r = check_claim(claim, CheckConfig(instances=4, time_limit=20))
+    assert r.verdict.value in ("proved", "certified"), r.message

@@ -95,3 +95,34 @@ def test_table_page_renders_in_chromium(reports, tmp_path):
     assert errors == []
     assert len(got["rows"]) == 4 and got["rows"][0][0] == "data set" and got["rows"][1][2] == "89.4 ± 5.4"
     assert got["rows"][3][2] == "not run" and got["box"][0] > 300 and got["box"][1] > 50
+
+
+def test_render_rewrites_the_page_from_the_json_only(tmp_path, capsys):
+    (tmp_path / "gntk_table.json").write_text(json.dumps(TABLE))
+    assert main(["gntk", "table", "--render", "--out", str(tmp_path)]) == 0
+    md = (tmp_path / "gntk_table.md").read_text()
+    assert md == render.markdown(TABLE) and "| COLLAB | 300 of 5000 (subsample) |" in md
+    assert "Subsampled rows (COLLAB 300 of 5000) train on 9/10 of the subsample" in md
+    assert main(["gntk", "table", "--render", "--out", str(tmp_path / "none")]) == 2   # input error
+    assert main(["gntk", "table"]) == 2
+    err = capsys.readouterr().err
+    assert "--render: no gntk_table.json" in err and "--data-dir is required" in err
+    assert "Traceback" not in err
+
+
+def test_committed_table_renders_in_the_gntk_proof_report():
+    """reports/gntk_table.json (from `verify gntk table`) is what `verify run` shows in the du2019 report."""
+    from pathlib import Path
+
+    from verify.discovery import discover_proofs
+
+    assert discover_proofs()["gntk-du2019"].supplements == ("gntk_table",)
+    table = render.load(Path(__file__).resolve().parents[2] / "reports")
+    assert table is not None and [r["dataset"] for r in table["rows"]] == [
+        "MUTAG", "PTC", "NCI1", "PROTEINS", "IMDBBINARY", "IMDBMULTI", "COLLAB"]
+    assert table["command"].startswith("verify gntk table --data-dir DATA") and table["seed"] == 0
+    lines = render.markdown_section(table)
+    assert sum(line.startswith("| ") for line in lines) == 1 + 7
+    mutag = table["rows"][0]
+    assert mutag["official_protocol"] and abs(mutag["accuracy_mean"] - 90.0) <= mutag[
+        "agreement_official_selection"]["two_se"]

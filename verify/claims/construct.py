@@ -17,7 +17,8 @@ raw parameters, stays inside the premise set.
     commutant of the structured one: S M S⁻¹ with M arbitrary on the eigenspaces of a diagonal core
     S⁻¹ A S (spectral, projector, idempotent, involutory, diagonal kinds), else a polynomial in A;
   - both structured: symmetric-type pairs share their rotation (see ``share_rotations``); diagonal
-    and circulant pairs commute already; otherwise left to the given.
+    and circulant pairs commute already; otherwise, when they do not commute, one becomes a power
+    of the other (±I, ±A, A², A³) where that satisfies its own assumptions, else the given filters.
 * ``product_zero`` (op(A) @ op(B) == 0, op = identity or transpose, inner size k): both free:
   op(A) = M diag(1_s, 0) S⁻¹, op(B) = S diag(0_s, 1_t, 0) N, s uniform in 0..k, t = k - s (complementary
   subspaces) or uniform in 0..k - s (rank(A) + rank(B) < k too); one structured: the other from the
@@ -26,6 +27,9 @@ raw parameters, stays inside the premise set.
   rational Cayley orthogonal matrix.
 * ``nilpotent`` (A**k == 0): S J S⁻¹ with J Jordan blocks of size at most k (random nonzero
   superdiagonals) and S = I or random invertible.
+* ``loewner`` (eigmin(A - B) >= 0, A ⪰ B; both symmetric, psd or pd): A = B + M Mᵀ with M an
+  n x r random rational matrix, r uniform in 0..n (n for the strict form, or when A is pd and B is
+  not), B as sampled, so A keeps its own assumption; used only when nothing else constructed A.
 
 A construction that does not apply (a variable of the wrong shape, both variables structured) leaves
 the instance as drawn: the given condition is decided on every instance anyway, exactly or with
@@ -257,16 +261,75 @@ def _structured(var: Var) -> bool:
 def enforce(claim: Claim, dims: dict[str, int], values: dict[str, Rows],
             raw: dict[str, Sequence[Fraction]]) -> dict[str, Rows]:
     """``values`` with the recognised premises of ``claim`` made to hold by construction."""
-    todo = [p for p in claim.premises if p.kind in ("commute", "product_zero", "orthogonal", "nilpotent")]
+    todo = [p for p in claim.premises
+            if p.kind in ("commute", "product_zero", "orthogonal", "nilpotent", "loewner")]
     if not todo:
         return values
     rng = random.Random(_seed(raw))
     out = dict(values)
     pinned = {n for n, v in claim.vars.items() if _structured(v)}
-    # single-variable constructions first, then the pairs (a pair may use a pinned partner)
-    for p in sorted(todo, key=lambda p: p.kind in ("commute", "product_zero")):
+    structured = set(pinned)
+    # single-variable constructions first, then the pairs (a pair may use a pinned partner), the
+    # Loewner order last (it needs its lower side final)
+    for p in sorted(todo, key=lambda p: (p.kind == "loewner", p.kind in ("commute", "product_zero"))):
+        constructed = pinned - structured
+        if p.kind == "loewner":
+            _apply_loewner(p, claim, out, constructed, rng)
+            continue
         _apply(p, claim, out, raw, pinned, rng)
+        if p.kind == "commute" and set(p.names) <= structured:
+            _commute_structured(p, claim, out, constructed, rng)
     return out
+
+
+def _commute_structured(p: Premise, claim: Claim, out: dict[str, Rows], constructed: set[str], rng) -> None:
+    """Both variables carry assumptions: if they do not commute already, replace one (not built by
+    an earlier premise) by a power of the other, ±I, ±X, X², X³, that satisfies its own assumptions
+    exactly (orthogonal, permutation, involutory, stochastic, idempotent ... are closed under powers)."""
+    h = _h()
+    x, y = p.names
+    a, b = out[x], out[y]
+    n = len(a)
+    if not (n == len(a[0]) == len(b) == len(b[0])) or h._mul(a, b) == h._mul(b, a):
+        return
+    for target, source in ((y, a), (x, b)):
+        if target in constructed:
+            continue
+        sq = h._mul(source, source)
+        cands = [source, sq, h._mul(sq, source), h._eye(n), _scale(source, -_1), _scale(h._eye(n), -_1)]
+        rng.shuffle(cands)
+        for cand in cands:
+            if h.satisfies(claim.vars[target], cand):
+                out[target] = cand
+                return
+
+
+LOEWNER_KINDS = {"symmetric", "psd", "pd"}
+
+
+def loewner_upper(rng: random.Random, b: Rows, rank: int) -> Rows:
+    """B + M Mᵀ with M an n x ``rank`` random rational matrix (invertible when ``rank`` = n): a psd
+    increment of rank at most ``rank`` (exactly n, pd, when ``rank`` = n)."""
+    n = len(b)
+    m = _rand_invertible(rng, n) if rank == n else _rand_mat(rng, n, rank) if rank else [[] for _ in range(n)]
+    inc = [[sum((m[i][k] * m[j][k] for k in range(rank)), _0) for j in range(n)] for i in range(n)]
+    return _add(b, inc)
+
+
+def _apply_loewner(p: Premise, claim: Claim, out: dict[str, Rows], constructed: set[str], rng) -> None:
+    """A = B + M Mᵀ for ``eigmin(A - B) >= 0`` unless A was built by an earlier premise or the pair's
+    assumptions are not symmetric / psd / pd (then the given filters the instances as drawn)."""
+    x, y = p.names
+    vx, vy = claim.vars[x], claim.vars[y]
+    ax, ay = set(vx.assume) | set(vx.sample_assume), set(vy.assume) | set(vy.sample_assume)
+    n = len(out[x])
+    if (x in constructed or not ax <= LOEWNER_KINDS or not ay <= LOEWNER_KINDS or not ay
+            or n != len(out[x][0]) or (len(out[y]), len(out[y][0])) != (n, n)):
+        return
+    if ax & {"psd", "pd"} and not ay & {"psd", "pd"}:
+        return                                       # B merely symmetric: B + S need not be psd
+    full = p.power == 1 or ("pd" in ax and "pd" not in ay)
+    out[x] = loewner_upper(rng, out[y], n if full else rng.randint(0, n))
 
 
 def _apply(p: Premise, claim: Claim, out: dict[str, Rows], raw, pinned: set[str], rng) -> None:

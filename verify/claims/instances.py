@@ -370,8 +370,10 @@ def _build_toeplitz(raw, r, c, a):
     """T_ij = t_(i-j); symmetric t_(-k) = t_k, skew t_(-k) = -t_k; rank_deficient: a sum of
     min(r, c) - 1 geometric terms c_m ρ_m^(i-j) (ρ = ±1 when symmetric)."""
     t = _signed(list(raw[: r + c - 1]), a)
-    if "rank_deficient" in a:
-        k = min(r, c) - 1
+    mode = raw[r + c - 1] if len(raw) > r + c - 1 else _1
+    plain_only = {"invertible", "full_rank", "skew_symmetric", "positive"}
+    if "rank_deficient" in a or (mode < 0 and not a & plain_only):
+        k = min(r, c) - 1 if "rank_deficient" in a else min(int(-mode), min(r, c))
         m = [[_0] * c for _ in range(r)]
         for s in range(k):
             coef = t[2 * s] if 2 * s < len(t) else _1
@@ -411,6 +413,9 @@ def _build_circulant(raw, r, c, a):
     summing to 1; rank_deficient: row sums 0 (c·11ᵀ when nonnegative)."""
     n = r
     v = _signed(list(raw[:n]), a | ({"nonnegative"} if "stochastic" in a else set()))
+    mode = raw[n] if len(raw) > n else _1
+    if mode < 0 and not a & {"invertible", "full_rank", "positive"}:
+        a = a | {"rank_deficient"}              # the structured draws: row sums 0, or c·11ᵀ
     if "symmetric" in a:
         v = [v[min(k, (n - k) % n)] for k in range(n)]
     if "skew_symmetric" in a:
@@ -505,8 +510,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("permutation", lambda r, c: [("perm", r)], _build_permutation),
     Kind("involutory", lambda r, c: [("basis", r * r), ("signs", r)], _build_involutory),
     Kind("reflection", lambda r, c: [("rotation", _skew_count(r)), ("signs", r)], _build_involutory),
-    Kind("toeplitz", lambda r, c: [("entries", r + c - 1)], _build_toeplitz),
-    Kind("circulant", lambda r, c: [("entries", r)], _build_circulant),
+    Kind("toeplitz", lambda r, c: [("entries", r + c - 1), ("mode", 1)], _build_toeplitz),
+    Kind("circulant", lambda r, c: [("entries", r), ("mode", 1)], _build_circulant),
     Kind("stochastic", lambda r, c: [("entries", r * c)], _build_stochastic),
 ]}
 
@@ -777,9 +782,18 @@ def _perm(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fracti
     return vals
 
 
+def _mode(rng: random.Random, n: int, r: int, c: int, style: str) -> list[Fraction]:
+    """Toeplitz and circulant draws: 1 for plain entries, -k for a structured singular draw (a sum
+    of k geometric Toeplitz terms, k uniform in 0..min(r, c) - 1; a circulant with row sums 0)."""
+    if style in ("rank", "zero_cols", "near_singular", "lowrank") or rng.random() < 0.1:
+        return [Fraction(-rng.randint(0, max(min(r, c) - 1, 0)))]
+    return [_1]
+
+
 BLOCK_SAMPLERS: dict[str, Callable[[random.Random, int, int, int, str], list[Fraction]]] = {
     "spectrum": _spectrum, "rotation": _rotation, "select": _select, "upper": _upper, "basis": _basis,
     "entries": _entries, "factor": _factor, "shift": _shift, "signs": _signs, "perm": _perm,
+    "mode": _mode,
 }
 
 

@@ -28,6 +28,9 @@ kind                premise (either side order)                  construction
 ``symmetric``       ``A.T == A``                                 sampled as ``symmetric``
 ``skew_symmetric``  ``A.T == -A``, ``A + A.T == zeros(n, n)``    sampled as ``skew_symmetric``
 ``nilpotent``       ``A**k == zeros(n, n)``, ``A @ A == zeros``  S J S⁻¹, J Jordan blocks of size <= k
+``loewner``         ``eigmin(A - B) >= 0`` (or ``> 0``), i.e.     A = B + S, S = M Mᵀ psd of a random rank
+                    A ⪰ B, for symmetric / psd / pd A, B         (full rank for ``> 0`` or when A is pd
+                                                                 and B is not), B as sampled
 ``other``           any other matrix equality                    none: random instances, filtered
 ``scalar``          a scalar relation                            none (scalar boundary points elsewhere)
 ==================  ==========================================  ===========================================
@@ -49,7 +52,7 @@ from ..language.parser import Node, Relation
 # premise kinds that are exactly an assumption of the variable (sampled as that assumption)
 ASSUMPTION_KINDS = {"idempotent", "involutory", "symmetric", "skew_symmetric"}
 PREMISE_KINDS = ("commute", "product_zero", "idempotent", "involutory", "orthogonal", "symmetric",
-                 "skew_symmetric", "nilpotent", "other", "scalar")
+                 "skew_symmetric", "nilpotent", "loewner", "other", "scalar")
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,24 @@ def _one_side(a: Node, b: Node, text: str) -> Premise | None:
     return None
 
 
+def _loewner(rel: Relation) -> Premise | None:
+    """``eigmin(X - Y) >= 0`` / ``> 0`` (X ⪰ Y in the Loewner order): names (X, Y); ``power`` is 1
+    for the strict form."""
+    if rel.op not in (">=", ">") or not (rel.rhs.op == "num" and rel.rhs.value == 0):
+        return None
+    e = rel.lhs
+    if e.op == "call" and e.value == "eigmin" and e.args[0].op == "sub":
+        x, y = _name(e.args[0].args[0]), _name(e.args[0].args[1])
+        if x and y and x != y:
+            return Premise("loewner", rel.text, (x, y), power=int(rel.op == ">"))
+    return None
+
+
 def classify(rel: Relation, matrix_names: set[str]) -> Premise:
     """The kind of one given condition (``matrix_names``: the claim's matrix variables)."""
+    lw = _loewner(rel)
+    if lw is not None and set(lw.names) <= matrix_names:
+        return lw
     if rel.op != "==":
         return Premise("scalar" if not _mentions_matrix(rel, matrix_names) else "other", rel.text)
     for a, b in ((rel.lhs, rel.rhs), (rel.rhs, rel.lhs)):

@@ -39,16 +39,14 @@ from .evaluate import NEEDS_EXACT_VALUES, Evaluator
 from .fields import BallField, ExactField, Field, FloatField, MpField, NotCertifiable, NotExact
 
 EXACT_MAX_ENTRIES = 64
+# (eigmin, eigmax and eig are exact when the eigenvalue is rational: ExactField raises NotExact otherwise)
 NON_EXACT_FUNCTIONS = {
-    "eigmin",
-    "eigmax",
     "sigma_min",
     "sigma_max",
     "sigma_small",
     "expm",
     "exp",
     "log",
-    "eig",
     "sigma",
     "norm2",
     "nuclear",

@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     t.add_argument(
         "--data-dir",
-        required=True,
+        default=None,
         help="folder with MUTAG.txt, PTC.txt, NCI1.txt, PROTEINS.txt, IMDBBINARY.txt, IMDBMULTI.txt, "
         "COLLAB.txt.gz (GIN layout; MUTAG falls back to the packaged copy)",
     )
@@ -82,6 +82,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     t.add_argument("--no-cache", action="store_true", help="compute everything, store nothing")
     t.add_argument("--out", default="reports", help="output folder (default reports)")
     t.add_argument("--json", action="store_true", help="print the JSON result")
+    t.add_argument("--render", action="store_true",
+                   help="only rewrite OUT/gntk_table.md from OUT/gntk_table.json (no computation)")
     t.set_defaults(_gntk_run=run_table)
 
 
@@ -204,6 +206,15 @@ def run_table(args: argparse.Namespace) -> int:
     from ...studies import gntk_table
     from .. import progress_printer
 
+    if args.render:
+        table = render.load(args.out)
+        if table is None:
+            raise InputError(f"--render: no {render.FILE} in {args.out}")
+        atomic_write_text(Path(args.out) / "gntk_table.md", render.markdown(table))
+        print(f"wrote {Path(args.out) / 'gntk_table.md'} from {Path(args.out) / render.FILE}")
+        return 0
+    if args.data_dir is None:
+        raise InputError("--data-dir is required (the folder with the seven data sets)")
     if not Path(args.data_dir).is_dir():
         raise InputError(f"--data-dir {args.data_dir!r} is not a folder")
     names = [n.strip().upper() for n in args.datasets.split(",") if n.strip()] if args.datasets else None

@@ -1,7 +1,8 @@
 """``ExactField``: SymPy rationals and symbols; exact.
 
-Raises ``NotExact`` for what it cannot do exactly (eigenvalues, singular values, expm, deciding
-whether a symbolic divisor is zero).
+Raises ``NotExact`` for what it cannot do exactly (irrational eigenvalues, singular values, expm,
+deciding whether a symbolic divisor is zero); a rational eigenvalue of a rational symmetric matrix is
+exact.
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import numpy as np
 
 from ...errors import UndefinedValue
 from .base import Field, NotExact, _obj
+
+
+MAX_EXACT_EIG_N = 8  # exact rational eigenvalues (factoring the characteristic polynomial) up to this n
 
 
 class ExactField(Field):
@@ -132,11 +136,66 @@ class ExactField(Field):
     def _no_exact(f: str):
         raise NotExact(f"{f} has no exact evaluation here")
 
+    def _rational_eigenvalue(self, a, k: int, f: str):
+        """The k-th largest eigenvalue (with multiplicity) of a symmetric rational ``a`` when that
+        eigenvalue is rational -- e.g. the exact 0 of a singular psd matrix, which a ball can never
+        decide; ``NotExact`` otherwise (irrational, symbolic entries, n > ``MAX_EXACT_EIG_N``).
+
+        The characteristic polynomial is factored over Q: linear factors give the rational roots; the
+        other roots are isolated in rational intervals refined until no rational root lies in them,
+        so the order of all n real roots (a symmetric matrix has no others) is decided exactly."""
+        n = a.shape[0]
+        if not self._is_numeric(a) or n == 0 or n > MAX_EXACT_EIG_N:
+            self._no_exact(f)
+        self.symmetric_or_fail(a, f)
+        try:
+            ordered = self._ordered_roots(a)
+        except (ArithmeticError, ValueError, NotImplementedError,
+                self.sp.polys.polyerrors.BasePolynomialError):
+            ordered = None                     # sympy could not isolate the roots: not exact here
+        if ordered is None or len(ordered) != n:
+            self._no_exact(f)
+        value, is_rational = ordered[n - k]
+        if not is_rational:
+            self._no_exact(f)
+        return self._s(self.sp.Rational(value))
+
+    def _ordered_roots(self, a) -> list[tuple[object, bool]] | None:
+        """The real roots of det(xI - a), ascending with multiplicity: (value, True) for a rational
+        root, (an isolating interval's lower end, False) for an irrational one; None when the roots
+        could not be separated (within a bounded number of refinements)."""
+        sp = self.sp
+        x = sp.Symbol("x")
+        poly = sp.Poly(self._m(a).charpoly(x).as_expr(), x, domain="QQ")
+        rational, irr = [], []               # irr: [factor, lo, hi, multiplicity]
+        for fac, mult in poly.factor_list()[1]:
+            if fac.degree() == 1:
+                rational.append((-fac.nth(0) / fac.nth(1), mult))
+            else:                            # irreducible over Q: square-free, roots irrational
+                irr += [[fac, lo, hi, mult] for (lo, hi), _ in fac.intervals()]
+
+        def clash(i: int) -> bool:
+            _, lo, hi, _ = irr[i]
+            return (lo >= hi or any(lo <= r <= hi for r, _ in rational)
+                    or any(j != i and not (hi < irr[j][1] or irr[j][2] < lo) for j in range(len(irr))))
+
+        for _ in range(200):
+            bad = [i for i in range(len(irr)) if clash(i)]
+            if not bad:
+                break
+            for i in bad:
+                fac, lo, hi, _ = irr[i]
+                irr[i][1], irr[i][2] = fac.refine_root(lo, hi, eps=(hi - lo) / 4 if hi > lo else None)
+        else:
+            return None
+        items = [(r, r, m, True) for r, m in rational] + [(lo, hi, m, False) for _, lo, hi, m in irr]
+        return [(lo, ok) for lo, _, m, ok in sorted(items, key=lambda t: (t[0], t[1])) for _ in range(m)]
+
     def eigmin(self, a):
-        self._no_exact("eigmin")
+        return self._rational_eigenvalue(a, a.shape[0], "eigmin")
 
     def eigmax(self, a):
-        self._no_exact("eigmax")
+        return self._rational_eigenvalue(a, 1, "eigmax")
 
     def sigma_min(self, a):
         self._no_exact("sigma_min")
@@ -207,7 +266,7 @@ class ExactField(Field):
         return self._back(v.reshape(n, n).T)            # un-vec (vec stacks columns)
 
     def eig(self, a, k):
-        self._no_exact("eig")
+        return self._rational_eigenvalue(a, int(k), "eig")
 
     def sigma(self, a, k):
         self._no_exact("sigma")

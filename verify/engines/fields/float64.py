@@ -46,6 +46,13 @@ class FloatField(Field):
     def norm(self, a):
         return self._s(np.linalg.norm(a))
 
+    def symmetric_or_fail(self, a, f: str) -> None:
+        """As ``Field.symmetric_or_fail``; an overflowed (inf/nan) argument is undefined at this
+        instance (the search skips it), never an ill-formed claim."""
+        if a.size and not np.all(np.isfinite(a)):
+            raise UndefinedValue(f"{f} of a float64 matrix with an overflowed entry")
+        super().symmetric_or_fail(a, f)
+
     def is_symmetric(self, a) -> bool:
         return bool(np.max(np.abs(a - a.T), initial=0.0) <= 1e-9 * (1 + np.max(np.abs(a), initial=0.0)))
 
