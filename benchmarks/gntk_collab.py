@@ -16,6 +16,15 @@ square), chunk pairs, wall and CPU time of the Gram and the load average at its 
 Gram).  ``--cache``: the Grams go through ``verify.kernels.cache`` (the key of ``verify gntk
 table``; stored in $VERIFY_CACHE or ~/.cache/verify, reused by the table; a cached Gram is loaded,
 not timed).
+
+Measured (2026-12-03, 2 shared cores, COLLAB blocks 3, MLP 3, degree, jk; serial engine, CPU
+time of the process, which the other users of the machine inflate less than wall time):
+500 graphs (14.9k colours/level) 21.5 s CPU (engine before: 44.1 s), 1000 graphs (34.9k) 111.6 s
+CPU (wall 372 s at load 9); the work grows with the square of the colours (5.2x per doubling
+here, 5.5x predicted), no longer faster.  Full COLLAB (158k colours/level, ~85 chunks): ~2300 s
+CPU projected, i.e. ~19-20 min on 2 idle cores; at the load of that day (6-9 on 2 cores) over an
+hour, so it was not run.  joblib:2 wall: 500 graphs 44 s (load 4.5-5.4), 1000 graphs 359 s (load
+7.7-9.3).
 """
 from __future__ import annotations
 
