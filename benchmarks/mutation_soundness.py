@@ -23,6 +23,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -87,7 +88,9 @@ def summarise(rows: list[dict]) -> str:
     c = Counter()
     by_op: dict[str, Counter] = defaultdict(Counter)
     for r in rows:
-        if r["verdict"] == "error" and not r["message"].startswith("internal error"):
+        if r["verdict"] == "error" and re.match(r"\w+: ", r["message"]):
+            r = {**r, "verdict": "judge_error"}     # the independent judgement itself raised
+        elif r["verdict"] == "error" and not r["message"].startswith("internal error"):
             r = {**r, "verdict": "ill_formed"}      # rows written before ill-formed mutants were named
         op = r["op"].split("_1e")[0]
         for cnt in (c, by_op[op]):
@@ -103,11 +106,13 @@ def summarise(rows: list[dict]) -> str:
             cnt["undecided"] += r["verdict"] not in HOLDING | {"refuted"}
             cnt["undecided_false"] += r["verdict"] not in HOLDING | {"refuted"} and bool(r["shown_false"])
             cnt["timeout"] += r["verdict"] == "timeout"
+            cnt["judge_error"] += r["verdict"] == "judge_error"
             cnt["wall"] += r.get("wall", 0.0)
     lines = [
         f"mutants {c['mutants']}: shown false {c['shown_false']}, refuted {c['refuted']}, unsound "
         f"{c['unsound']}, bad counterexamples {c['bad_cx']}, holding {c['holding']}, undecided "
-        f"{c['undecided']} (over the limit {c['timeout']}); {c['wall']:.0f} s of wall time; "
+        f"{c['undecided']} (over the limit {c['timeout']}, judge errors {c['judge_error']}); "
+        f"{c['wall']:.0f} s of wall time; "
         f"{c['ill_formed']} ill-formed mutants not counted",
         f"{'operator':<18}{'mutants':>8}{'false':>7}{'refuted':>8}{'unsound':>8}{'bad cx':>7}{'undec':>6}"
         f"{'s':>7}",
