@@ -23,6 +23,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -87,7 +88,9 @@ def summarise(rows: list[dict]) -> str:
     c = Counter()
     by_op: dict[str, Counter] = defaultdict(Counter)
     for r in rows:
-        if r["verdict"] == "error" and not r["message"].startswith("internal error"):
+        if r["verdict"] == "error" and re.match(r"\w+: ", r["message"]):
+            r = {**r, "verdict": "judge_error"}     # the independent judgement itself raised
+        elif r["verdict"] == "error" and not r["message"].startswith("internal error"):
             r = {**r, "verdict": "ill_formed"}      # rows written before ill-formed mutants were named
         op = r["op"].split("_1e")[0]
         for cnt in (c, by_op[op]):
@@ -103,11 +106,13 @@ def summarise(rows: list[dict]) -> str:
             cnt["undecided"] += r["verdict"] not in HOLDING | {"refuted"}
             cnt["undecided_false"] += r["verdict"] not in HOLDING | {"refuted"} and bool(r["shown_false"])
             cnt["timeout"] += r["verdict"] == "timeout"
+            cnt["judge_error"] += r["verdict"] == "judge_error"
             cnt["wall"] += r.get("wall", 0.0)
     lines = [
         f"mutants {c['mutants']}: shown false {c['shown_false']}, refuted {c['refuted']}, unsound "
         f"{c['unsound']}, bad counterexamples {c['bad_cx']}, holding {c['holding']}, undecided "
-        f"{c['undecided']} (over the limit {c['timeout']}); {c['wall']:.0f} s of wall time; "
+        f"{c['undecided']} (over the limit {c['timeout']}, judge errors {c['judge_error']}); "
+        f"{c['wall']:.0f} s of wall time; "
         f"{c['ill_formed']} ill-formed mutants not counted",
         f"{'operator':<18}{'mutants':>8}{'false':>7}{'refuted':>8}{'unsound':>8}{'bad cx':>7}{'undec':>6}"
         f"{'s':>7}",
@@ -130,13 +135,20 @@ def read_rows(path: str) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def rerun_flagged(path: str, limit: float) -> int:
-    """Judge the flagged rows of ``path`` again (after a fix) and rewrite the file with the new rows."""
+def rerun(path: str, limit: float, which: str) -> int:
+    """Judge the flagged (or holding) rows of ``path`` again (after a fix, or with more witnesses) and
+    rewrite the file with the new rows."""
     entries = M.true_entries()
     rows = read_rows(path)
     out = []
     for r in rows:
-        if (r["unsound"] or r["bad_counterexample"]) and r["claim"] in entries:
+        pick = {
+            "flagged": r["unsound"] or r["bad_counterexample"],
+            "holding": r["verdict"] in HOLDING,
+            "undecided": r["verdict"] not in HOLDING | {"refuted", "ill_formed"} and not (
+                r["verdict"] == "error" and not r["message"].startswith("internal error")),
+        }[which]
+        if pick and r["claim"] in entries:
             m = M.Mutant(r["claim"], r["op"], r["statement"], r["drop"])
             new = {**run_one(m, entries[m.claim].claim, limit), "shard": r.get("shard", "")}
             print(f"{m.claim} {m.op}: {r['verdict']} -> {new['verdict']}"
@@ -160,16 +172,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ks", default=",".join(map(str, M.KS_EXHAUSTIVE)))
     ap.add_argument("--limit", type=float, default=60.0, help="hard wall-clock seconds per mutant")
     ap.add_argument("--out", default="mutation_soundness.jsonl")
-    ap.add_argument("--summary", action="store_true", help="only summarise --out")
+    ap.add_argument("--skip-from", default="", help="comma-separated JSONL files whose mutants count as done")
+    ap.add_argument("--summary", action="store_true", help="only summarise --out (comma-separated files; "
+                    "a mutant in several counts once, its last row)")
     ap.add_argument("--list", action="store_true", help="only count the selected mutants")
-    ap.add_argument("--rerun-flagged", action="store_true",
-                    help="judge the unsound / bad-counterexample rows of --out again and replace them")
+    ap.add_argument("--rerun", choices=["flagged", "holding", "undecided"],
+                    help="judge the unsound / bad-counterexample rows (flagged), every row with a holding "
+                         "verdict (holding) or every undecided one (undecided) of --out again")
     a = ap.parse_args(argv)
     if a.summary:
-        print(summarise(read_rows(a.out)))
+        rows = {}
+        for path in a.out.split(","):
+            for r in read_rows(path):
+                rows[M.Mutant(r["claim"], r["op"], r["statement"], r["drop"]).key] = r
+        print(summarise(list(rows.values())))
         return 0
-    if a.rerun_flagged:
-        return rerun_flagged(a.out, a.limit)
+    if a.rerun:
+        return rerun(a.out, a.limit, a.rerun)
     k, _, n = a.shard.partition("/")
     k, n = int(k), int(n or 1)
     claims = {x for x in a.claims.split(",") if x}
@@ -179,7 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.list:
         print(f"{len(ms)} mutants selected; shard {k}/{n} has {len(mine)}")
         return 0
-    done = {M.Mutant(r["claim"], r["op"], r["statement"], r["drop"]).key for r in read_rows(a.out)}
+    done = {
+        M.Mutant(r["claim"], r["op"], r["statement"], r["drop"]).key
+        for path in [a.out, *[x for x in a.skip_from.split(",") if x]]
+        for r in read_rows(path)
+    }
     todo = [m for m in mine if m.key not in done]
     print(f"shard {k}/{n}: {len(mine)} mutants, {len(mine) - len(todo)} already in {a.out}", flush=True)
     t0 = time.perf_counter()

@@ -132,6 +132,9 @@ def _sqrtm(m):
     try:
         return MP.sqrtm(m)
     except (ZeroDivisionError, mpmath.libmp.NoConvergence):
+        if any(abs(m[i, j] - m[j, i]) > 0 for i in range(m.rows) for j in range(i)):
+            # the SVD is the eigendecomposition only for a symmetric psd matrix: not decided here
+            raise ValueError("sqrtm of a singular non-symmetric matrix is not evaluated independently")
         u, s, _ = MP.svd_r(m)
         return u * MP.diag([MP.sqrt(s[i]) for i in range(len(s))]) * u.T
 

@@ -310,7 +310,7 @@ def _decide(text: str, env) -> bool | None:
     tree = ast.parse(text, mode="eval").body
     lhs, rhs = ind.evaluate(tree.left, env), ind.evaluate(tree.comparators[0], env)
     op = type(tree.ops[0])
-    diffs = [sympy.simplify(x - y) if not (x - y).is_Rational else x - y for x, y in zip(lhs, rhs)]
+    diffs = [x - y for x, y in zip(lhs, rhs)]
     scale = 1 + max(abs(sympy.N(v, 80)) for v in [*lhs, *rhs])
     tau = sympy.Float("1e-140", 80) * scale
 
@@ -318,6 +318,12 @@ def _decide(text: str, env) -> bool | None:
         if d.is_Rational:
             return 1 if d > 0 else -1 if d < 0 else 0
         v = sympy.N(d, 160)
+        if abs(v) <= tau:
+            # a near-tie: simplified exactly only now (simplify can take minutes on large radicals)
+            d = sympy.simplify(d)
+            if d.is_Rational:
+                return 1 if d > 0 else -1 if d < 0 else 0
+            v = sympy.N(d, 160)
         return 1 if v > tau else -1 if v < -tau else None
 
     signs = [sign(d) for d in diffs]

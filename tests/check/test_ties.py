@@ -140,3 +140,21 @@ def test_claims_false_only_at_a_curved_given_boundary_are_refuted(statement, giv
     r = _check(statement, SCALARS, given=given)
     assert r.verdict is Verdict.REFUTED, (r.verdict, r.message)
     assert independent_violation(statement, given, r.counterexample.to_json())
+
+
+# found by the exhaustive mutation run (perturbation 1e-30 certified on 8 samples): tight only on an
+# orthant / at a zero vector, or next to a singular pd matrix -- the sign corners of unconstrained
+# matrices and the (on, near) pair at the assumption boundary are now sampled
+@pytest.mark.parametrize(
+    "statement, vars, n",
+    [
+        ("norm(relu(x) - relu(y)) <= (1 - 1 / 10**30) * norm(x - y)",
+         {"x": {"shape": ["n", 2]}, "y": {"shape": ["n", 2]}}, [2, 3]),
+        ("u.T @ inv(P + eye(n)) @ u <= (1 - 1 / 10**50) * (u.T @ u)",
+         {"u": {"shape": ["n", 1]}, "P": {"shape": ["n", "n"], "assume": ["pd"]}}, [1, 3]),
+    ],
+)
+def test_claims_tight_on_an_orthant_or_at_a_singular_boundary_are_refuted(statement, vars, n):
+    r = _check(statement, vars, dims={"n": n})
+    assert r.verdict is Verdict.REFUTED, (r.verdict, r.message)
+    assert independent_violation(statement, [], r.counterexample.to_json())

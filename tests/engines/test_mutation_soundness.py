@@ -8,9 +8,9 @@ and every counterexample of a refuted mutant must be false under that independen
 The CI version runs a fixed, representative subset (12 claims, at most one mutant per classic
 operator and claim, k cycling through 3, 20, 40, 60) plus known-false mutants of the realistic
 operators.  The whole run (every true catalogue claim, every operator at every place, k = 1, 10, ...,
-60: about 2800 mutants) is ``benchmarks/mutation_soundness.py`` (sharded, one forked child per mutant
-under a hard limit, results appended to a JSONL file); ``VERIFY_EXHAUSTIVE=1`` runs it here in one
-process (``VERIFY_EXHAUSTIVE_CLAIMS=a,b`` restricts it to those claims).
+60: about 4300 mutants over files 01-16) is ``benchmarks/mutation_soundness.py`` (sharded, one
+forked child per mutant under a hard limit, results appended to a JSONL file); ``VERIFY_EXHAUSTIVE=1``
+runs it here in one process (``VERIFY_EXHAUSTIVE_CLAIMS=a,b`` restricts it to those claims).
 """
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """The sampling stage: K random instances that satisfy the assumptions and the given conditions,
 then the exact special points of the scalar variables (0, 1, -1 and 10^-k for k up to 80,
-``special_instances``), each decided at working precision (near-ties escalate;
-``verify.engines.numeric``).
+``special_instances``), the boundary points of the givens (``given_boundary_instances``), points
+on and next to the boundary of the assumption sets (``assumption_boundary_instances``) and the
+sign-pattern corners of the unconstrained matrices (``sign_instances``), each decided at working
+precision (near-ties escalate; ``verify.engines.numeric``).
 
 An instance whose value is undefined (a singular inverse, NaN, a derivative at a kink) is skipped
 and counted, never a counterexample.  A violation seen here is only a candidate for the
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..claims.instances import instance_valid, random_instance, special_instances
+import random
+
+from ..claims.instances import boundary_pairs, instance_valid, random_instance, special_instances
 from ..claims.instances import Instance
 from ..engines.numeric import decide_exact, decide_mp, given_relation_grade
 from ..errors import UndefinedValue
@@ -22,6 +26,8 @@ from .shapes import ensure_shapes
 
 SHARE_END = 0.55  # sampling ends at this share of the claim's time limit
 BOUNDARY_BASES = 3  # sampled instances moved onto the boundary of each non-strict scalar given
+ASSUMPTION_PAIRS = 2  # (on, near) pairs on the boundary of the assumption sets (pd: 10^-60 from singular)
+MAX_ZEROED = 3  # unconstrained matrices set to zero one at a time
 
 
 def run_sampling(ctx: Context) -> None:
@@ -35,6 +41,10 @@ def run_sampling(ctx: Context) -> None:
             for inst in special_instances(claim, ctx.rng):
                 _take(ctx, inst)
             for inst in given_boundary_instances(claim, [x.instance for x in ctx.sampled[:BOUNDARY_BASES]]):
+                _take(ctx, inst)
+            for inst in assumption_boundary_instances(claim, random.Random(ctx.seed + 7)):
+                _take(ctx, inst)
+            for inst in sign_instances(claim, [x.instance for x in ctx.sampled[:1]]):
                 _take(ctx, inst)
     except StageTimeout:
         ctx.stop("sampling", f"time limit reached after {len(ctx.sampled)} instance(s)")
@@ -66,6 +76,46 @@ def _take(ctx: Context, inst) -> None:
     if d.status == "violated":
         ctx.candidates.insert(0, inst)
     ctx.sampled.append(Sampled(inst, d, g))
+
+
+def assumption_boundary_instances(claim, rng: random.Random) -> list[Instance]:
+    """``boundary_pairs`` at the low and the high end of the dims: each pair (every variable on the
+    boundary of its set, every variable next to it), then the near point with one constrained
+    variable at a time moved onto the boundary (a pd P at 10^-60 from singular while u stays
+    nonzero), up to ``MAX_ZEROED`` variables."""
+    out: list[Instance] = []
+    constrained = [n for n, v in claim.vars.items() if v.assume][:MAX_ZEROED]
+    for on, near in boundary_pairs(claim, rng, ASSUMPTION_PAIRS):
+        cands = [on, near]
+        cands += [Instance(dict(near.dims), {**near.values, n: on.values[n]}) for n in constrained]
+        for inst in cands:
+            if instance_valid(claim, inst) and inst.values not in [o.values for o in out]:
+                out.append(inst)
+    return out
+
+
+def sign_instances(claim, bases: list[Instance]) -> list[Instance]:
+    """The sign-pattern corners of the unconstrained matrices and vectors (no assumption), from each
+    base instance: all of them entrywise nonnegative (|entries|: relu and step act as identity and
+    1), all nonpositive, and each of them (up to ``MAX_ZEROED``) the zero matrix, the others as in the
+    base.  Claims tight on an orthant or at zero (norm(relu(x) - relu(y)) <= norm(x - y) is an
+    equality when x, y >= 0) are then sampled there.  Invalid or repeated points are left out."""
+    free = [n for n, v in claim.vars.items() if not v.is_scalar and not v.assume]
+    out: list[Instance] = []
+    for base in bases:
+        cands = []
+        for sign in (1, -1):
+            vals = dict(base.values)
+            for n in free:
+                vals[n] = [[sign * abs(x) for x in row] for row in base.values[n]]
+            cands.append(vals)
+        for n in free[:MAX_ZEROED]:
+            cands.append({**base.values, n: [[Fraction(0)] * len(row) for row in base.values[n]]})
+        for vals in cands:
+            inst = Instance(dict(base.dims), vals)
+            if vals != base.values and instance_valid(claim, inst) and vals not in [o.values for o in out]:
+                out.append(inst)
+    return out
 
 
 def _given_grades(ctx: Context, inst) -> str:
