@@ -5,7 +5,8 @@ Recursion (paper convention).  For graphs G, G' with node features h_u, Ã = A +
 
   Σ^{(0)}_{(R)}(G, G')_{uu'} = Θ^{(0)}_{(R)}(G, G')_{uu'} = h_uᵀ h_{u'};
   block ℓ = 1..L, AGGREGATE:  Σ^{(ℓ)}_{(0)} = C Ã Σ^{(ℓ−1)}_{(R)} Ã'ᵀ C',  Θ^{(ℓ)}_{(0)} likewise;
-  then r = 1..R ReLU layers (a_u = Σ(G, G)_{uu}, a'_{u'} = Σ(G', G')_{u'u'}, ρ = Σ/√(a a'), θ = arccos ρ):
+  then r = 1..R ReLU layers (a_u = Σ(G, G)_{uu}, a'_{u'} = Σ(G', G')_{u'u'}, ρ = Σ/√(a a'), θ = arccos ρ;
+  computed from δ = 1 − ρ, see Precision below):
       Σ_{(r)} = √(a a')(sin θ + (π − θ)ρ)/π,   Σ̇_{(r)} = (π − θ)/π,   Θ_{(r)} = Θ_{(r−1)} ⊙ Σ̇_{(r)} + Σ_{(r)};
   READOUT  ``sum``: Θ(G, G') = Σ_{u, u'} Θ^{(L)}_{(R)}(G, G')_{uu'};
            ``jk``:  Θ(G, G') = Σ_{ℓ=0}^{L} Σ_{u, u'} Θ^{(ℓ)}_{(R)}(G, G')_{uu'} (input layer included).
@@ -28,21 +29,31 @@ it batches all pairs of the data set, and it is as large as the number of distin
 for one-hot tags; for continuous features every node is its own colour).  Memory is bounded by
 ``chunk_size``: graphs are grouped into consecutive chunks with at most ``chunk_size`` distinct
 colours at any level (a single larger graph forms its own chunk), and chunk pairs (I, J), I ≤ J,
-are processed in turn with O(chunk_size²) floats each.  The diagonal a_u of every ReLU layer comes
-from the diagonal chunk pairs, computed first.  Within a chunk pair: the aggregation is one sparse
+are processed in turn with O(chunk_size²) floats each.  The variances a (and the vectors of the
+precision scheme below) of every level come from the diagonal chunk pairs, computed first.  Within a chunk pair: the aggregation is one sparse
 (or, for dense graphs such as COLLAB's near-cliques, one dense per-graph BLAS) product per side,
 the pair matrices alternate orientation level by level (no transposing copy of the result), the
 R ReLU layers run on row blocks that stay in cache, and the chunk pairs travel to the engine's
 workers in a few batches (the shared chunk data once per batch, not once per pair).
-Entries between colours of one parallel class
-(identical colours, and colours whose features are exact positive multiples of each other, e.g.
-child counts (2, 2) and (1, 1) of the same colours: see ``_parallel_classes``) get ρ = 1 exactly;
-float ρ would be 1 − O(1e-16) there, θ ~ 1e-8, and the Gram only ~1e-10 accurate.
+
+Precision.  The arc-cosine kernels are ill-conditioned in ρ near 1 (θ ≈ √(2(1 − ρ))), and a float
+ρ = Σ/√(aa') of nearly parallel colours (everywhere in near-cliques such as COLLAB's) holds 1 − ρ
+only to ~1e-16 absolute: the plain recursion is ~1e-11 off there.  With ReLU layers the engine
+therefore carries δ = 1 − ρ itself (``_relu_layers``, ``_prep_e``, ``_prep_int``; docs/math.md):
+between levels the state is W = √(aa') ⊙ δ, the aggregated E = A W A'ᵀ, S = A √a and e = diag(E)/S²
+give δ of the next level from sums of non-negative terms, and level 1 with integer features takes
+δ from the integer Gram exactly.  Entries between colours of one parallel class (identical
+colours, and colours whose features are exact positive multiples of each other, e.g. child counts
+(2, 2) and (1, 1) of the same colours: see ``_parallel_classes``) get δ = 0 exactly.  Measured
+against a certified ball reference (``gntk_reference.gntk_gram_ball``): ≤ 5e-16 relative on
+near-cliques and COLLAB graphs, where the plain recursion was up to 1.4e-11 off.
+
 Runs on numpy float64 (CPU) or torch float64 (``backend="torch"``: CUDA when present); the
 chunk pairs are independent tasks for a parallel or distributed engine (``engine=``).
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -314,6 +325,8 @@ class _Side:
     sets: list[np.ndarray]           # level ℓ: global colour ids present in the chunk, by first occurrence
     loc: list[np.ndarray]            # level ℓ: local colour index of each node of the chunk
     agg: list                        # level ℓ ≥ 1: scaled children (_Agg), local x local
+    raw1: _Agg | None = None         # level 1: the children counts M without the scales
+    scale1: np.ndarray | None = None  # level 1: the scales c of the local colours
 
 
 def _side(col: Colours, g0: int, g1: int) -> _Side:
@@ -332,7 +345,11 @@ def _side(col: Colours, g0: int, g1: int) -> _Side:
     for lvl in range(1, len(col.col)):
         m = col.children[lvl][sets[lvl]][:, sets[lvl - 1]]
         agg.append(_Agg(sp.diags(col.scale[lvl][sets[lvl]]) @ m, bounds[lvl]))
-    return _Side(g0, g1, sets, locs, agg)
+        if lvl == 1:
+            raw1, scale1 = _Agg(m, bounds[1]), col.scale[1][sets[1]]
+    if len(col.col) < 2:
+        raw1 = scale1 = None
+    return _Side(g0, g1, sets, locs, agg, raw1, scale1)
 
 
 def _counts(side: _Side, col: Colours, lvl: int) -> sp.csr_matrix:
@@ -344,24 +361,84 @@ def _counts(side: _Side, col: Colours, lvl: int) -> sp.csr_matrix:
 
 #: elements of one row block of the ReLU layers (a few arrays of this size stay in the L2 cache)
 _BLOCK = 16384
+#: below this angle θ − sin θ comes from its Taylor series: the difference θ − sin θ has relative
+#: error ~6ε/θ², but it enters δ' = δ·Σ̇ + (θ − sin θ)/π with weight ~θ/(3π), so above 0.1 the
+#: difference costs δ' at most a few ulps
+_SERIES_BELOW = 0.1
+#: (θ − sin θ)/π = θ³ Σ_k c_k θ^{2k}, c_k = (−1)^k / ((2k + 3)! π), k = 0..5 (for θ < 0.1 the first
+#: omitted term is below 1e-23 of the sum)
+_SERIES_OVER_PI = tuple((-1) ** k / (math.factorial(2 * k + 3) * math.pi) for k in range(6))
+#: integer products below this are exact in float64 (2^53)
+_EXACT_INT = float(2 ** 53)
 
 
-def _relu_layers(sig: np.ndarray, ntk: np.ndarray, a_rows: list, a_cols: list, same) -> None:
-    """``len(a_rows)`` ReLU layers (c_σ = 2) on (Σ, Θ), in place; Σ, Θ: (m, n) C-contiguous.
-
-    Layer r: ρ = clip(Σ/√(a_r a'_r), −1, 1) (ρ = 1 exactly on the pairs ``same`` = (rows, cols),
-    sorted by row), Σ' = √(a a')(sin θ + (π − θ)ρ)/π, Σ̇ = (π − θ)/π, Θ' = Θ ⊙ Σ̇ + Σ'; zero variance
-    gives Σ' = Σ̇ = 0.  ``a_rows[r]`` (m,), ``a_cols[r]`` (n,) are the variances of layer r.  The
-    matrices are walked in row blocks of about ``_BLOCK`` entries and every layer is applied to a
-    block while it is in cache; each entry sees exactly the operations of the whole-matrix formula
-    (1 − ρ² ≥ 0 holds in floating point for |ρ| ≤ 1, so no clamp is needed before the root).
-    """
-    m, n = sig.shape
-    if m == 0 or n == 0 or not a_rows:
+def _excess_over_pi(theta: np.ndarray, delta: np.ndarray, out: np.ndarray) -> None:
+    """out ← (θ − sin θ)/π for θ ∈ [0, π] with δ = 1 − cos θ given, to a few ulps of δ·(π − θ)/π +
+    (θ − sin θ)/π: the Taylor series below ``_SERIES_BELOW``, else θ − √(δ(2 − δ)).  ``out`` must
+    be neither input."""
+    top = float(theta.max(initial=0.0))
+    if top < _SERIES_BELOW:
+        _series_over_pi(theta, top, out)
         return
-    r_rows = [np.sqrt(a) for a in a_rows]
-    r_cols = [np.sqrt(a) for a in a_cols]
-    zero = [bool(np.any(x == 0) or np.any(y == 0)) for x, y in zip(r_rows, r_cols)]
+    small = theta < _SERIES_BELOW
+    count = int(np.count_nonzero(small))
+    if count * 4 > small.size:                      # many small angles: the series on all, blended
+        ser = np.minimum(theta, _SERIES_BELOW)
+        _series_over_pi(ser, _SERIES_BELOW, ser)
+    np.subtract(2.0, delta, out=out)
+    out *= delta
+    np.sqrt(out, out=out)                           # sin θ
+    np.subtract(theta, out, out=out)
+    out *= 1.0 / math.pi
+    if count * 4 > small.size:
+        np.copyto(out, ser, where=small)
+    elif count:                                     # a few: the series on those only
+        where = np.flatnonzero(small)
+        t = theta.ravel()[where]
+        _series_over_pi(t, float(t.max()), t)
+        out.ravel()[where] = t
+
+
+def _series_over_pi(theta: np.ndarray, top: float, out: np.ndarray) -> None:
+    """out ← (θ − sin θ)/π by its Taylor series (all θ ≤ ``top`` ≤ 0.1), with as many terms as
+    ``top`` needs for the first omitted one to stay below 1e-16 of the sum (the sum enters δ' with
+    weight below θ/(3π) < 0.011).  ``out`` may be θ."""
+    used, bound = 1, 1.0
+    while used < len(_SERIES_OVER_PI) and bound > 1e-16:
+        bound *= top * top / ((2 * used + 2) * (2 * used + 3))
+        used += 1
+    t2 = theta * theta
+    t3 = t2 * theta
+    out.fill(_SERIES_OVER_PI[used - 1])
+    for c in reversed(_SERIES_OVER_PI[:used - 1]):
+        out *= t2
+        out += c
+    out *= t3
+
+
+def _relu_layers(dl: np.ndarray, ntk: np.ndarray, r_rows: np.ndarray, r_cols: np.ndarray, layers: int,
+                 prep=None, same=None, weights: bool = False) -> None:
+    """``layers`` ReLU layers (c_σ = 2) on (δ, Θ) in place, δ = 1 − ρ; dl, ntk: (m, n) C-contiguous.
+
+    With the variances a (rows) and a' (columns) of the level (a ReLU layer with c_σ = 2 keeps
+    them: its diagonal has ρ = 1 and κ₁(1) = 1), r = √a, r' = √a', root = r r'ᵀ, each layer is, from
+    δ alone (never from ρ = 1 − δ, which loses the digits of a small δ):
+
+      θ = 2 arcsin √(δ/2),  sin θ = √(δ(2 − δ)),  Σ̇ = (π − θ)/π,
+      δ' = 1 − (sin θ + (π − θ)(1 − δ))/π = δ·Σ̇ + (θ − sin θ)/π    (sums of non-negative terms),
+      Σ' = root·(1 − δ'),  Θ' = Θ ⊙ Σ̇ + Σ',
+
+    with θ − sin θ by its series for small θ; a zero variance gives Σ' = Σ̇ = 0 (and δ' = 1).
+    ``prep(r0, r1, dl_rows, ntk_rows, bufs)`` first turns the rows [r0, r1) of ``dl`` from the
+    aggregated matrix into δ (see ``_prep_*``; it may set Θ's rows); then δ = 0 exactly on the pairs
+    ``same`` = (rows, cols) (sorted by row; one parallel class).  ``weights``: on exit ``dl`` holds
+    W = root ⊙ δ (what the next aggregation sums), else δ.  The rows are walked in blocks of about
+    ``_BLOCK`` entries and every step is applied to a block while it is in cache.
+    """
+    m, n = dl.shape
+    if m == 0 or n == 0:
+        return
+    zero = bool(np.any(r_rows == 0) or np.any(r_cols == 0))
     step = max(1, _BLOCK // n)
     buf = np.empty((3, min(step, m) * n))
     if same is not None:
@@ -372,51 +449,105 @@ def _relu_layers(sig: np.ndarray, ntk: np.ndarray, a_rows: list, a_cols: list, s
         r1 = min(m, r0 + step)
         shape = (r1 - r0, n)
         k = shape[0] * n
-        sg, nt = sig[r0:r1], ntk[r0:r1]
-        root, rho, pm = (buf[i, :k].reshape(shape) for i in range(3))
+        d, nt = dl[r0:r1], ntk[r0:r1]
+        root, th, sn = (buf[i, :k].reshape(shape) for i in range(3))
+        if prep is not None:
+            prep(r0, r1, d, nt, (root, th, sn))
         if same is not None:
-            lr = s_rows[bounds[b]:bounds[b + 1]] - r0
-            lc = s_cols[bounds[b]:bounds[b + 1]]
-        for r in range(len(a_rows)):
-            np.multiply.outer(r_rows[r][r0:r1], r_cols[r], out=root)
-            if zero[r]:
-                pos = root > 0
-                np.divide(sg, np.where(pos, root, 1.0), out=rho)
-                rho[~pos] = 0.0
-            else:
-                np.divide(sg, root, out=rho)
-            np.clip(rho, -1.0, 1.0, out=rho)
-            if same is not None:
-                rho[lr, lc] = 1.0
-            np.multiply(rho, rho, out=sg)           # Σ's block is free once ρ is formed
-            np.subtract(1.0, sg, out=sg)
-            np.sqrt(sg, out=sg)                     # sin θ
-            np.arccos(rho, out=pm)
-            np.subtract(math.pi, pm, out=pm)        # π − θ
-            np.multiply(rho, pm, out=rho)           # (π − θ)ρ
-            np.add(sg, rho, out=sg)                 # sin θ + (π − θ)ρ
-            np.multiply(sg, root, out=sg)
-            sg *= inv_pi                            # Σ'
-            pm *= inv_pi                            # Σ̇
-            if zero[r]:
-                pm[~pos] = 0.0
-                sg[~pos] = 0.0
-            nt *= pm
-            nt += sg
+            d[s_rows[bounds[b]:bounds[b + 1]] - r0, s_cols[bounds[b]:bounds[b + 1]]] = 0.0
+        np.multiply.outer(r_rows[r0:r1], r_cols, out=root)
+        if zero:
+            nil = root == 0
+            d[nil] = 1.0
+        for _ in range(layers):
+            np.multiply(d, 0.5, out=th)
+            np.sqrt(th, out=th)
+            np.arcsin(th, out=th)
+            th *= 2.0                               # θ
+            _excess_over_pi(th, d, sn)              # (θ − sin θ)/π
+            np.subtract(math.pi, th, out=th)
+            th *= inv_pi                            # Σ̇ = (π − θ)/π
+            if zero:
+                th[nil] = 0.0
+            d *= th
+            d += sn                                 # δ'
+            if zero:
+                d[nil] = 1.0
+            np.subtract(1.0, d, out=sn)
+            sn *= root                              # Σ' (0 where root = 0)
+            nt *= th
+            nt += sn
+        if weights:
+            d *= root
 
 
-def _diag_chain(a0: np.ndarray, mlp_layers: int) -> list[np.ndarray]:
-    """The variances a_r (r = 0..R−1) of the ReLU layers of one level from a_0 = diag Σ: the diagonal
-    entry of layer r has ρ = 1, so a_{r+1} = (π·(√a_r √a_r))·(1/π) (0 where a_r = 0) - the very
-    operations :func:`_relu_layers` applies to that entry, so the bits agree."""
-    out = [a0]
-    for _ in range(mlp_layers - 1):
-        r = np.sqrt(out[-1])
-        root = r * r
-        nxt = (math.pi * root) * (1.0 / math.pi)
-        nxt[root == 0] = 0.0
-        out.append(nxt)
-    return out
+def _prep_rho(r0, r1, d, nt, bufs, *, r_rows, r_cols):
+    """Level 1, general features: the aggregated matrix is Σ; Θ = Σ, δ = 1 − clip(Σ/root, −1, 1)
+    (root = √(a a'), δ = 1 where root = 0): δ only to ~1e-16 absolute (1 − ρ cancels)."""
+    root = bufs[0]
+    nt[...] = d
+    np.multiply.outer(r_rows[r0:r1], r_cols, out=root)
+    pos = root > 0
+    np.divide(d, np.where(pos, root, 1.0), out=d)
+    np.clip(d, -1.0, 1.0, out=d)
+    np.subtract(1.0, d, out=d)
+    d[~pos] = 1.0
+
+
+def _prep_int(r0, r1, d, nt, bufs, *, n_rows, n_cols, c_rows, c_cols):
+    """Level 1, integer features: the aggregated matrix is N = M F F'ᵀ M'ᵀ (unscaled, integers, with
+    n = diag N below 2^53 so that every product here is exact); Θ = Σ = c c'ᵀ ⊙ N and
+
+      δ = 1 − N/√(n n') = (n n' − N²) / (√(n n') (√(n n') + N))   (N ≥ 0: the numerator is exact),
+      δ = 1 − N/√(n n')                                            (N < 0: no cancellation),
+
+    δ = 1 where n n' = 0."""
+    rt, det, tmp = bufs
+    np.multiply.outer(c_rows[r0:r1], c_cols, out=tmp)
+    np.multiply(d, tmp, out=nt)
+    np.multiply.outer(n_rows[r0:r1], n_cols, out=det)
+    np.sqrt(det, out=rt)
+    np.multiply(d, d, out=tmp)
+    det -= tmp                                      # n n' − N², exact
+    np.add(rt, d, out=tmp)
+    tmp *= rt
+    neg = d < 0
+    pos = rt > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(det, tmp, out=tmp)
+        if neg.any():
+            tmp[neg] = 1.0 - d[neg] / rt[neg]
+    tmp[~pos] = 1.0
+    np.clip(tmp, 0.0, 2.0, out=d)
+
+
+def _prep_e(r0, r1, d, nt, bufs, *, s_rows, s_cols, e_rows, e_cols):
+    """Level ℓ ≥ 2: the aggregated matrix is E = A W A'ᵀ, W = √(a a') ⊙ δ of level ℓ − 1 (non-negative
+    terms), S = A √a, S' = A' √a', e = diag(E)/S² (from the diagonal chunk), so that Σ = S S'ᵀ − E,
+    a_ℓ = S²(1 − e) and, with q = √(1 − e), r = q q'ᵀ:
+
+      δ = 1 − Σ/√(a_ℓ a'_ℓ) = (E/(S S'ᵀ) − g)/r,   g = 1 − r = (e + (1 − e) e') / (1 + r),
+
+    every piece a sum of non-negative terms: δ carries the digits that 1 − ρ would cancel (its
+    error is ~1e-16 of e, not of 1).  δ = 1 where S S' r = 0; negative rounding is cut to 0.
+    ``s_*``, ``e_*``: the vectors S and e of the rows and the columns."""
+    ss, g, r = bufs
+    e_r = e_rows[r0:r1]
+    np.multiply.outer(s_rows[r0:r1], s_cols, out=ss)
+    np.multiply.outer(np.sqrt(1.0 - e_r), np.sqrt(1.0 - e_cols), out=r)
+    np.multiply.outer(1.0 - e_r, e_cols, out=g)
+    g += e_r[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d /= ss
+        ss[...] = r
+        ss += 1.0
+        g /= ss
+        d -= g
+        d /= r
+    if not (np.all(s_rows[r0:r1] > 0) and np.all(s_cols > 0) and np.all(e_r < 1) and np.all(e_cols < 1)):
+        d[~np.isfinite(d)] = 1.0
+        d[np.multiply.outer(s_rows[r0:r1] * (1.0 - e_r), s_cols * (1.0 - e_cols)) == 0] = 1.0
+    np.maximum(d, 0.0, out=d)
 
 
 def _same_pairs(c_rows: np.ndarray, c_cols: np.ndarray):
@@ -446,12 +577,23 @@ def _aggregate(a_rows: _Agg, a_cols: _Agg, x: np.ndarray) -> np.ndarray:
     return a_cols @ np.ascontiguousarray(t.T)
 
 
+def _integer_features(feats: np.ndarray) -> bool:
+    """Whether the feature rows are integers small enough for exact level-1 sums (|h| ≤ 2^20)."""
+    return bool(np.all(feats == np.rint(feats)) and np.all(np.abs(feats) <= 2.0 ** 20))
+
+
 def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_layers: int, readout: str,
                 level: str, backend: str = "numpy", depths: tuple = ()):
-    """The Gram block of chunk pair (si, sj) and, for a diagonal pair (di = dj = None), the diagonals
-    a_u per (level, MLP layer) over si's colours (di[lvl][r]); otherwise di, dj are those lists.
+    """The Gram block of chunk pair (si, sj) and, for a diagonal pair (di = dj = None), the per-level
+    data of si's colours that the other pairs need (``out_diag[lvl]``: the variances ``a`` and the
+    vector ``x`` of :func:`_prep_int` (n) or :func:`_prep_e` (e)); otherwise di, dj are those lists.
     ``depths`` (numpy only): the blocks of the Grams to return, as a list of blocks, one per depth
-    L' ≤ ``blocks`` (the recursion up to level L' does not depend on later levels)."""
+    L' ≤ ``blocks`` (the recursion up to level L' does not depend on later levels).
+
+    Without ReLU layers (``mlp_layers`` = 0) Σ and Θ are aggregated as they are.  With them the state
+    between levels is (W = √(a a') ⊙ δ, Θ) with δ = 1 − ρ (see :func:`_relu_layers`, :func:`_prep_e`):
+    the correlation of nearly parallel colours is carried by its distance from 1, so the arc-cosine
+    of the next layer sees it to full relative precision."""
     if backend == "torch" and not depths:
         from .backends import torch_pair_block
 
@@ -459,11 +601,10 @@ def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_lay
     want = tuple(depths) or (blocks,)
     blocks = max(want)
     diag_pair = di is None
-    out_diag = [[None] * mlp_layers for _ in range(blocks + 1)]
-    # state: Σ, Θ as (p-side colours) x (q-side colours); (p, q) = (i, j) or, flipped, (j, i)
+    out_diag: list = [None] * (blocks + 1)
+    # state: matrices as (p-side colours) x (q-side colours); (p, q) = (i, j) or, flipped, (j, i)
     sig = col.feats[si.sets[0]] @ col.feats[sj.sets[0]].T
-    ntk = None                                      # Θ = Σ until the first ReLU layer
-    sides = (si, sj)
+    ntk = None
     flip = False
 
     def readout_of(lvl, mat):
@@ -475,23 +616,52 @@ def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_lay
         out = mat[np.ix_(p.loc[lvl], q.loc[lvl])]
         return out.T if flip else out
 
+    def data(lvl):
+        """(p-side, q-side) per-level data after the flip of this level."""
+        if diag_pair:
+            return out_diag[lvl], out_diag[lvl]
+        return (dj[lvl], di[lvl]) if flip else (di[lvl], dj[lvl])
+
     acc = readout_of(0, sig) if readout == "jk" else None
+    exact1 = mlp_layers > 0 and _integer_features(col.feats)
     results = {}
     for lvl in range(1, blocks + 1):
-        p, q = (sides[1], sides[0]) if flip else sides
-        sig = _aggregate(p.agg[lvl], q.agg[lvl], sig)
-        ntk = sig.copy() if ntk is None else _aggregate(p.agg[lvl], q.agg[lvl], ntk)
+        p, q = (sj, si) if flip else (si, sj)
+        if mlp_layers == 0:
+            sig = _aggregate(p.agg[lvl], q.agg[lvl], sig)
+            ntk = sig.copy() if ntk is None else _aggregate(p.agg[lvl], q.agg[lvl], ntk)
+        elif lvl == 1:
+            sig = _aggregate(p.raw1, q.raw1, sig) if exact1 else _aggregate(p.agg[1], q.agg[1], sig)
+            ntk = np.empty_like(sig)
+        else:
+            s_p, s_q = np.sqrt(data(lvl - 1)[0]["a"]), np.sqrt(data(lvl - 1)[1]["a"])
+            big_s = (p.agg[lvl] @ s_p[:, None]).ravel(), (q.agg[lvl] @ s_q[:, None]).ravel()
+            sig = _aggregate(p.agg[lvl], q.agg[lvl], sig)       # E = A W A'ᵀ
+            ntk = _aggregate(p.agg[lvl], q.agg[lvl], ntk)
         flip = not flip
         p, q = q, p
         if mlp_layers:
+            if lvl > 1:
+                big_s = big_s[::-1]
             if diag_pair:
-                chain = out_diag[lvl] = _diag_chain(np.diag(sig).copy(), mlp_layers)
-                a_p = a_q = chain
+                out_diag[lvl] = _level_data(lvl, np.diag(sig).copy(), big_s[0] if lvl > 1 else None, exact1,
+                                            p.scale1)
+            dp, dq = data(lvl)
+            big_n = lvl == 1 and exact1 and max(dp["x"].max(initial=0.0), dq["x"].max(initial=0.0)) ** 2
+            if big_n and big_n >= _EXACT_INT:
+                sig = sig * np.multiply.outer(p.scale1, q.scale1)   # too large for exact products
+                prep = functools.partial(_prep_rho, r_rows=np.sqrt(dp["a"]), r_cols=np.sqrt(dq["a"]))
+            elif lvl == 1 and exact1:
+                prep = functools.partial(_prep_int, n_rows=dp["x"], n_cols=dq["x"], c_rows=p.scale1,
+                                         c_cols=q.scale1)
+            elif lvl == 1:
+                prep = functools.partial(_prep_rho, r_rows=np.sqrt(dp["a"]), r_cols=np.sqrt(dq["a"]))
             else:
-                a_p, a_q = ((dj, di) if flip else (di, dj))
-                a_p, a_q = a_p[lvl], a_q[lvl]
+                prep = functools.partial(_prep_e, s_rows=big_s[0], s_cols=big_s[1], e_rows=dp["x"],
+                                         e_cols=dq["x"])
             same = _same_pairs(col.classes[lvl][p.sets[lvl]], col.classes[lvl][q.sets[lvl]])
-            _relu_layers(sig, ntk, a_p, a_q, same)
+            _relu_layers(sig, ntk, np.sqrt(dp["a"]), np.sqrt(dq["a"]), mlp_layers, prep, same,
+                         weights=lvl < blocks)
         if readout == "jk" or lvl in want:
             here = readout_of(lvl, ntk)
             if readout == "jk":
@@ -505,6 +675,21 @@ def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_lay
             b = 0.5 * (b + b.T)
         out.append(b)
     return (out if depths else out[0]), (out_diag if diag_pair else None)
+
+
+def _level_data(lvl: int, dg: np.ndarray, big_s, exact1: bool, scale1) -> dict:
+    """A diagonal chunk pair's per-level data from the diagonal ``dg`` of its aggregated matrix:
+    level 1, integer features: x = n = diag N, a = c² n (c = ``scale1``); level 1 otherwise:
+    a = diag Σ; level ℓ ≥ 2: x = e = diag(E)/S², a = S²(1 − e) (0 where S = 0)."""
+    if lvl == 1:
+        if exact1:
+            return {"a": scale1 * scale1 * dg, "x": dg}
+        return {"a": dg, "x": None}
+    s2 = big_s * big_s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.where(s2 > 0, dg / s2, 0.0)
+    e = np.clip(e, 0.0, 1.0)
+    return {"a": s2 * (1.0 - e), "x": e}
 
 
 def _diag_task(col, sides, i, blocks, mlp_layers, readout, level, backend, depths=()):
