@@ -30,8 +30,9 @@ for one-hot tags; for continuous features every node is its own colour).  Memory
 ``chunk_size``: graphs are grouped into consecutive chunks with at most ``chunk_size`` distinct
 colours at any level (a single larger graph forms its own chunk), and chunk pairs (I, J), I ≤ J,
 are processed in turn with O(chunk_size²) floats each.  The variances a (and the vectors of the
-precision scheme below) of every level come from the diagonal chunk pairs, computed first.  Within a chunk pair: the aggregation is one sparse
-(or, for dense graphs such as COLLAB's near-cliques, one dense per-graph BLAS) product per side,
+precision scheme below) of every level come from the diagonal chunk pairs, computed first.
+Within a chunk pair: the aggregation is one sparse (or, for dense graphs such as COLLAB's
+near-cliques, one dense per-graph BLAS) product per side,
 the pair matrices alternate orientation level by level (no transposing copy of the result), the
 R ReLU layers run on row blocks that stay in cache, and the chunk pairs travel to the engine's
 workers in a few batches (the shared chunk data once per batch, not once per pair).
