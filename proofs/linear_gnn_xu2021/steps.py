@@ -354,8 +354,9 @@ def _steps() -> list[Step]:
         note="vec[Y^] = M vec[W~] lies in the column space, vec[Y*] = P vec[Y], so P vec[Y^ - Y] = vec[Y^ - Y*] "
              "and (I - P)vec[Y^ - Y] = -(I - P)vec[Y]: Pythagoras gives an equality, which replaces the faulty "
              "A.1.3 inequality. Stated with P = M (M^T M)^{-1} M^T so that it is a rational identity in the entries; "
-             "proved on m_x = 1 shapes (with m_x = 2 SymPy's simplification of the rational identity takes over a "
-             "minute), and certified on general shapes with the projector itself in pythagoras-instances."))
+             "the generic prover (tensor-network normal form with inv(G G^T) for full-rank G) proves it for all "
+             "dimensions; the listed shapes are those of the sampled instances. pythagoras-instances checks it "
+             "with the projector itself."))
     s.append(_claim_step(
         "pythagoras-instances", "Correction with the projector itself: ||P vec[Y^ - Y]||² = L - L*",
         "seed 002, Step 2; docs/math.md step 6",
