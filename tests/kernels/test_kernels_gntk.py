@@ -217,7 +217,8 @@ def test_joblib_engine_gives_the_same_bits():
     assert np.array_equal(a, b)
 
 
-COLLAB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "COLLAB.txt.gz"
+#: the first 30 graphs of COLLAB (see data/README.md)
+COLLAB = Path(__file__).resolve().parent / "data" / "COLLAB_first30.txt.gz"
 
 
 @pytest.mark.slow
@@ -226,9 +227,8 @@ def test_dask_local_cluster_gives_the_same_bits():
     from verify.graphs import load_gin_text
     from verify.kernels.parallel import engine
 
-    sets = [(load_dataset("mutag"), 1, 1, 96)]
-    if COLLAB.exists():
-        sets.append((load_gin_text(COLLAB, True, self_loops="drop", max_graphs=24), 1, 1, 400))
+    sets = [(load_dataset("mutag"), 1, 1, 96),
+            (load_gin_text(COLLAB, True, self_loops="drop", max_graphs=24), 1, 1, 400)]
     eng = engine("dask:2")
     try:
         assert "2 single-threaded worker processes" in eng.describe()
@@ -266,12 +266,11 @@ def test_values_close_to_the_engine_before_the_speedup():
     saved = np.load(BEFORE)
     got = gntk_gram(load_dataset("mutag")[:60], 3, 3, "degree", "jk", "official", chunk_size=64)
     assert np.max(np.abs(got - saved["mutag60"]) / np.abs(saved["mutag60"])) <= 1e-13
-    if COLLAB.exists():
-        from verify.graphs import load_gin_text
+    from verify.graphs import load_gin_text
 
-        gs = load_gin_text(COLLAB, True, self_loops="drop", max_graphs=30)
-        got = gntk_gram(gs, 3, 3, "degree", "jk", "official", chunk_size=400)
-        assert np.max(np.abs(got - saved["collab30"]) / np.abs(saved["collab30"])) <= 1e-12
+    gs = load_gin_text(COLLAB, True, self_loops="drop", max_graphs=30)
+    got = gntk_gram(gs, 3, 3, "degree", "jk", "official", chunk_size=400)
+    assert np.max(np.abs(got - saved["collab30"]) / np.abs(saved["collab30"])) <= 1e-12
 
 
 def _near_clique(n, drop, seed, dim=32):
@@ -317,8 +316,6 @@ def test_ball_reference_equals_the_mpmath_reference():
 
 def test_collab_graphs_match_the_certified_reference():
     """The largest of COLLAB's first 30 graphs (138 nodes, official self-loops) with two others."""
-    if not COLLAB.exists():
-        pytest.skip("COLLAB data not available")
     from verify.graphs import load_gin_text
     from verify.kernels.gntk_reference import gntk_gram_ball
 
