@@ -17,15 +17,16 @@ Gram).  ``--cache``: the Grams go through ``verify.kernels.cache`` (the key of `
 table``; stored in $VERIFY_CACHE or ~/.cache/verify, reused by the table; a cached Gram is loaded,
 not timed).
 
-Measured (2026-12-03, 2 shared cores, COLLAB blocks 3, MLP 3, degree, jk; serial engine, CPU
-time of the process, which the other users of the machine inflate less than wall time):
-500 graphs (14.9k colours/level) 21.5 s CPU (engine before: 44.1 s), 1000 graphs (34.9k) 111.6 s
-CPU (wall 372 s at load 9); the work grows with the square of the colours (5.2x per doubling
-here, 5.5x predicted), no longer faster.  Full COLLAB (158k colours/level, ~85 chunks): ~2300 s
-CPU projected, i.e. ~19-20 min on 2 idle cores; at the load of that day (6-9 on 2 cores) over an
-hour, so it was not run.  joblib:2 wall: 500 graphs 44 s (load 4.5-5.4), 1000 graphs 359 s (load
-7.7-9.3).  Full NCI1 (4110 graphs, blocks 9/11/13 in one pass, MLP 3, degree, joblib:2 at nice 15):
-2509 s wall at load 6.6 -> 2.9 (about 29 min of worker CPU); stored with --cache.
+Measured (2026-12-03, 2 cores, COLLAB all 5000 graphs, blocks 1 and 3 in one pass, MLP 3, degree,
+jk, official self-loops; joblib:2): 1238 s wall (20.6 min; load 0.1 at the start, 3.0 at the end:
+other work ran beside it) with the engine before it carried δ = 1 − ρ; with the δ-form engine
+(about 20% more CPU per pair: the series for θ − sin θ and the exact level-1 δ) the same Gram took
+1272 s (21.2 min) inside `verify gntk table` on a quieter machine: just above the 20-minute target.
+Colours per level [367, 152472, 159277, 159314], 81 chunks, 3321 chunk pairs; the work grows with
+the square of the colours.  Full NCI1 (4110 graphs, blocks 9/11/13 in one pass, MLP 3, degree):
+1566 s (26 min) inside the table run with the δ-form engine.  Earlier, with the engine before:
+500 COLLAB graphs 21.5 s CPU, 1000 graphs 111.6 s CPU (serial); full NCI1 2509 s wall at load
+6.6 -> 2.9.  No GPU was available for a CUDA figure.
 """
 from __future__ import annotations
 

@@ -15,6 +15,11 @@ time (< 1: faster), printed against both ends of the range.
 Accuracy is checked in the same run against the mpmath path (40 digits) on 12 hard points
 (cos θ = ±(1 − 1e-12), duplicates, antipodes) and on 12 random rows of the benchmark data.
 The machine's load average is printed: on a shared machine wall times are inflated.
+
+Measured (2026-12-03, 2 cores, load 0.3, depth 3, dim 32): N = 500 / 2000 / 5000 first call 0.033 /
+0.245 / 0.511 s wall, best of 3 0.016 / 0.115 / 0.587 s; ratio to neural-tangents (first call)
+1.67 / 0.31-0.61 / 0.08-0.18 (at N = 5000 5.5-12x faster, first call included); accuracy against
+mpmath 3.4e-16 (NNGP) / 3.2e-16 (NTK) on the hard points, 5.5e-16 on random rows.
 """
 from __future__ import annotations
 
