@@ -10,6 +10,7 @@ import math
 import random
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -144,6 +145,33 @@ def _candidate_condition(claim: Claim, stats: SearchStats, deadline: float):
     return condition
 
 
+@contextmanager
+def without_local_constants():
+    """Hypothesis (>= 6.13x) mixes into ~5% of its draws literal constants collected from the *local*
+    modules loaded in the process (our own source included): a search's instances then depend on
+    which modules were imported before it and on every constant in the source, so the same claim
+    and seed gave different searches in ``verify run`` and in ``verify run catalogue``, and after
+    unrelated code edits.  Inside this context the local pool is empty (hypothesis' own global
+    constants stay) and its constant cache is cleared on entry and exit, so a derandomized search
+    depends only on the claim and the seed.  A no-op on versions without the pool."""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        saved = providers._get_local_constants
+        empty = providers.Constants()
+        cache = providers.CONSTANTS_CACHE
+    except (ImportError, AttributeError):
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = saved
+        cache.cache.clear()
+
+
 def hypothesis_search(
     claim: Claim, max_examples: int, stats: SearchStats, deadline: float
 ) -> Instance | None:
@@ -154,7 +182,7 @@ def hypothesis_search(
     st_settings = settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
                            suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), without_local_constants():
             warnings.simplefilter("ignore")
             return find(_instance_strategy(claim), _candidate_condition(claim, stats, deadline),
                         settings=st_settings)
