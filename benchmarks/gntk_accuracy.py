@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verify.graphs import Graph  # noqa: E402
+from verify.graphs import Graph, random_graphs  # noqa: E402
 from verify.kernels.gntk import gntk_gram  # noqa: E402
 from verify.kernels.gntk_reference import gntk_gram_ball, reference_gram  # noqa: E402
 
@@ -44,13 +44,7 @@ PLAIN_MAX_NODES = 160
 
 def near_clique(n: int, drop: int, seed: int, dim: int) -> Graph:
     """K_n minus ``drop`` random edges (seeded), one-hot degree tags of dimension ``dim``."""
-    rng = np.random.default_rng(seed)
-    a = np.ones((n, n)) - np.eye(n)
-    upper = np.argwhere(np.triu(a, 1) > 0)
-    for k in rng.choice(len(upper), size=drop, replace=False):
-        u, v = upper[k]
-        a[u, v] = a[v, u] = 0.0
-    return Graph(a, np.eye(dim)[a.sum(axis=1).astype(int)], 0)
+    return Graph(*random_graphs.near_clique(n, drop, seed, dim), 0)
 
 
 def compare(name: str, graphs: list[Graph], args) -> float:

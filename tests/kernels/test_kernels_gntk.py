@@ -274,14 +274,10 @@ def test_values_close_to_the_engine_before_the_speedup():
 
 
 def _near_clique(n, drop, seed, dim=32):
-    """K_n minus ``drop`` random edges, one-hot degree tags (``dim`` > n of them): COLLAB-like."""
-    rng = np.random.default_rng(seed)
-    a = np.ones((n, n)) - np.eye(n)
-    upper = np.argwhere(np.triu(a, 1) > 0)
-    for k in rng.choice(len(upper), size=drop, replace=False):
-        u, v = upper[k]
-        a[u, v] = a[v, u] = 0.0
-    return Graph(a, np.eye(dim)[a.sum(axis=1).astype(int)], 0)
+    """COLLAB-like: K_n minus ``drop`` random edges, one-hot degree tags."""
+    from verify.graphs.random_graphs import near_clique
+
+    return Graph(*near_clique(n, drop, seed, dim), 0)
 
 
 @pytest.mark.parametrize("blocks,mlp,scale,readout", [(3, 2, "degree", "jk"), (3, 3, "uniform", "jk"),
