@@ -110,6 +110,13 @@ def _grad_expm(fnode, xname, env):
     digits, entry by entry: independent of verify's block-matrix Fréchet formula."""
     menv = {k: _num(v) for k, v in env.items()}
     x = menv[xname]
+    for node in ast.walk(fnode):
+        # relu is not differentiable where its argument is 0: a central difference there gives 1/2,
+        # which is no evidence about the claim (verify calls such an instance undefined)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "relu":
+            arg = _mp_eval(node.args[0], menv)
+            if any(arg[i, j] == 0 for i in range(arg.rows) for j in range(arg.cols)):
+                raise ValueError("gradient through relu at a kink (an argument entry is exactly 0)")
     out = sympy.zeros(x.rows, x.cols)
     for i in range(x.rows):
         for j in range(x.cols):

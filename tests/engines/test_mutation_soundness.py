@@ -117,6 +117,20 @@ def test_independent_violation_sees_1e_60():
     assert not independent_violation("eigmin(P) >= 0", [], p)
 
 
+def test_independent_gradient_through_relu_refuses_a_kink():
+    """At an entry exactly 0 relu has no derivative: the independent evaluator's central difference
+    would give 1/2 there and "show" the true tr(relu(Y) M) = tr(M relu(Y)) mutant false (it did, in
+    the exhaustive run).  It now refuses such a witness; at smooth points it still decides."""
+    stmt = "grad(tr(relu(Y) @ M), Y) == hadamard(step(Y), M.T)"
+    m = [["-21/25", "-187/100"], ["-27/100", "26/25"]]
+    kink = {"dims": {"n": 2}, "values": {"Y": [["3/4", 0], ["33/100", 0]], "M": m}}
+    with pytest.raises(ValueError, match="kink"):
+        independent_violation(stmt, [], kink)
+    smooth = {"dims": {"n": 2}, "values": {"Y": [["3/4", "-1/2"], ["1/3", "2"]], "M": m}}
+    assert not independent_violation(stmt, [], smooth)
+    assert independent_violation(stmt.replace("M.T", "M"), [], smooth)
+
+
 def test_the_judgement_flags_a_holding_verdict_on_a_false_mutant(monkeypatch):
     # the detector itself: a checker that certified everything would be caught on a known-false slip
     import tests.mutation as tm
