@@ -328,6 +328,30 @@ def test_verify_run_path_writes_reports_site_and_run_log(tmp_path):
     assert re.fullmatch(r"verify/catalogue_files/\w+\.toml", display_path(catalogue_files()[0]))
 
 
+def test_a_partial_run_keeps_the_other_proofs_on_the_index(tmp_path):
+    """Two proofs run one at a time into one report folder: the index lists both (the second run
+    reads the first one's JSON report), a stale page without a report is not listed, and a run of
+    both together writes the same index bytes."""
+    from verify.cli import main
+
+    (tmp_path / "a_proof.py").write_text(USER_PROOF)
+    (tmp_path / "b_proof.py").write_text(USER_PROOF.replace('"user-demo", "A user\'s proof"',
+                                                            '"other-demo", "Another proof"'))
+    out = tmp_path / "r"
+    opts = ["--report", "--out", str(out), "--quiet", "--instances", "2"]
+    assert main(["run", str(tmp_path / "a_proof.py"), *opts]) == 0
+    (out / "html" / "orphan.html").write_text("<html></html>")      # a page with no JSON report
+    assert main(["run", str(tmp_path / "b_proof.py"), *opts]) == 0
+    index = (out / "html" / "index.html").read_text()
+    assert 'href="user_demo.html"' in index and 'href="other_demo.html"' in index
+    assert "orphan" not in index and index.count("1 of 1") == 2
+    assert index.index("other-demo") < index.index("user-demo")            # rows sorted by proof id
+    together = tmp_path / "t"
+    assert main(["run", str(tmp_path / "a_proof.py"), str(tmp_path / "b_proof.py"), "--report", "--out",
+                 str(together), "--quiet", "--instances", "2"]) == 0
+    assert (together / "html" / "index.html").read_text() == index
+
+
 def _tiny_png() -> bytes:
     from verify.report.figures import figure_png
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -288,29 +289,103 @@ def theorem_line(pr: ProofResult, link: bool = False) -> str:
     th = getattr(pr, "theorem", None)
     if th is None or not hasattr(th, "result"):
         return ""
-    sid = esc(th.step.id)
-    name = f'<a href="#step-{sid}"><code>{sid}</code></a>' if link else f"<code>{sid}</code>"
-    weak = getattr(th, "weakest_link", None)
-    weak_txt = f" · weakest link: <code>{esc(weak)}</code>" if weak and weak != th.step.id else ""
-    return f"Theorem {name}: {verdict_badge(th.result.verdict.value)} (derived){weak_txt}"
+    return _theorem_html(th.step.id, th.result.verdict.value, getattr(th, "weakest_link", None), link)
 
 
-def index_page(
-    results: list[ProofResult],
-    catalogue: list[FileOutcome] | None,
-    stems: dict[str, str],
-    notebooks: list[tuple[str, str]],
-) -> str:
-    """Every proof and the catalogue, with verdict counts and links."""
-    rows = []
-    for r in results:
-        ok = sum(s.matches for s in r.steps)
+def _theorem_html(sid: str, verdict: str, weak: str | None, link: bool = False) -> str:
+    name = f'<a href="#step-{esc(sid)}"><code>{esc(sid)}</code></a>' if link else f"<code>{esc(sid)}</code>"
+    weak_txt = f" · weakest link: <code>{esc(weak)}</code>" if weak and weak != sid else ""
+    return f"Theorem {name}: {verdict_badge(verdict)} (derived){weak_txt}"
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """What the site's index shows of one proof: from this run's result or from its stored JSON
+    report (so that a run of some proofs keeps the others listed)."""
+
+    pid: str
+    stem: str
+    title: str
+    ok: int
+    n: int
+    all_match: bool
+    verdicts: tuple[str, ...]
+    theorem: str                     # HTML ("" when the proof has no derived theorem)
+
+
+@dataclass(frozen=True)
+class CatalogueLine:
+    """What the index shows of the claim catalogue."""
+
+    files: int
+    ok: int
+    n: int
+    verdicts: tuple[str, ...]
+
+
+def index_row(r: ProofResult, stem: str) -> IndexRow:
+    return IndexRow(r.proof.id, stem, r.proof.title, sum(s.matches for s in r.steps), len(r.steps),
+                    r.all_match, tuple(s.result.verdict.value for s in r.steps), theorem_line(r))
+
+
+def index_row_from_json(d: dict, stem: str) -> IndexRow:
+    """The row of a proof from its JSON report (``ProofResult.to_json``)."""
+    steps = d["steps"]
+    th = d.get("theorem")
+    theorem = _theorem_html(th, d["theorem_verdict"], d.get("weakest_link")) if th and d.get(
+        "theorem_verdict") else ""
+    return IndexRow(d["id"], stem, d["title"], sum(bool(s["matches_expect"]) for s in steps), len(steps),
+                    bool(d["all_steps_as_expected"]), tuple(s["verdict"] for s in steps), theorem)
+
+
+def catalogue_line(files: list) -> CatalogueLine:
+    claims = [c for f in files for c in f.claims]
+    return CatalogueLine(len(files), sum(c.matches for c in claims), len(claims),
+                         tuple(c.result.verdict.value for c in claims))
+
+
+def catalogue_line_from_json(d: dict) -> CatalogueLine:
+    """The catalogue's line from its JSON report ({"files": [{"claims": [...]}, ...]})."""
+    claims = [c for f in d["files"] for c in f["claims"]]
+    return CatalogueLine(len(d["files"]), sum(bool(c["matches_expect"]) for c in claims), len(claims),
+                         tuple(c["verdict"] for c in claims))
+
+
+def stored_index_entries(report_dir: Path, html_dir: Path, skip: set[str]) -> tuple[list[IndexRow],
+                                                                                    CatalogueLine | None]:
+    """Index rows of the proofs whose JSON report is in ``report_dir`` and whose page is in ``html_dir``
+    (ids in ``skip`` excluded), and the catalogue's line when both of its files are there.  A report
+    that cannot be read is left out (the index lists what it can vouch for)."""
+    import json
+
+    rows, cat = [], None
+    for path in sorted(Path(report_dir).glob("*.json")):
+        if not (Path(html_dir) / f"{path.stem}.html").is_file():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if path.stem == "catalogue":
+                cat = catalogue_line_from_json(data)
+                continue
+            for d in data.get("proofs", []) if isinstance(data, dict) else []:
+                if d["id"] not in skip:
+                    rows.append(index_row_from_json(d, path.stem))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return rows, cat
+
+
+def index_page(rows: list[IndexRow], catalogue: CatalogueLine | None,
+               notebooks: list[tuple[str, str]]) -> str:
+    """Every proof (rows sorted by proof id) and the catalogue, with verdict counts and links."""
+    html_rows = []
+    for r in sorted(rows, key=lambda r: r.pid):
         mark = "" if r.all_match else ' <span class="mismatch">(not all as expected)</span>'
-        rows.append(
-            f'<tr><td><a href="{esc(stems[r.proof.id])}.html">{esc(r.proof.title)}</a><br>'
-            f"<code>{esc(r.proof.id)}</code></td><td>{ok} of {len(r.steps)}{mark}</td>"
-            f"<td>{_counts([s.result.verdict.value for s in r.steps])}</td>"
-            f"<td>{theorem_line(r) or '—'}</td></tr>"
+        html_rows.append(
+            f'<tr><td><a href="{esc(r.stem)}.html">{esc(r.title)}</a><br>'
+            f"<code>{esc(r.pid)}</code></td><td>{r.ok} of {r.n}{mark}</td>"
+            f"<td>{_counts(list(r.verdicts))}</td>"
+            f"<td>{r.theorem or '—'}</td></tr>"
         )
     body = [
         "<h1>verify: proofs checked step by step</h1>",
@@ -318,18 +393,16 @@ def index_page(
         "(proved, certified, holds_numerically, refuted, inconclusive, error; a hypothesis is assumed) "
         "and is compared with what the authors assert.</p>",
     ]
-    if rows:
+    if html_rows:
         body.append(
             '<h2>Proofs</h2><table class="proofs"><tr><th>proof</th><th>steps as expected</th>'
-            "<th>verdicts</th><th>theorem</th></tr>" + "".join(rows) + "</table>"
+            "<th>verdicts</th><th>theorem</th></tr>" + "".join(html_rows) + "</table>"
         )
     if catalogue is not None:
-        n = sum(len(f.claims) for f in catalogue)
-        ok = sum(c.matches for f in catalogue for c in f.claims)
-        verdicts = [c.result.verdict.value for f in catalogue for c in f.claims]
         body.append(
             f'<h2>Claim catalogue</h2><p><a href="catalogue.html">The built-in claim catalogue</a>: '
-            f"{ok} of {n} claims as expected in {len(catalogue)} files. {_counts(verdicts)}</p>"
+            f"{catalogue.ok} of {catalogue.n} claims as expected in {catalogue.files} files. "
+            f"{_counts(list(catalogue.verdicts))}</p>"
         )
     if notebooks:
         body.append(
@@ -350,6 +423,7 @@ def render_site(
     html_dir: Path | None = None,
     notebooks: dict[str, tuple[str, str | None]] | None = None,
     supplements: dict | None = None,
+    stored: tuple[list[IndexRow], CatalogueLine | None] | None = None,
 ) -> dict[str, str | bytes]:
     """The site's files by name (relative to its folder): ``index.html``, ``<stem>.html`` per proof,
     ``catalogue.html``, notebook pages, and the plots.
@@ -358,7 +432,9 @@ def render_site(
     ``html_dir``; otherwise they are rendered and become files of the site.  ``notebooks`` maps a
     page name to the notebook's title and its HTML (None: the page exists already and is only
     linked); see :mod:`verify.report.notebooks`.  ``supplements``: the data of the proofs'
-    supplements by name (:mod:`verify.report.supplements`).
+    supplements by name (:mod:`verify.report.supplements`).  ``stored``: index entries of proofs
+    (and the catalogue) not in this run whose pages the site already has (``stored_index_entries``),
+    so that the index keeps listing them.
     """
     from .figures import figure_png
 
@@ -386,5 +462,10 @@ def render_site(
         if text is not None:            # None: a page already in the site, kept and linked
             files[name] = text
         nb_links.append((title, name))
-    files["index.html"] = index_page(results, catalogue, stems, nb_links)
+    earlier_rows, earlier_cat = stored or ([], None)
+    run_ids = {r.proof.id for r in results}
+    rows = [index_row(r, stems[r.proof.id]) for r in results] + [
+        row for row in earlier_rows if row.pid not in run_ids]
+    cat = catalogue_line(catalogue) if catalogue is not None else earlier_cat
+    files["index.html"] = index_page(rows, cat, nb_links)
     return files

@@ -184,6 +184,7 @@ def _write_outputs(args: argparse.Namespace, config, results: list[ProofResult],
             html_dir=html_dir,
             notebooks=notebooks,
             supplements=supplements,
+            stored=_stored_index(report_dir, html_dir, results, catalogue),
         )
         files.update({html_dir / name: data for name, data in site.items()})
     log_dir = report_dir if report_dir is not None else html_dir
@@ -193,6 +194,17 @@ def _write_outputs(args: argparse.Namespace, config, results: list[ProofResult],
     if report_dir is not None and html_dir is not None and html_dir.is_relative_to(report_dir):
         where = where[:1]
     config.report(f"wrote {len(paths)} report files to {' and '.join(where)}")
+
+
+def _stored_index(report_dir: Path | None, html_dir: Path, results: list[ProofResult], catalogue):
+    """Index entries kept from earlier runs: the proofs (and the catalogue) not checked now whose JSON
+    report is in ``report_dir`` and whose page is in ``html_dir`` (none without a report folder)."""
+    if report_dir is None or not html_dir.is_dir():
+        return None
+    from ...report.html import stored_index_entries
+
+    rows, cat = stored_index_entries(report_dir, html_dir, {r.proof.id for r in results})
+    return rows, (None if catalogue is not None else cat)
 
 
 def _supplements(proofs: list[Proof], out_dir: Path) -> dict:
