@@ -145,6 +145,8 @@ def mutate(n: Node, rng: random.Random, kind: str) -> Node | None:
             spots.append(path)
         if kind == "swap_kron" and x.op == "call" and x.value == "kron":
             spots.append(path)
+        if kind == "swap_matmul" and x.op == "matmul":
+            spots.append(path)
         if kind == "swap_vec_legs" and x.op == "call" and x.value == "vec":
             spots.append(path)
         if kind in ("drop_term", "change_coefficient") and x.op == "add":
@@ -167,6 +169,8 @@ def mutate(n: Node, rng: random.Random, kind: str) -> Node | None:
             return x.args[0]
         if kind == "swap_kron":
             return Node("call", (x.args[1], x.args[0]), "kron")
+        if kind == "swap_matmul":
+            return Node("matmul", (x.args[1], x.args[0]), x.value)
         if kind == "swap_vec_legs":
             return Node("call", (Node("T", (x.args[0],)),), "vec")
         if kind == "drop_term":

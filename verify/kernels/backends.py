@@ -104,7 +104,7 @@ def torch_pair_block(col, si, sj, di, dj, blocks: int, mlp_layers: int, readout:
     """Same contract as verify.kernels.gntk._pair_block, computed in torch float64 on ``device()``."""
     import torch
 
-    from .gntk import _EXACT_INT, _counts, _integer_features, _level_data
+    from .gntk import _counts, _exact_products, _integer_features, _level_data
 
     dev = device()
     diag_pair = di is None
@@ -145,10 +145,10 @@ def torch_pair_block(col, si, sj, di, dj, blocks: int, mlp_layers: int, readout:
             if lvl == 1 and exact1:
                 c = t(si.scale1)[:, None] * t(sj.scale1)[None, :]
                 ntk = sig * c
-                if max(d_i["x"].max(initial=0.0), d_j["x"].max(initial=0.0)) ** 2 >= _EXACT_INT:
-                    dl = _delta_rho(ntk, a_i, a_j)
-                else:
+                if _exact_products(d_i, d_j):
                     dl = _delta_int(sig, t(d_i["x"]), t(d_j["x"]))
+                else:
+                    dl = _delta_rho(ntk, a_i, a_j)
             elif lvl == 1:
                 ntk = sig.clone()
                 dl = _delta_rho(sig, a_i, a_j)

@@ -522,7 +522,7 @@ def _prep_int(r0, r1, d, nt, bufs, *, n_rows, n_cols, c_rows, c_cols):
     np.clip(tmp, 0.0, 2.0, out=d)
 
 
-def _prep_e(r0, r1, d, nt, bufs, *, s_rows, s_cols, e_rows, e_cols):
+def _prep_e(r0, r1, d, nt, bufs, *, s_rows, s_cols, e_rows, e_cols, q_rows, q_cols, degenerate):
     """Level ℓ ≥ 2: the aggregated matrix is E = A W A'ᵀ, W = √(a a') ⊙ δ of level ℓ − 1 (non-negative
     terms), S = A √a, S' = A' √a', e = diag(E)/S² (from the diagonal chunk), so that Σ = S S'ᵀ − E,
     a_ℓ = S²(1 − e) and, with q = √(1 − e), r = q q'ᵀ:
@@ -530,12 +530,13 @@ def _prep_e(r0, r1, d, nt, bufs, *, s_rows, s_cols, e_rows, e_cols):
       δ = 1 − Σ/√(a_ℓ a'_ℓ) = (E/(S S'ᵀ) − g)/r,   g = 1 − r = (e + (1 − e) e') / (1 + r),
 
     every piece a sum of non-negative terms: δ carries the digits that 1 − ρ would cancel (its
-    error is ~1e-16 of e, not of 1).  δ = 1 where S S' r = 0; negative rounding is cut to 0.
-    ``s_*``, ``e_*``: the vectors S and e of the rows and the columns."""
+    error is ~1e-16 of e, not of 1).  δ = 1 where S S' r = 0 (only looked for when ``degenerate``:
+    some S is 0 or some e is 1); negative rounding is cut to 0.  ``s_*``, ``e_*``, ``q_*``: the
+    vectors S, e and q of the rows and the columns (see :func:`_e_form`)."""
     ss, g, r = bufs
     e_r = e_rows[r0:r1]
     np.multiply.outer(s_rows[r0:r1], s_cols, out=ss)
-    np.multiply.outer(np.sqrt(1.0 - e_r), np.sqrt(1.0 - e_cols), out=r)
+    np.multiply.outer(q_rows[r0:r1], q_cols, out=r)
     np.multiply.outer(1.0 - e_r, e_cols, out=g)
     g += e_r[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -545,10 +546,24 @@ def _prep_e(r0, r1, d, nt, bufs, *, s_rows, s_cols, e_rows, e_cols):
         g /= ss
         d -= g
         d /= r
-    if not (np.all(s_rows[r0:r1] > 0) and np.all(s_cols > 0) and np.all(e_r < 1) and np.all(e_cols < 1)):
+    if degenerate:
         d[~np.isfinite(d)] = 1.0
         d[np.multiply.outer(s_rows[r0:r1] * (1.0 - e_r), s_cols * (1.0 - e_cols)) == 0] = 1.0
     np.maximum(d, 0.0, out=d)
+
+
+def _e_form(s_rows: np.ndarray, s_cols: np.ndarray, e_rows: np.ndarray, e_cols: np.ndarray) -> dict:
+    """The keyword arguments of :func:`_prep_e` for one chunk pair (the vectors it needs, once)."""
+    degenerate = not (np.all(s_rows > 0) and np.all(s_cols > 0) and np.all(e_rows < 1) and np.all(e_cols < 1))
+    return {"s_rows": s_rows, "s_cols": s_cols, "e_rows": e_rows, "e_cols": e_cols,
+            "q_rows": np.sqrt(1.0 - e_rows), "q_cols": np.sqrt(1.0 - e_cols), "degenerate": degenerate}
+
+
+def _exact_products(data_rows: dict, data_cols: dict) -> bool:
+    """Whether the level-1 integer products n n' of a chunk pair stay below 2^53 (exact in float64),
+    so that :func:`_prep_int` applies; n = diag N from ``_level_data``."""
+    top = max(data_rows["x"].max(initial=0.0), data_cols["x"].max(initial=0.0))
+    return top * top < _EXACT_INT
 
 
 def _same_pairs(c_rows: np.ndarray, c_cols: np.ndarray):
@@ -648,18 +663,15 @@ def _pair_block(col: Colours, si: _Side, sj: _Side, di, dj, blocks: int, mlp_lay
                 out_diag[lvl] = _level_data(lvl, np.diag(sig).copy(), big_s[0] if lvl > 1 else None, exact1,
                                             p.scale1)
             dp, dq = data(lvl)
-            big_n = lvl == 1 and exact1 and max(dp["x"].max(initial=0.0), dq["x"].max(initial=0.0)) ** 2
-            if big_n and big_n >= _EXACT_INT:
-                sig = sig * np.multiply.outer(p.scale1, q.scale1)   # too large for exact products
-                prep = functools.partial(_prep_rho, r_rows=np.sqrt(dp["a"]), r_cols=np.sqrt(dq["a"]))
-            elif lvl == 1 and exact1:
+            if lvl > 1:
+                prep = functools.partial(_prep_e, **_e_form(big_s[0], big_s[1], dp["x"], dq["x"]))
+            elif exact1 and _exact_products(dp, dq):
                 prep = functools.partial(_prep_int, n_rows=dp["x"], n_cols=dq["x"], c_rows=p.scale1,
                                          c_cols=q.scale1)
-            elif lvl == 1:
-                prep = functools.partial(_prep_rho, r_rows=np.sqrt(dp["a"]), r_cols=np.sqrt(dq["a"]))
             else:
-                prep = functools.partial(_prep_e, s_rows=big_s[0], s_cols=big_s[1], e_rows=dp["x"],
-                                         e_cols=dq["x"])
+                if exact1:                  # N too large for exact products: Σ = c c'ᵀ ⊙ N, δ from ρ
+                    sig = sig * np.multiply.outer(p.scale1, q.scale1)
+                prep = functools.partial(_prep_rho, r_rows=np.sqrt(dp["a"]), r_cols=np.sqrt(dq["a"]))
             same = _same_pairs(col.classes[lvl][p.sets[lvl]], col.classes[lvl][q.sets[lvl]])
             _relu_layers(sig, ntk, np.sqrt(dp["a"]), np.sqrt(dq["a"]), mlp_layers, prep, same,
                          weights=lvl < blocks)
